@@ -1,0 +1,192 @@
+"""Agencies: split the lists written in task cells, canonicalise names,
+classify the kind and attach the province.
+
+``Các sở, ban, ngành`` is one group; ``UBND cấp huyện, cấp xã`` is two levels;
+``Sở Văn hóa, Thể thao và Du lịch`` is one agency.  Abbreviations
+(``VP UBND``, ``Sở TT&TT``, ``Ủy ban nhân dân``) come from one table.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Optional
+
+from .model import Agency
+from .vntext import compact_spaces, fold_tones, search_key
+
+# Field names of departments/ministries (with commas that must not split them).
+FIELDS = [
+    "Nội vụ", "Tư pháp", "Tài chính", "Kế hoạch và Đầu tư", "Thông tin và Truyền thông",
+    "Khoa học và Công nghệ", "Giáo dục và Đào tạo", "Y tế", "Tài nguyên và Môi trường", "Xây dựng",
+    "Giao thông vận tải", "Công Thương", "Nông nghiệp và Phát triển nông thôn",
+    "Lao động - Thương binh và Xã hội", "Văn hóa, Thể thao và Du lịch", "Văn hóa và Thể thao", "Du lịch",
+    "Ngoại vụ", "Ngoại giao", "Quy hoạch - Kiến trúc", "Nông nghiệp và Môi trường", "Dân tộc và Tôn giáo",
+    "Công an", "Quốc phòng", "Văn hóa, Thể thao", "Giao thông - Xây dựng",
+]
+# Abbreviations → full words (applied on word boundaries, case-insensitive).
+ABBREVIATIONS = [
+    (r"Ủy ban nhân dân|Uỷ ban nhân dân|U\.B\.N\.D", "UBND"),
+    (r"Hội đồng nhân dân", "HĐND"),
+    (r"VP\s*UBND|VPUBND|VPUB", "Văn phòng UBND"),
+    (r"VP\s*HĐND", "Văn phòng HĐND"),
+    (r"TT\s*&\s*TT|TTTT|TT-TT|TTvàTT", "Thông tin và Truyền thông"),
+    (r"KH\s*&\s*ĐT|KHĐT|KH-ĐT|KHvàĐT", "Kế hoạch và Đầu tư"),
+    (r"KH\s*&\s*CN|KHCN|KH-CN", "Khoa học và Công nghệ"),
+    (r"GD\s*&\s*ĐT|GDĐT|GD-ĐT", "Giáo dục và Đào tạo"),
+    (r"TN\s*&\s*MT|TNMT|TN-MT", "Tài nguyên và Môi trường"),
+    (r"LĐ-TB\s*&\s*XH|LĐTB\s*&\s*XH|LĐTBXH|Lao động,? Thương binh\s*(?:-|và)\s*Xã hội", "Lao động - Thương binh và Xã hội"),
+    (r"VH,?\s*TT\s*&\s*DL|VHTT\s*&\s*DL|VHTTDL|Văn hóa - Thể thao và Du lịch|Văn hoá, Thể thao và Du lịch", "Văn hóa, Thể thao và Du lịch"),
+    (r"NN\s*&\s*PTNT|NNPTNT|NN-PTNT", "Nông nghiệp và Phát triển nông thôn"),
+    (r"GTVT", "Giao thông vận tải"),
+    (r"Công thương", "Công Thương"),
+    (r"Trung tâm (?:PVHCC|Phục vụ HCC|PV HCC)|TTPVHCC|TT PVHCC", "Trung tâm Phục vụ hành chính công"),
+    (r"BHXH", "Bảo hiểm xã hội"),
+    (r"UBMTTQ(?:\s*VN)?|Ủy ban MTTQ(?: Việt Nam)?|UB MTTQ(?: Việt Nam)?", "Ủy ban Mặt trận Tổ quốc Việt Nam"),
+    (r"MTTQ(?:\s*VN)?", "Mặt trận Tổ quốc"),
+    (r"Cổng TTĐT|Cổng Thông tin điện tử", "Cổng Thông tin điện tử"),
+    (r"Đài PT\s*-?\s*TH|Đài PTTH|Đài Phát thanh - Truyền hình", "Đài Phát thanh và Truyền hình"),
+    (r"BCH Quân sự|Bộ CHQS|BCHQS", "Bộ Chỉ huy Quân sự"),
+    (r"CCHC", "cải cách hành chính"),
+    (r"TTHC", "thủ tục hành chính"),
+    (r"ĐVSN", "đơn vị sự nghiệp"),
+]
+_ABBR_RES = [(re.compile(r"(?<![\wĐđ])(?:" + p + r")(?![\wĐđ])", re.I), r) for p, r in ABBREVIATIONS]
+
+HEADS = (
+    "Sở", "UBND", "Ủy ban", "Uỷ ban", "Văn phòng", "VP", "Các", "Cơ quan", "Đơn vị", "Thanh tra", "Công an",
+    "Bộ", "Ban", "Trung tâm", "Đài", "Báo", "Tòa án", "Toà án", "Viện", "Kho bạc", "Cục", "Chi cục", "Hội",
+    "Liên đoàn", "Đoàn", "Tỉnh đoàn", "Mặt trận", "MTTQ", "Bảo hiểm", "BHXH", "Ngân hàng", "Chủ tịch",
+    "Thủ trưởng", "Giám đốc", "Tỉnh ủy", "Tỉnh uỷ", "Thành ủy", "HĐND", "Hội đồng", "Trường", "Bệnh viện",
+    "Điện lực", "Cảnh sát", "Chính phủ", "Thủ tướng", "Cổng", "Phòng", "Đảng ủy", "Lãnh đạo", "Người đứng đầu",
+    "Quốc hội", "Tổng cục", "Kiểm toán", "Hiệp hội", "Công ty", "Doanh nghiệp", "Tập đoàn", "Tổng công ty",
+    "Đài Phát thanh", "Bưu điện", "Cán bộ", "Học viện", "Đại học", "Quỹ", "Nhà", "Lực lượng", "Tổ", "Kho",
+    "Sở, ban", "Sở, ngành", "Địa phương", "Huyện", "Xã", "UBMTTQ", "Chi nhánh", "Trạm", "Văn phòng Chính phủ",
+)
+_HEAD_RE = re.compile(r"^(?:" + "|".join(sorted((re.escape(h) for h in HEADS), key=len, reverse=True)) + r")(?![\wà-ỹ])")
+_LOWER_HEAD_RE = re.compile(r"^(?:các|sở|ubnd|cơ quan|đơn vị|ban|phòng|địa phương|văn phòng|thanh tra|công an|bộ)(?![\wà-ỹ])", re.I)
+
+# Comma lists that are one name or one group.
+_PROTECT = [
+    r"(?:các\s+)?sở,\s*ban,\s*ngành(?:,\s*đoàn thể)?(?:,\s*(?:địa phương|đơn vị))?",
+    r"(?:các\s+)?sở,\s*ngành(?:,\s*(?:địa phương|đoàn thể))?",
+    r"(?:các\s+)?bộ,\s*(?:ngành|cơ quan ngang bộ)(?:,\s*cơ quan thuộc Chính phủ)?",
+    r"(?:các\s+)?cơ quan,\s*(?:tổ chức,\s*)?đơn vị(?:,\s*(?:địa phương|doanh nghiệp))?",
+    r"các\s+huyện,\s*(?:thị xã,\s*)?thành phố(?:,\s*thị xã)?",
+    r"các\s+quận,\s*huyện(?:,\s*thị xã)?",
+    r"các\s+xã,\s*phường,\s*thị trấn",
+    r"ban,\s*ngành(?:,\s*đoàn thể)?",
+    r"tỉnh,\s*thành phố(?:\s+trực thuộc\s+(?:T|t)rung ương)?",
+    r"cơ quan,\s*người có thẩm quyền",
+    r"Văn hóa,\s*Thể thao(?:\s+và\s+Du lịch)?",
+    r"Lao động,\s*Thương binh\s*(?:và|-)\s*Xã hội",
+    r"chính trị\s*-\s*xã hội",
+    r"Phòng,\s*chống",
+    r"giáo dục,\s*đào tạo",
+    r"y tế,\s*giáo dục",
+]
+_PROTECT_RE = re.compile("|".join(f"(?:{p})" for p in _PROTECT), re.I)
+_SEP = "\u241f"   # placeholder for a protected comma
+
+
+def _protect(text: str) -> str:
+    return _PROTECT_RE.sub(lambda m: m.group(0).replace(",", _SEP), text)
+
+
+def split_agencies(cell: Optional[str]) -> list[str]:
+    """'Sở Tư pháp, các sở, ban, ngành, UBND cấp huyện, cấp xã' →
+    ['Sở Tư pháp', 'Các sở, ban, ngành', 'UBND cấp huyện', 'UBND cấp xã']."""
+    if not cell:
+        return []
+    text = compact_spaces(cell.replace("\n", " "))
+    text = re.sub(r"^\s*[-+•]\s*", "", text)
+    text = re.sub(r"\s*\((?:chủ trì|phối hợp|thường trực|cơ quan thường trực)\)\s*", " ", text, flags=re.I)
+    text = _protect(text)
+    out: list[str] = []
+    for chunk in re.split(r"\s*[;\n]\s*|\s+-\s+(?=[A-ZĐÀ-Ỹ])", text):
+        pieces = [p.strip() for p in re.split(r",\s*|\s*/\s*(?=\S)", chunk) if p.strip()]
+        merged: list[str] = []
+        for p in pieces:
+            if merged and re.match(r"^(?:cấp|các cấp)\s", p, re.I) and not _HEAD_RE.match(p):
+                # 'UBND cấp huyện, cấp xã' → inherit the head of the previous piece
+                head = re.match(r"^(.*?)\s+cấp\s", merged[-1] + " ")
+                merged.append((head.group(1) + " " + p) if head else p)
+            elif merged and not (_HEAD_RE.match(p) or _LOWER_HEAD_RE.match(p)):
+                merged[-1] = merged[-1] + ", " + p
+            else:
+                merged.append(p)
+        # 'X và Y' where both sides are agencies
+        for p in merged:
+            parts = re.split(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in ("Sở", "UBND", "Ủy ban", "Các", "các", "Văn phòng", "Công an", "Thanh tra", "Bộ", "Đài", "Báo", "Mặt trận", "MTTQ", "Đoàn thể", "đoàn thể", "Hội", "Ban")) + r")\b)", p)
+            if len(parts) > 1 and all(_HEAD_RE.match(x) or _LOWER_HEAD_RE.match(x) or x.lower().startswith("đoàn thể") for x in parts) \
+                    and not re.search(r"(?:Sở|Bộ)\s+[^,]*$", parts[0]) or len(parts) > 1 and parts[0].startswith(("MTTQ", "Mặt trận", "UBND", "Ủy ban")) and parts[1].lower().startswith(("các", "đoàn thể")):
+                out.extend(parts)
+            else:
+                out.append(p)
+    res = []
+    for p in out:
+        p = p.replace(_SEP, ",").strip(" .;:,-")
+        if not p or len(p) < 2:
+            continue
+        res.append(p[0].upper() + p[1:])
+    return res
+
+
+@lru_cache(maxsize=1)
+def _field_table() -> dict[str, str]:
+    return {_fkey(f): f for f in FIELDS}
+
+
+def _fkey(s: str) -> str:
+    return re.sub(r"[\s,\-&]+|\bva\b", "", search_key(s))
+
+
+def canonical_name(name: str) -> str:
+    """Expand abbreviations, fix the case of known department names."""
+    s = compact_spaces(name)
+    for rx, repl in _ABBR_RES:
+        s = rx.sub(repl, s)
+    s = re.sub(r"\bVăn phòng UBND UBND\b", "Văn phòng UBND", s)
+    m = re.match(r"^(Sở|Bộ)\s+(.+?)(\s+(?:tỉnh|thành phố)(?:\s+.+)?)?$", s)
+    if m:
+        f = _field_table().get(_fkey(m.group(2)))
+        if f:
+            s = f"{m.group(1)} {f}{m.group(3) or ''}"
+    s = s[0].upper() + s[1:] if s else s
+    return s
+
+
+_CENTRAL = re.compile(r"^(?:Chính phủ|Thủ tướng Chính phủ|Văn phòng Chính phủ|Quốc hội|Ủy ban Thường vụ Quốc hội|Thanh tra Chính phủ|Kiểm toán Nhà nước|Ngân hàng Nhà nước(?: Việt Nam)?|Bộ Chính trị|Ban Bí thư|Ban Chấp hành Trung ương|Tòa án nhân dân tối cao|Viện kiểm sát nhân dân tối cao|Ủy ban Trung ương Mặt trận|Bảo hiểm xã hội Việt Nam)\b")
+
+
+def agency_kind(name: str) -> str:
+    if _CENTRAL.match(name):
+        return "central"
+    if re.match(r"^Bộ\s+(?!Chỉ huy|phận)", name):
+        return "bo"
+    if re.match(r"^(?:Các|Những)\s|^(?:Sở, ban, ngành|Sở, ngành|Cơ quan, đơn vị|Đơn vị|Cơ quan|Địa phương)\b|liên quan$", name):
+        return "group"
+    if name.startswith("Sở "):
+        return "so"
+    if re.match(r"^(?:UBND|Chủ tịch UBND)", name):
+        return "ubnd"
+    if name.startswith("HĐND"):
+        return "hdnd"
+    if re.match(r"^(?:Tỉnh ủy|Tỉnh uỷ|Thành ủy|Ban Thường vụ|Đảng ủy|Ban Tuyên giáo|Ban Tổ chức|Ban Dân vận)", name):
+        return "party"
+    if re.match(r"^(?:Mặt trận|Ủy ban Mặt trận|Hội|Đoàn|Tỉnh đoàn|Liên đoàn)", name):
+        return "mass_org"
+    return "other"
+
+
+def agency_id(name: str, province: Optional[str]) -> str:
+    scope = re.sub(r"[^a-z0-9]+", "-", search_key(province)).strip("-") if province else "vn"
+    slug = re.sub(r"[^a-z0-9]+", "-", search_key(fold_tones(name))).strip("-")
+    return f"{scope}/{slug}"[:160]
+
+
+def resolve_agency(name: str, doc_province: Optional[str]) -> Agency:
+    canon = canonical_name(name)
+    kind = agency_kind(canon)
+    province = None if kind in ("central", "bo") or not doc_province else doc_province
+    return Agency(id=agency_id(canon, province), name=canon, kind=kind, province=province,
+                  aliases=tuple(sorted({name} - {canon})))

@@ -1,0 +1,288 @@
+"""`legalkg` command line.  Every command that prints results takes --json.
+
+Exit status: 0 success; 2 bad input or usage (one clear line on stderr naming
+the file or argument); 1 internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+from .model import InputError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse would exit 2 with usage; keep it to one line
+        raise UsageError(message)
+
+
+def default_data() -> Path:
+    return Path(os.environ.get("LEGALKG_DATA") or (REPO / "data" / "corpus"))
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("LEGALKG_HOME") or (REPO / ".legalkg"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="legalkg", description="Knowledge graph and semantic search over Vietnamese legal references")
+    p.add_argument("--data", type=Path, default=None, help="corpus folder (env LEGALKG_DATA; default data/corpus/)")
+    p.add_argument("--home", type=Path, default=None, help="artifact folder (env LEGALKG_HOME)")
+    sub = p.add_subparsers(dest="cmd", parser_class=_Parser)
+
+    e = sub.add_parser("extract", help="extract document, references, tasks from files")
+    e.add_argument("files", nargs="+")
+    e.add_argument("--json", action="store_true")
+
+    b = sub.add_parser("build", help="build the graph and indexes (incremental)")
+    b.add_argument("--json", action="store_true")
+    b.add_argument("--no-index", action="store_true", help="skip the embedding index")
+
+    a = sub.add_parser("ask", help="ask a question in Vietnamese")
+    a.add_argument("question", nargs="?")
+    a.add_argument("--k", type=int, default=5)
+    a.add_argument("--batch", type=Path)
+    a.add_argument("--json", action="store_true")
+    a.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
+
+    c = sub.add_parser("cites", help="citation subgraph around a document")
+    c.add_argument("ref")
+    c.add_argument("--direction", choices=["out", "in", "both"], default="both")
+    c.add_argument("--depth", type=int, default=1)
+    c.add_argument("--json", action="store_true")
+
+    pa = sub.add_parser("path", help="shortest citation path between two documents")
+    pa.add_argument("a")
+    pa.add_argument("b")
+    pa.add_argument("--json", action="store_true")
+
+    t = sub.add_parser("top", help="most-cited documents (in-degree and PageRank)")
+    t.add_argument("--n", type=int, default=10)
+    t.add_argument("--json", action="store_true")
+
+    ag = sub.add_parser("agency", help="tasks led and supported by an agency")
+    ag.add_argument("name")
+    ag.add_argument("--json", action="store_true")
+
+    x = sub.add_parser("export", help="RDF export")
+    x.add_argument("--format", choices=["turtle", "jsonld", "nt", "xml"], default="turtle")
+    x.add_argument("-o", "--output", type=Path)
+
+    q = sub.add_parser("sparql", help="SPARQL query over the graph")
+    q.add_argument("query")
+    q.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("serve", help="web UI and HTTP API")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=5000)
+    s.add_argument("--threads", type=int, default=8)
+    return p
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=None) + "\n")
+
+
+def cmd_extract(args) -> int:
+    from .pipeline import extract_file
+    results, status = [], 0
+    for f in args.files:
+        try:
+            ex = extract_file(Path(f), f)
+        except InputError as err:
+            print(f"legalkg: {err}", file=sys.stderr)
+            status = 2
+            continue
+        for w in ex.warnings:
+            print(f"legalkg: warning: {w}", file=sys.stderr)
+        results.append(ex)
+    if args.json:
+        _print_json([r.to_json() for r in results])
+    else:
+        for r in results:
+            _print_extraction(r)
+    return status
+
+
+def _print_extraction(r) -> None:
+    d = r.document
+    print(f"== {r.source}")
+    print(f"   {d.type or '?'} {d.number or '(no number)'}  {d.date or ''}  {d.issuer or ''}  [{d.province or 'national'}]")
+    if d.title:
+        print(f"   {d.title}")
+    print(f"   references: {len(r.references)}")
+    for ref in r.references:
+        print(f"     {ref.relation:<10} {ref.type or '':<12} {(ref.number or ref.title or ''):<30} {ref.date or ''}")
+    if r.relations:
+        print(f"   stated relations: {len(r.relations)}")
+        for rel in r.relations:
+            print(f"     {rel.source} --{rel.type}--> {rel.target}")
+    print(f"   tasks: {len(r.tasks)}")
+    for t in r.tasks:
+        print(f"     {t.section or '':>4} {t.no or '':>4}  {t.text[:60]:<60}  chủ trì: {', '.join(t.lead)[:40]}  | {t.deadline or ''}")
+    if r.assignments:
+        print(f"   assignments: {len(r.assignments)}")
+        for a in r.assignments:
+            print(f"     {a.agency}: {a.text[:80]}")
+
+
+def _store(args):
+    from .store import Store
+    return Store(data=args.data or default_data(), home=args.home or default_home())
+
+
+def cmd_build(args) -> int:
+    store = _store(args)
+    summary = store.build(progress=not args.json, index=not args.no_index)
+    if args.json:
+        _print_json(summary)
+    else:
+        print(f"documents: {summary['documents']}  references: {summary['references']}  tasks: {summary['tasks']}  "
+              f"agencies: {summary['agencies']}  (re-extracted {summary['extracted']}, reused {summary['reused']})")
+        for w in summary["warnings"]:
+            print(f"warning: {w}")
+        for e in summary["errors"]:
+            print(f"error: {e}", file=sys.stderr)
+    return 0
+
+
+def cmd_ask(args) -> int:
+    store = _store(args)
+    engine = store.search_engine()
+    if args.batch:
+        if not args.batch.exists():
+            raise InputError(str(args.batch), "no such file")
+        lines = [l.strip() for l in args.batch.read_text(encoding="utf-8").splitlines() if l.strip()]
+        for q in lines:
+            _print_json(engine.ask(q, k=args.k, mode=args.mode))
+        return 0
+    if not args.question or not args.question.strip():
+        raise UsageError("ask needs a QUESTION or --batch FILE")
+    res = engine.ask(args.question, k=args.k, mode=args.mode)
+    if args.json:
+        _print_json(res)
+    else:
+        print(res.get("answer", {}).get("text", ""))
+        for r in res["results"]:
+            t = r["task"]
+            print(f"  {r['score']:.3f} [{r['document']['number']}] {t.get('section') or ''} {t.get('no') or ''} "
+                  f"{t['text'][:70]} — chủ trì: {', '.join(t.get('lead') or [])}")
+    return 0
+
+
+def cmd_cites(args) -> int:
+    from .query import cites
+    res = cites(_store(args).graph(), args.ref, args.direction, args.depth)
+    if args.json:
+        _print_json(res)
+    else:
+        print(f"{res['root']['number'] or res['root']['id']}: {len(res['nodes'])} documents, {len(res['edges'])} citations")
+        for e in res["edges"]:
+            print(f"  {e['source']} --{e['type']}--> {e['target']}")
+    return 0
+
+
+def cmd_path(args) -> int:
+    from .query import citation_path
+    res = citation_path(_store(args).graph(), args.a, args.b)
+    if args.json:
+        _print_json(res)
+    else:
+        print(" -> ".join(res["path"]) if res["path"] else "no citation path")
+    return 0
+
+
+def cmd_top(args) -> int:
+    from .query import most_cited
+    res = most_cited(_store(args).graph(), args.n)
+    if args.json:
+        _print_json(res)
+    else:
+        for r in res:
+            print(f"{r['in_degree']:>4} {r['pagerank']:.4f} {r['number'] or r['id']}")
+    return 0
+
+
+def cmd_agency(args) -> int:
+    from .query import agency_tasks
+    res = agency_tasks(_store(args).graph(), args.name)
+    if args.json:
+        _print_json(res)
+    else:
+        for a in res["agencies"]:
+            print(f"{a['name']} ({a['province'] or 'national'}): led {len(a['lead'])}, supported {len(a['support'])}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .rdf import serialize
+    data = serialize(_store(args).rdf_graph(), args.format)
+    if args.output:
+        args.output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_sparql(args) -> int:
+    from .rdf import run_sparql
+    res = run_sparql(_store(args).rdf_graph(), args.query)
+    _print_json(res) if args.json else print(json.dumps(res, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from web import create_app
+    from waitress import serve
+    store = _store(args)
+    store.ensure_built()
+    app = create_app({"STORE": store})
+    print(f"legalkg: serving {store.data} on http://{args.host}:{args.port}/", file=sys.stderr)
+    serve(app, host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+COMMANDS = {"extract": cmd_extract, "build": cmd_build, "ask": cmd_ask, "cites": cmd_cites, "path": cmd_path,
+            "top": cmd_top, "agency": cmd_agency, "export": cmd_export, "sparql": cmd_sparql, "serve": cmd_serve}
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if not args.cmd:
+            raise UsageError("missing command (extract, build, ask, cites, path, top, agency, export, sparql, serve)")
+        if args.data is not None and not args.data.is_dir() and args.cmd not in ("extract",):
+            raise UsageError(f"--data {args.data}: not a folder")
+        return COMMANDS[args.cmd](args)
+    except UsageError as err:
+        print(f"legalkg: {err}", file=sys.stderr)
+        return 2
+    except InputError as err:
+        print(f"legalkg: {err}", file=sys.stderr)
+        return 2
+    except LookupError as err:   # unknown document / agency: bad argument
+        print(f"legalkg: {err.args[0] if err.args else err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as err:  # noqa: BLE001 — last resort: one line, status 1
+        print(f"legalkg: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        if os.environ.get("LEGALKG_DEBUG"):
+            raise
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""Stage 1 — read: bytes on disk → decoded text, per format.
+
+Readers are registered by extension so new formats (PDF, DOCX) plug in with
+one function each.  A reader returns a ``MappedText`` whose ``original`` is
+the decoded file text and whose ``text`` is plain text with table rows as
+tab-separated lines where the format has real tables (HTML).
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Callable
+
+from .model import InputError
+from .textmap import MappedText
+
+Reader = Callable[[str, str], MappedText]
+READERS: dict[str, Reader] = {}
+
+
+def reader(*exts: str):
+    def deco(fn: Reader) -> Reader:
+        for e in exts:
+            READERS[e] = fn
+        return fn
+    return deco
+
+
+def supported(path: Path) -> bool:
+    return path.suffix.lower() in READERS
+
+
+def decode_bytes(data: bytes, label: str) -> str:
+    """Detect the encoding; reject binary files with a clear message."""
+    if not data:
+        raise InputError(label, "empty file")
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return data.decode("utf-16", errors="replace")
+    head = data[:4096]
+    if head.count(b"\x00") > len(head) // 4:
+        # BOM-less UTF-16 (ASCII-range text has every other byte zero)
+        even_zero = head[0::2].count(0) > len(head) // 4
+        enc = "utf-16-be" if even_zero else "utf-16-le"
+        try:
+            text = data.decode(enc)
+            if _mostly_text(text):
+                return text
+        except UnicodeDecodeError:
+            pass
+        raise InputError(label, "binary file (not a text document)")
+    if b"\x00" in head:
+        raise InputError(label, "binary file (not a text document)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+        best = from_bytes(data).best()
+        if best is None:
+            raise InputError(label, "binary file or unknown text encoding")
+        text = str(best)
+    if not _mostly_text(text):
+        raise InputError(label, "binary file (not a text document)")
+    return text
+
+
+def _mostly_text(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return True
+    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\n\r\f\v") or c == "\ufffd")
+    return bad / len(sample) < 0.02
+
+
+def read_file(path: Path, label: str | None = None) -> MappedText:
+    label = label or str(path)
+    if not path.exists():
+        raise InputError(label, "no such file")
+    if path.is_dir():
+        raise InputError(label, "is a directory, not a document")
+    ext = path.suffix.lower()
+    fn = READERS.get(ext)
+    if fn is None:
+        raise InputError(label, f"unsupported file type '{ext or '(none)'}' "
+                                f"(supported: {', '.join(sorted(READERS))})")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(label, f"cannot read: {exc.strerror or exc}") from None
+    text = decode_bytes(data, label)
+    if not text.strip():
+        raise InputError(label, "empty file (only whitespace)")
+    mt = fn(text, label)
+    if not mt.text.strip():
+        raise InputError(label, "no text left after removing markup")
+    return mt
+
+
+@reader(".txt", ".text", ".md", ".markdown")
+def read_plain(text: str, label: str) -> MappedText:
+    # \r\n and lone \r become \n; the offset map keeps source positions.
+    mt = MappedText.identity(text)
+    if "\r" in text:
+        mt = mt.sub(re.compile(r"\r\n?"), "\n")
+    if "\f" in text:
+        mt = mt.sub(re.compile(r"\f"), "\n")
+    return mt
+
+
+# ---------------------------------------------------------------- HTML ----
+_SKIP = {"script", "style", "nav", "footer", "header", "aside", "noscript", "form",
+         "button", "select", "svg", "iframe", "template", "head"}
+_BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+          "table", "section", "article", "blockquote", "pre", "hr", "dd", "dt", "dl",
+          "caption", "thead", "tbody", "tfoot", "center", "main", "body", "html"}
+
+
+class _HTMLToText(HTMLParser):
+    """HTML → text lines; a <tr> becomes one line of tab-separated cells."""
+
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=False)
+        self.source = source
+        self.line_starts = [0]
+        for i, c in enumerate(source):
+            if c == "\n":
+                self.line_starts.append(i + 1)
+        self.parts: list[str] = []
+        self.offs: list[int] = []
+        self.skip_depth = 0
+        self.sup_depth = 0
+        self.sup_buf: list[tuple[str, int]] = []
+        self.cell_depth = 0
+        self.cells_in_row = 0
+
+    def _pos(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def _emit(self, s: str, pos: int, exact: bool = False):
+        if not s:
+            return
+        self.parts.append(s)
+        if exact:
+            self.offs.extend(range(pos, pos + len(s)))
+        else:
+            self.offs.extend([pos] * len(s))
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIP:
+            self.skip_depth += 1
+            return
+        if self.skip_depth:
+            return
+        pos = self._pos()
+        if tag == "sup":
+            self.sup_depth += 1
+            self.sup_buf = []
+        elif tag == "tr":
+            self._emit("\n", pos)
+            self.cells_in_row = 0
+        elif tag in ("td", "th"):
+            if self.cells_in_row:
+                self._emit("\t", pos)
+            span = dict(attrs).get("colspan")
+            self.cells_in_row += 1
+            self.cell_depth += 1
+            self._colspan = int(span) if span and span.isdigit() else 1
+        elif tag in _BLOCK:
+            self._emit(" " if self.cell_depth else "\n", pos)
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in ("br", "hr") and not self.skip_depth:
+            self._emit(" " if self.cell_depth else "\n", self._pos())
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP:
+            self.skip_depth = max(0, self.skip_depth - 1)
+            return
+        if self.skip_depth:
+            return
+        pos = self._pos()
+        if tag == "sup":
+            self.sup_depth = max(0, self.sup_depth - 1)
+            text = "".join(s for s, _ in self.sup_buf).strip()
+            # numeric <sup> is a footnote marker: drop it so "2024<sup>1</sup>" stays "2024"
+            if text and not re.fullmatch(r"[\d*,\s]+", text):
+                for s, p in self.sup_buf:
+                    self._emit(s, p, exact=True)
+            self.sup_buf = []
+        elif tag in ("td", "th"):
+            self.cell_depth = max(0, self.cell_depth - 1)
+        elif tag == "tr":
+            self._emit("\n", pos)
+        elif tag in _BLOCK:
+            self._emit(" " if self.cell_depth else "\n", pos)
+
+    def _data(self, s: str, pos: int, exact: bool):
+        if self.skip_depth:
+            return
+        if self.cell_depth:
+            s = re.sub(r"[\t\n\r]+", " ", s)
+        if self.sup_depth:
+            self.sup_buf.append((s, pos))
+            return
+        self._emit(s, pos, exact)
+
+    def handle_data(self, data):
+        self._data(data, self._pos(), exact=True)
+
+    def handle_entityref(self, name):
+        import html
+        self._data(html.unescape(f"&{name};"), self._pos(), exact=False)
+
+    def handle_charref(self, name):
+        import html
+        self._data(html.unescape(f"&#{name};"), self._pos(), exact=False)
+
+
+@reader(".html", ".htm", ".xhtml")
+def read_html(text: str, label: str) -> MappedText:
+    from array import array
+    parser = _HTMLToText(text)
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception as exc:  # html.parser is lenient; this is a genuinely broken file
+        raise InputError(label, f"cannot parse HTML: {exc}") from None
+    out = "".join(parser.parts)
+    offs = array("l", parser.offs)
+    offs.append(len(text))
+    mt = MappedText(out, offs, text)
+    # collapse runs of blank lines and trailing spaces produced by block tags
+    mt = mt.sub(re.compile(r"[ \u00a0]+\n"), "\n")
+    mt = mt.sub(re.compile(r"\n{3,}"), "\n\n")
+    return mt

@@ -1,0 +1,228 @@
+"""Stages 3–4 — find and resolve references.
+
+find:    numbered mentions (numbers.find_numbers) and named laws ("Luật … ngày …").
+resolve: type, date, issuer, subject, relation cue for each mention; merge
+         mentions of one document; relations stated *between* other documents.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from . import numbers as N
+from .dates import DATE_RE, iso
+from .model import RELATION_RANK
+from .provinces import find_province
+from .vntext import compact_spaces, strip_diacritics
+
+# Word before a number that names the document type.
+TYPE_WORDS = [
+    ("Nghị quyết liên tịch", "Nghị quyết liên tịch"), ("Thông tư liên tịch", "Thông tư liên tịch"),
+    ("Nghị định", "Nghị định"), ("Quyết định", "Quyết định"), ("Nghị quyết", "Nghị quyết"),
+    ("Kế hoạch", "Kế hoạch"), ("Thông tư", "Thông tư"), ("Chỉ thị", "Chỉ thị"),
+    ("Công điện", "Công điện"), ("Công văn", "Công văn"), ("Văn bản", None), ("Luật", "Luật"),
+    ("Chương trình hành động", "Chương trình"), ("Chương trình", "Chương trình"), ("Kết luận", "Kết luận"),
+    ("Thông báo", "Thông báo"), ("Hướng dẫn", "Hướng dẫn"), ("Tờ trình", "Tờ trình"),
+    ("Báo cáo", "Báo cáo"), ("Đề án", "Đề án"), ("Pháp lệnh", "Pháp lệnh"), ("Lệnh", "Lệnh"),
+]
+_TYPE_BEFORE_RE = re.compile(
+    r"(" + "|".join(re.escape(w) for w, _ in TYPE_WORDS) + r")\s*(?:số|so)?\s*[:.]?\s*$", re.I)
+_TYPE_MAP = {w.lower(): t for w, t in TYPE_WORDS}
+
+# Relation cues, matched on diacritic-free lower-case text (same length as the text).
+CUES = [
+    ("based_on", r"can cu"),
+    ("amends", r"sua doi(?:,? bo sung)?|bo sung mot so dieu"),
+    ("replaces", r"thay the"),
+    ("repeals", r"bai bo|huy bo|het hieu luc"),
+    ("guides", r"huong dan thi hanh|huong dan chi tiet|quy dinh chi tiet|huong dan"),
+    ("implements", r"trien khai thuc hien|to chuc thuc hien|trien khai|thuc hien|thi hanh"),
+]
+_CUE_RE = re.compile(r"\b(?:" + "|".join(f"(?P<{r}>{p})" for r, p in CUES) + r")\b")
+# Where a cue stops governing: paragraph/list/table-cell boundaries, sentence ends.
+_BOUNDARY_RE = re.compile(r"\n\s*\n|\n\s*(?:[-+•*]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|Điều\s+\d|[IVX]+\.)\s|\t|\n\|\n|\.\s+(?=[A-ZĐ])|\.\s*\n")
+
+_ISSUER_RE = re.compile(
+    r"^\s*(?:của|do)\s+((?:Ban Thường vụ|Ban Chấp hành|Ban chấp hành|Bộ Chính trị|Ban Bí thư|Thường trực|Chủ tịch|Bộ trưởng|Thủ trưởng|Tổng cục trưởng|Giám đốc|Chánh)?[^;,()\n]{0,80}?)"
+    r"(?=\s+(?:về|ban hành|phê duyệt|quy định|hướng dẫn|sửa đổi|triển khai|thực hiện|tiếp tục|kiểm soát|tổ chức|đẩy mạnh|Phê duyệt)\b|[;,.()\n]|$)")
+_ISSUER_HEAD = re.compile(
+    r"(?:Chính phủ|Thủ tướng|Quốc hội|Ủy ban|Uỷ ban|UBND|HĐND|Hội đồng|Bộ|Ban|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Huyện ủy"
+    r"|Chủ tịch|Văn phòng|Sở|Thanh tra|Tòa án|Viện|Kiểm toán|Ngân hàng|Tổng cục|Cục|Giám đốc|Chánh|Thường trực|Đảng|Mặt trận|Liên)\b")
+_SUBJECT_RE = re.compile(r"^\s*[,]?\s*((?:về|ban hành|phê duyệt|quy định|hướng dẫn|sửa đổi|Phê duyệt|triển khai|thực hiện)\b[^;\t|]*)")
+
+_NAMED_LAW_RE = re.compile(
+    r"(?<![\w])(Hiến pháp(?:\s+nước[^;,\n]{0,60}?)?|Bộ\s+luật\s+[^\W\d][^;,()\n]{0,80}?|Pháp\s+lệnh\s+[^\W\d][^;,()\n]{0,80}?"
+    r"|Luật\s+(?:sửa đổi,?\s+bổ sung\s+(?:một số điều\s+)?(?:của\s+)?(?:các\s+)?[^;()\n]{0,160}?|[^\W\d][^;,()\t|]{0,90}?))"
+    r"(?=\s*(?:\(|ngày|năm\s+\d{4}|số\s+\d|[;,.:\t|)]|\s(?:và|của|về|theo|được|đã|để|trong|tại|đến|cho|nhằm|có|thì|là|các|hiện hành|do|với|từ|sau|đối với)\s|\n\s*\n|$))",
+    re.S)
+_LAW_STOP = re.compile(r"^(?:Luật\s+(?:pháp|sư|định|lệ|hóa|hoá|của|và|này|khác|chuyên ngành|liên quan|quy định))\b", re.I)
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    number: Optional[str]
+    title: Optional[str] = None
+    type: Optional[str] = None
+    date: Optional[str] = None
+    issuer: Optional[str] = None
+    subject: Optional[str] = None
+    relation: str = "cites"
+    cue: Optional[str] = None
+    cue_span: Optional[tuple[int, int]] = None
+    year: Optional[int] = None
+    province: Optional[str] = None
+    context_start: int = 0            # where the mention's own phrase begins (type word)
+
+
+@dataclass
+class StatedRel:
+    source: Mention
+    type: str
+    target: Mention
+    cue: str
+    span: tuple[int, int]
+
+
+def _fold(text: str) -> str:
+    f = strip_diacritics(text).lower()
+    if len(f) != len(text):          # compatibility characters: fold one by one
+        f = "".join((strip_diacritics(c).lower() or " ")[:1] for c in text)
+    return f
+
+
+def find_mentions(text: str) -> list[Mention]:
+    out: list[Mention] = []
+    for s, e, num in N.find_numbers(text):
+        m = Mention(s, e, num, context_start=s)
+        before = text[max(0, s - 40):s]
+        tm = _TYPE_BEFORE_RE.search(before)
+        if tm:
+            m.type = _TYPE_MAP.get(tm.group(1).lower()) or N.type_from_number(num)
+            m.context_start = s - (len(before) - tm.start())
+        else:
+            m.type = N.type_from_number(num)
+        out.append(m)
+    taken = [(m.start, m.end) for m in out]
+    for lm in _NAMED_LAW_RE.finditer(text):
+        name = compact_spaces(lm.group(1))
+        if _LAW_STOP.match(name) or len(name) < 6:
+            continue
+        if name.startswith("Luật") and len(name.split()) < 2:
+            continue
+        # "Luật số 45/2019/QH14" is a numbered mention, already found
+        if any(s <= lm.end() + 12 and lm.start() <= s for s, _ in taken if s >= lm.start()) and \
+                re.match(r"\s*số\s+\d", text[lm.end():lm.end() + 12]):
+            continue
+        # lowercase 'luật' is generic ("pháp luật"); names start with a capital
+        name = re.sub(r"\s+(?:hiện hành|năm)$", "", name)
+        mt = Mention(lm.start(), lm.start() + len(lm.group(1).rstrip()), None, title=name,
+                     type="Hiến pháp" if name.startswith("Hiến pháp") else
+                     ("Bộ luật" if name.startswith("Bộ") else ("Pháp lệnh" if name.startswith("Pháp") else "Luật")),
+                     context_start=lm.start())
+        out.append(mt)
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _date_after(text: str, pos: int, limit: int) -> tuple[Optional[str], int]:
+    window = text[pos:min(limit, pos + 60)]
+    m = re.match(r"[\s,]*(?:\(|,)?\s*" + DATE_RE.pattern, window, re.I)
+    if m:
+        return iso(int(m.group(1)), int(m.group(2)), int(m.group(3))), pos + m.end()
+    m = re.match(r"[\s,]*(?:\(|,)?\s*(?:ngày\s*)?(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})", window)
+    if m:
+        return iso(int(m.group(1)), int(m.group(2)), int(m.group(3))), pos + m.end()
+    return None, pos
+
+
+def resolve_mentions(text: str, mentions: list[Mention], own_province: Optional[str]) -> None:
+    """Fill date, issuer, subject, year and province of each mention in place."""
+    for i, m in enumerate(mentions):
+        limit = mentions[i + 1].context_start if i + 1 < len(mentions) else len(text)
+        m.date, pos = _date_after(text, m.end, limit)
+        if m.date:
+            m.year = int(m.date[:4])
+        elif m.number is None:
+            ym = re.match(r"\s*(?:\(\s*)?(?:năm|ban hành năm|sửa đổi,? bổ sung năm)\s+((?:19|20)\d{2})", text[m.end:limit])
+            if ym:
+                m.year = int(ym.group(1))
+                pos = m.end + ym.end()
+        if m.number and not m.year:
+            ym = re.search(r"/((?:19|20)\d{2})/", m.number)
+            if ym:
+                m.year = int(ym.group(1))
+        rest = text[pos:limit]
+        im = _ISSUER_RE.match(rest)
+        if im and im.group(1).strip() and _ISSUER_HEAD.match(im.group(1).strip()):
+            iss = compact_spaces(im.group(1))
+            iss = re.split(r"\s(?:và|theo|trong|tại|đến|đối với|để|nhằm|với|cho|giai đoạn|năm)\s", " " + iss + " ")[0].strip()
+            m.issuer = iss.rstrip(" .")
+            pos += im.end()
+            rest = text[pos:limit]
+        sm = _SUBJECT_RE.match(rest)
+        if sm:
+            subj = compact_spaces(sm.group(1))
+            subj = re.split(r"(?<=[^\d\s])\.\s|\.$", subj)[0]
+            m.subject = subj[:300].rstrip(" ,.;:")
+        if m.number:
+            if N.is_local(m.number):
+                prov = find_province(m.issuer) if m.issuer else None
+                m.province = prov or own_province
+            if not m.issuer:
+                ci = N.central_issuer(m.number)
+                if ci:
+                    m.issuer = ci
+
+
+def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
+    """Relation of the citing document to each mention, plus stated relations.
+
+    The nearest cue before a mention governs it, unless a boundary intervenes.
+    A cue that follows another mention R in R's own clause describes R: the
+    mention is R's object (a stated relation R → mention) and inherits R's
+    relation to the citing document.
+    """
+    folded = _fold(text)
+    stated: list[StatedRel] = []
+    for i, m in enumerate(mentions):
+        win_start = max(0, m.context_start - 2000)
+        window = text[win_start:m.context_start]
+        last_b = None
+        for b in _BOUNDARY_RE.finditer(window):
+            last_b = b
+        lo = win_start + (last_b.end() if last_b else 0)
+        cues = [c for c in _CUE_RE.finditer(folded, lo, m.context_start)]
+        chosen = None
+        for c in reversed(cues):
+            at_line_start = text[max(0, c.start() - 30):c.start()].rsplit("\n", 1)[-1].strip(" \t-+•*") == "" \
+                and "\n" in text[max(0, c.start() - 30):c.start()] or c.start() == 0
+            subject = None
+            if c.lastgroup != "based_on" and not at_line_start:
+                prev = [p for p in mentions[:i] if lo <= p.start and p.end <= c.start()]
+                if prev:
+                    between = text[prev[-1].end:c.start()]
+                    if ";" not in between and not re.search(r"\.\s", between):
+                        subject = prev[-1]          # the cue is inside this mention's description
+            if subject is not None:
+                if ";" in text[c.end():m.context_start]:
+                    continue                        # that description ended before this mention
+                stated.append(StatedRel(subject, c.lastgroup, m, text[c.start():c.end()],
+                                        (subject.start, m.end)))
+                m.relation, m.cue, m.cue_span = "cites", None, None
+                chosen = c
+                break
+            chosen = c
+            m.relation = c.lastgroup
+            m.cue = text[c.start():c.end()]
+            m.cue_span = (c.start(), c.end())
+            break
+        if chosen is None:
+            m.relation = "cites"
+    return stated
+
+
+def strongest(a: str, b: str) -> str:
+    return a if RELATION_RANK[a] <= RELATION_RANK[b] else b

@@ -1,0 +1,273 @@
+"""Stage: tasks — assemble task rows from the raw rows of ``tables``.
+
+Cells are placed by what they contain (a number, an agency list, a period, a
+product), not by position alone: rows whose merged cell is missing shift
+their later cells, and a small alignment (dynamic programming over the
+header's columns) puts each cell where it fits best.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .agencies import _HEAD_RE, _LOWER_HEAD_RE, split_agencies
+from .dates import looks_like_deadline
+from .tables import Cell, RawRow, header_columns, header_kind, is_numbering, is_roman, regroup_pipe_rows, scan_rows
+from .vntext import compact_spaces, search_key
+
+
+@dataclass
+class TaskDraft:
+    section: Optional[str]
+    section_title: Optional[str]
+    no: Optional[str]
+    cols: dict[str, list[Cell]] = field(default_factory=dict)
+    start: int = 0
+    end: int = 0
+    sub: bool = False
+
+    def add(self, kind: str, cell: Cell):
+        if cell.text:
+            self.cols.setdefault(kind, []).append(cell)
+            self.end = max(self.end, cell.end)
+
+    def get(self, kind: str) -> Optional[str]:
+        cells = self.cols.get(kind)
+        if not cells:
+            return None
+        out = ""
+        for c in cells:
+            t = c.text.replace("\n", " ")
+            if not out:
+                out = t
+            elif out.endswith("-") and not out.endswith(" -"):
+                out = out + t
+            else:
+                out = out + " " + t
+        return compact_spaces(out) or None
+
+
+_PRODUCT_RE = re.compile(r"^(?:[-+•]\s*)?(?:kế hoạch|báo cáo|quyết định|văn bản|hội nghị|hội thảo|nghị quyết|công văn|đề án|tờ trình|thông báo|chỉ thị|quy chế|quy định|danh mục|tài liệu|phần mềm|hệ thống|cơ sở dữ liệu|chương trình|bộ chỉ số|kết quả|sản phẩm|các tin|tin, bài|hướng dẫn|biên bản|lớp|đoàn|cuộc thi)", re.I)
+
+
+def _agency_score(text: str) -> float:
+    if not text:
+        return 0.0
+    parts = split_agencies(text)
+    if not parts:
+        return 0.0
+    good = sum(1 for p in parts if _HEAD_RE.match(p) or _LOWER_HEAD_RE.match(p))
+    frac = good / len(parts)
+    if len(text) > 250:
+        frac *= 0.3
+    return frac
+
+
+def cell_score(text: str, kind: Optional[str]) -> float:
+    if not text:
+        return 0.0
+    dl = looks_like_deadline(text)
+    ag = _agency_score(text)
+    num = is_numbering(text)
+    if kind == "no":
+        return 3.0 if num else -4.0
+    if num:
+        return -3.0
+    if kind in ("deadline", "start", "end"):
+        return 3.0 if dl else -2.5
+    if kind in ("lead", "support"):
+        return (3.0 * ag - 1.0) - (2.0 if dl and ag < 0.5 else 0)
+    if kind == "level":
+        return 1.0 if ag > 0.5 and len(text) < 60 else -0.5
+    if kind == "product":
+        s = 2.0 if _PRODUCT_RE.match(text) else 0.3
+        return s - (1.5 if ag > 0.8 else 0) - (2.0 if dl else 0)
+    if kind == "text":
+        return 1.0 + (0.8 if len(text) > 50 else 0) - (1.5 if ag > 0.8 and len(text) < 80 else 0) - (2.0 if dl else 0)
+    if kind == "objective":
+        return 0.6 + (0.8 if len(text) > 50 else 0) - (1.5 if ag > 0.8 and len(text) < 80 else 0) - (2.0 if dl else 0)
+    return 0.0
+
+
+def place_cells(cells: list[Cell], kinds: list[Optional[str]]) -> list[Optional[str]]:
+    """Assign each cell a column (monotone), maximising the content fit."""
+    n, m = len(cells), len(kinds)
+    if n == 0:
+        return []
+    if n >= m:
+        return list(kinds) + [None] * (n - m)
+    NEG = -1e9
+    best = [[NEG] * (m + 1) for _ in range(n + 1)]
+    back = [[0] * (m + 1) for _ in range(n + 1)]
+    for j in range(m + 1):
+        best[0][j] = 0.0
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            skip = best[i][j - 1] - 0.05 if j - 1 >= i else NEG
+            take = best[i - 1][j - 1] + cell_score(cells[i - 1].text, kinds[j - 1]) + (0.01 if i - 1 == j - 1 else 0)
+            if take >= skip:
+                best[i][j], back[i][j] = take, 1
+            else:
+                best[i][j], back[i][j] = skip, 0
+    out: list[Optional[str]] = [None] * n
+    i, j = n, m
+    while i > 0 and j > 0:
+        if back[i][j] == 1:
+            out[i - 1] = kinds[j - 1]
+            i -= 1
+        j -= 1
+    return out
+
+
+_NUM_PREFIX_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5})\s*[.)/]\s*(?=\S)")
+_SECTION_IN_CELL_RE = re.compile(r"^\s*([IVX]{1,5})[.)]?\s+(\S.*)$", re.S)
+
+
+@dataclass
+class ParsedTable:
+    kinds: list[Optional[str]]
+    tasks: list[TaskDraft]
+    start: int
+    end: int
+
+
+def find_tables(text: str) -> list[ParsedTable]:
+    rows = regroup_pipe_rows(scan_rows(text))
+    tables: list[ParsedTable] = []
+    i = 0
+    while i < len(rows):
+        r = rows[i]
+        kinds = header_columns(r) if r is not None else None
+        if not kinds:
+            i += 1
+            continue
+        header_sig = [search_key(c.text) for c in r.cells]
+        kinds = list(kinds)
+        j = i + 1
+        # a second header row: "Bắt đầu | Hoàn thành" under "Thời gian"
+        if j < len(rows) and rows[j] is not None:
+            sub = [header_kind(c.text) if c.text else None for c in rows[j].cells]
+            if any(sub) and all(k in (None, "start", "end", "deadline") for k in sub) and \
+                    all((not c.text) or header_kind(c.text) for c in rows[j].cells):
+                for idx, k in enumerate(sub):
+                    if k in ("start", "end") and idx < len(kinds):
+                        kinds[idx] = k
+                j += 1
+        dl = [idx for idx, k in enumerate(kinds) if k == "deadline"]
+        if len(dl) == 2 and "start" not in kinds:
+            kinds[dl[0]], kinds[dl[1]] = "start", "end"
+        has_no_col = "no" in kinds
+        table = ParsedTable(kinds, [], r.start, r.end)
+        section = section_title = None
+        current: Optional[TaskDraft] = None
+        while j < len(rows):
+            row = rows[j]
+            if row is None:
+                break
+            if header_columns(row) and [search_key(c.text) for c in row.cells][:3] == header_sig[:3]:
+                j += 1
+                continue                                    # repeated header after a page break
+            if header_columns(row):
+                break                                       # another table
+            cells = list(row.cells)
+            while len(cells) > len(kinds) and not cells[-1].text:
+                cells.pop()
+            if not any(c.text for c in cells):
+                j += 1
+                continue
+            if len(cells) == len(kinds) or row.layout in ("tabs", "markdown") and len(cells) > len(kinds):
+                placed = list(kinds) + [None] * (len(cells) - len(kinds))
+                # positional, unless content says it is badly off
+                pos_fit = sum(cell_score(c.text, k) for c, k in zip(cells, placed))
+                if row.leading_empty or pos_fit >= -2:
+                    pass
+                else:
+                    placed = place_cells(cells, kinds)
+            else:
+                placed = place_cells(cells, kinds)
+            by: dict[str, list[Cell]] = {}
+            for c, k in zip(cells, placed):
+                if k and c.text:
+                    by.setdefault(k, []).append(c)
+            no_cell = by.get("no", [None])[0]
+            text_cells = by.get("text", [])
+            first = cells[0].text if cells else ""
+            no = no_cell.text.strip().rstrip(".):") if no_cell else None
+            text_first = text_cells[0].text if text_cells else ""
+            if not has_no_col:
+                pm = _NUM_PREFIX_RE.match(text_first)
+                if pm:
+                    no = pm.group(1)
+            # a section row: roman numeral (own cell or prefix), nothing but its title
+            sec = None
+            if no and is_roman(no) and not re.fullmatch(r"\d+", no):
+                title_cells = [c.text for c in cells if c.text and c is not no_cell]
+                title = title_cells[0] if title_cells else ""
+                if not has_no_col:
+                    title = _NUM_PREFIX_RE.sub("", title, count=1)
+                sec = (no, compact_spaces(title))
+            elif not no and first and _SECTION_IN_CELL_RE.match(first) and all(
+                    not c.text or c.text == cells[1].text if len(cells) > 1 else True for c in cells[1:]) \
+                    and _SECTION_IN_CELL_RE.match(first).group(2).upper() == _SECTION_IN_CELL_RE.match(first).group(2) \
+                    and is_roman(_SECTION_IN_CELL_RE.match(first).group(1)):
+                mm = _SECTION_IN_CELL_RE.match(first)
+                sec = (mm.group(1), compact_spaces(mm.group(2)))
+            if sec and not by.get("lead"):
+                section, section_title = sec
+                current = None
+                j += 1
+                continue
+            if no and re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*", no):
+                current = TaskDraft(section, section_title, no, start=row.start, end=row.end)
+                for k, cs in by.items():
+                    if k == "no":
+                        continue
+                    for c in cs:
+                        if k == "text" and not has_no_col:
+                            pm = _NUM_PREFIX_RE.match(c.text)
+                            if pm:
+                                c = Cell(c.text[pm.end():], c.start + pm.end(), c.end)
+                        current.add(k, c)
+                table.tasks.append(current)
+                j += 1
+                continue
+            if current is None:
+                j += 1
+                continue
+            lead_cells = by.get("lead", [])
+            lead_text = lead_cells[0].text if lead_cells else ""
+            is_sub = (not text_cells and lead_text and (_HEAD_RE.match(lead_text) is not None)
+                      and (by.get("product") or by.get("deadline") or by.get("end"))
+                      and current.get("lead") and not current.get("lead", ).endswith((",", ";"))) 
+            if is_sub:
+                parent = current
+                current = TaskDraft(parent.section, parent.section_title, parent.no, start=row.start,
+                                    end=row.end, sub=True)
+                for c in parent.cols.get("text", []):
+                    current.cols.setdefault("text", []).append(c)
+                for c in parent.cols.get("objective", []):
+                    current.cols.setdefault("objective", []).append(c)
+                for k, cs in by.items():
+                    for c in cs:
+                        current.add(k, c)
+                table.tasks.append(current)
+            else:
+                for k, cs in by.items():
+                    if k == "no":
+                        continue
+                    for c in cs:
+                        current.add(k, c)
+            j += 1
+        table.end = rows[j - 1].end if j - 1 < len(rows) and rows[j - 1] is not None else table.end
+        tables.append(table)
+        i = j
+    return tables
+
+
+def deadline_text(d: TaskDraft) -> Optional[str]:
+    dl = d.get("deadline")
+    s, e = d.get("start"), d.get("end")
+    if s and e:
+        return e if search_key(s) == search_key(e) else f"{s} - {e}"
+    return dl or e or s
