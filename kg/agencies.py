@@ -97,7 +97,8 @@ def split_agencies(cell: Optional[str]) -> list[str]:
     ['Sở Tư pháp', 'Các sở, ban, ngành', 'UBND cấp huyện', 'UBND cấp xã']."""
     if not cell:
         return []
-    text = compact_spaces(cell.replace("\n", " "))
+    text = re.sub(r"\n(?=\s*(?:" + "|".join(re.escape(h) for h in ("Sở", "UBND", "Ủy ban", "Văn phòng", "Các", "Công an", "Thanh tra", "Bộ", "Ban", "Trung tâm")) + r")\b)", "; ", cell)
+    text = compact_spaces(text.replace("\n", " "))
     text = re.sub(r"^\s*[-+•]\s*", "", text)
     text = re.sub(r"\s*\((?:chủ trì|phối hợp|thường trực|cơ quan thường trực)\)\s*", " ", text, flags=re.I)
     text = _protect(text)

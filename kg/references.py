@@ -56,6 +56,9 @@ _NAMED_LAW_RE = re.compile(
     r"|Luật\s+(?:sửa đổi,?\s+bổ sung\s+(?:một số điều\s+)?(?:của\s+)?(?:các\s+)?[^;()\n]{0,160}?|[^\W\d][^;,()\t|]{0,90}?))"
     r"(?=\s*(?:\(|ngày|năm\s+\d{4}|số\s+\d|[;,.:\t|)]|\s(?:và|của|về|theo|được|đã|để|trong|tại|đến|cho|nhằm|có|thì|là|các|hiện hành|do|với|từ|sau|đối với)\s|\n\s*\n|$))",
     re.S)
+_AMENDING_LAW_RE = re.compile(
+    r"(?<![\w])(Luật\s+sửa\s+đổi,?\s+bổ\s+sung\s+(?:một\s+số\s+điều\s+)?(?:của\s+)?[^;()]{0,200}?)"
+    r"(?=\s*(?:\(|ngày\s*\d|năm\s+\d{4}|số\s+\d|[;.]|\n\s*\n|$))", re.S | re.I)
 _LAW_STOP = re.compile(r"^(?:Luật\s+(?:pháp|sư|định|lệ|hóa|hoá|của|và|này|khác|chuyên ngành|liên quan|quy định))\b", re.I)
 
 
@@ -106,7 +109,14 @@ def find_mentions(text: str) -> list[Mention]:
             m.type = N.type_from_number(num)
         out.append(m)
     taken = [(m.start, m.end) for m in out]
+    amend_spans = []
+    for am in _AMENDING_LAW_RE.finditer(text):
+        amend_spans.append((am.start(), am.end()))
+        out.append(Mention(am.start(), am.end(), None, title=compact_spaces(am.group(1)), type="Luật",
+                           context_start=am.start()))
     for lm in _NAMED_LAW_RE.finditer(text):
+        if any(s <= lm.start() < e for s, e in amend_spans):
+            continue
         name = compact_spaces(lm.group(1))
         if _LAW_STOP.match(name) or len(name) < 6:
             continue

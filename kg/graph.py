@@ -1,0 +1,131 @@
+"""The knowledge graph: one node per real document, typed edges with evidence.
+
+Identity: central documents by number; local ones by number + province
+(``document_id``); a corpus document and every reference to it share a node.
+Conflicting metadata (same node, different dates/titles) is kept as a list of
+``conflicts`` with sources, never silently merged or dropped.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+import networkx as nx
+
+from .ids import slug
+
+CITATION_TYPES = ("based_on", "implements", "amends", "replaces", "repeals", "guides", "cites")
+_DOC_FIELDS = ("number", "type", "date", "issuer", "province", "title")
+
+
+def _merge_doc(G: nx.MultiDiGraph, node_id: str, attrs: dict, source: str, authoritative: bool) -> None:
+    if node_id not in G:
+        G.add_node(node_id, kind="document", in_corpus=False, source=None, conflicts=[],
+                   **{f: None for f in _DOC_FIELDS})
+    n = G.nodes[node_id]
+    for f in _DOC_FIELDS:
+        v = attrs.get(f)
+        if v in (None, ""):
+            continue
+        cur = n.get(f)
+        if cur in (None, ""):
+            n[f] = v
+        elif cur != v and f in ("date", "title") and not (f == "title" and not authoritative):
+            if authoritative:
+                n["conflicts"].append({"field": f, "value": cur, "source": n.get("_from", "reference")})
+                n[f] = v
+            else:
+                n["conflicts"].append({"field": f, "value": v, "source": source})
+    if authoritative:
+        n["_from"] = source
+
+
+def build_graph(extractions: Iterable[dict]) -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph()
+    exs = list(extractions)
+    # corpus documents first, so their own metadata is authoritative
+    for ex in exs:
+        d = ex["document"]
+        _merge_doc(G, d["id"], d, ex["source"], authoritative=True)
+        n = G.nodes[d["id"]]
+        n["in_corpus"] = True
+        n["source"] = ex["source"]
+        n["signer"] = d.get("signer")
+        n["attached"] = d.get("attached")
+        if d.get("province"):
+            pid = f"province/{slug(d['province'])}"
+            G.add_node(pid, kind="province", name=d["province"])
+    for ex in exs:
+        d = ex["document"]
+        src = ex["source"]
+        for r in ex["references"]:
+            tid = r["target_id"]
+            _merge_doc(G, tid, {"number": r["number"], "type": r["type"], "date": r["date"],
+                                "issuer": r["issuer"], "province": r.get("province"),
+                                "title": r["title"] if r["number"] is None else r.get("title")},
+                       src, authoritative=False)
+            if tid == d["id"]:
+                continue
+            ev = {"source": src, "span": r["span"], "cue": r.get("cue")}
+            if G.has_edge(d["id"], tid, key=r["relation"]):
+                G.edges[d["id"], tid, r["relation"]]["evidence"].append(ev)
+            else:
+                G.add_edge(d["id"], tid, key=r["relation"], type=r["relation"], evidence=[ev])
+        # stated relations between other documents: resolve numbers via this document's references
+        by_label = {(r["number"] or r["title"]): r["target_id"] for r in ex["references"]}
+        by_label[d.get("number")] = d["id"]
+        for rel in ex.get("relations", []):
+            s, t = by_label.get(rel["source"]), by_label.get(rel["target"])
+            if s and t and s != t:
+                ev = {"source": src, "span": rel.get("span"), "cue": rel.get("cue"), "stated_in": d["id"]}
+                if G.has_edge(s, t, key=rel["type"]):
+                    G.edges[s, t, rel["type"]]["evidence"].append(ev)
+                else:
+                    G.add_edge(s, t, key=rel["type"], type=rel["type"], evidence=[ev])
+        if d.get("attached"):
+            pass  # the attached plan is part of this source file; recorded on the node
+        for a in ex["agencies"]:
+            if a["id"] not in G:
+                G.add_node(a["id"], kind="agency", name=a["name"], aliases=list(a["aliases"]),
+                           province=a["province"], agency_kind=a.get("kind"))
+            else:
+                al = set(G.nodes[a["id"]].get("aliases", [])) | set(a["aliases"])
+                G.nodes[a["id"]]["aliases"] = sorted(al)
+            if a["province"]:
+                pid = f"province/{slug(a['province'])}"
+                if pid not in G:
+                    G.add_node(pid, kind="province", name=a["province"])
+                if not G.has_edge(a["id"], pid, key="located_in"):
+                    G.add_edge(a["id"], pid, key="located_in", type="located_in")
+        name_to_id = {}
+        for a in ex["agencies"]:
+            name_to_id[a["name"]] = a["id"]
+            for al in a["aliases"]:
+                name_to_id.setdefault(al, a["id"])
+        for t in ex["tasks"]:
+            G.add_node(t["id"], kind="task", text=t["text"], section=t["section"],
+                       section_title=t.get("section_title"), no=t["no"], deadline=t["deadline"],
+                       deadline_start=(t.get("deadline_range") or [None, None])[0],
+                       deadline_end=(t.get("deadline_range") or [None, None])[1],
+                       product=t.get("product"), objective=t.get("objective"), document=d["id"],
+                       lead=list(t["lead"]), support=list(t["support"]), span=t.get("span"),
+                       references=list(t.get("references", [])))
+            G.add_edge(t["id"], d["id"], key="part_of", type="part_of")
+            for role in ("lead", "support"):
+                for name in t[role]:
+                    aid = name_to_id.get(name)
+                    if aid:
+                        G.add_edge(t["id"], aid, key=role, type=role)
+            for num in t.get("references", []):
+                target = by_label.get(num)
+                if target:
+                    G.add_edge(t["id"], target, key="mentions", type="mentions")
+        for a in ex["assignments"]:
+            G.add_node(a["id"], kind="assignment", agency=a["agency"], text=a["text"], document=d["id"],
+                       span=a.get("span"))
+            G.add_edge(a["id"], d["id"], key="part_of", type="part_of")
+            aid = name_to_id.get(a["agency"])
+            if aid:
+                G.add_edge(a["id"], aid, key="lead", type="lead")
+    for n, attrs in G.nodes(data=True):
+        attrs.pop("_from", None)
+    return G

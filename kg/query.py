@@ -1,0 +1,182 @@
+"""The query layer shared by the CLI, the HTTP API and the web pages."""
+from __future__ import annotations
+
+import re
+from collections import deque
+from typing import Optional
+
+import networkx as nx
+
+from .graph import CITATION_TYPES
+from .numbers import find_numbers, normalise_number
+from .provinces import find_province
+from .vntext import name_key, search_key
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Ambiguous(LookupError):
+    def __init__(self, ref: str, candidates: list[dict]):
+        super().__init__(f"'{ref}' matches {len(candidates)} documents: "
+                         + ", ".join(c["id"] for c in candidates) + " (use an id)")
+        self.candidates = candidates
+
+
+def doc_summary(G: nx.MultiDiGraph, node: str) -> dict:
+    n = G.nodes[node]
+    return {"id": node, "number": n.get("number"), "type": n.get("type"), "date": n.get("date"),
+            "province": n.get("province"), "title": n.get("title"), "issuer": n.get("issuer"),
+            "in_corpus": bool(n.get("in_corpus"))}
+
+
+def resolve_document(G: nx.MultiDiGraph, ref: str) -> str:
+    ref = (ref or "").strip()
+    if not ref or len(ref) > 300:
+        raise NotFound("document reference must be a number or id of at most 300 characters")
+    if ref in G and G.nodes[ref].get("kind") == "document":
+        return ref
+    hits = find_numbers(ref)
+    number = hits[0][2] if hits else normalise_number(ref)
+    prov = find_province(ref[hits[0][1]:]) if hits else None
+    cands = [n for n, a in G.nodes(data=True) if a.get("kind") == "document" and a.get("number")
+             and a["number"].upper().replace("CD-", "CĐ-") == number.upper().replace("CD-", "CĐ-")]
+    if prov:
+        cands = [c for c in cands if G.nodes[c].get("province") == prov] or cands
+    if not cands:
+        raise NotFound(f"no document '{ref}' in the graph")
+    if len(cands) > 1:
+        in_corpus = [c for c in cands if G.nodes[c].get("in_corpus")]
+        if len(in_corpus) == 1 and not prov:
+            pass
+        raise Ambiguous(ref, [doc_summary(G, c) for c in sorted(cands)])
+    return cands[0]
+
+
+def _cite_edges(G, node, direction):
+    if direction in ("out", "both"):
+        for _, v, k in G.out_edges(node, keys=True):
+            if k in CITATION_TYPES:
+                yield node, v, k, v
+    if direction in ("in", "both"):
+        for u, _, k in G.in_edges(node, keys=True):
+            if k in CITATION_TYPES:
+                yield u, node, k, u
+
+
+def cites(G: nx.MultiDiGraph, ref: str, direction: str = "both", depth: int = 1) -> dict:
+    if direction not in ("out", "in", "both"):
+        raise NotFound("direction must be out, in or both")
+    depth = max(0, min(int(depth), 10))
+    root = resolve_document(G, ref)
+    seen = {root}
+    edges = {}
+    q = deque([(root, 0)])
+    while q:
+        node, d = q.popleft()
+        if d >= depth:
+            continue
+        for u, v, k, nxt in _cite_edges(G, node, direction):
+            edges[(u, v, k)] = {"source": u, "target": v, "type": k,
+                                "evidence": G.edges[u, v, k].get("evidence", [])}
+            if nxt not in seen:
+                seen.add(nxt)
+                q.append((nxt, d + 1))
+    nodes = [doc_summary(G, n) for n in sorted(seen)]
+    return {"root": doc_summary(G, root), "direction": direction, "depth": depth, "nodes": nodes,
+            "edges": sorted(edges.values(), key=lambda e: (e["source"], e["target"], e["type"]))}
+
+
+def citation_path(G: nx.MultiDiGraph, a: str, b: str) -> dict:
+    ra, rb = resolve_document(G, a), resolve_document(G, b)
+    H = nx.DiGraph()
+    for u, v, k in G.edges(keys=True):
+        if k in CITATION_TYPES:
+            H.add_edge(u, v)
+    path = []
+    for s, t in ((ra, rb), (rb, ra)):
+        try:
+            path = nx.shortest_path(H, s, t)
+            break
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            continue
+    return {"from": doc_summary(G, ra), "to": doc_summary(G, rb), "path": path,
+            "documents": [doc_summary(G, n) for n in path]}
+
+
+def most_cited(G: nx.MultiDiGraph, n: int = 10) -> list[dict]:
+    H = nx.DiGraph()
+    for u, v, k in G.edges(keys=True):
+        if k in CITATION_TYPES:
+            H.add_edge(u, v)
+    if not H:
+        return []
+    pr = nx.pagerank(H)
+    indeg = {node: len({u for u, _ in H.in_edges(node)}) for node in H}
+    top = sorted(H.nodes, key=lambda x: (-indeg[x], -pr[x], x))[:n]
+    return [dict(doc_summary(G, t), in_degree=indeg[t], pagerank=round(pr[t], 6)) for t in top]
+
+
+def find_agencies(G: nx.MultiDiGraph, name: str) -> list[str]:
+    key = name_key(name)
+    skey = search_key(name)
+    prov = find_province(name)
+    out = []
+    for n, a in G.nodes(data=True):
+        if a.get("kind") != "agency":
+            continue
+        names = [a["name"]] + list(a.get("aliases", []))
+        if any(name_key(x) == key or search_key(x) == skey for x in names) or \
+                any(skey in search_key(x) for x in names):
+            out.append(n)
+    if prov:
+        out = [o for o in out if G.nodes[o].get("province") == prov] or out
+    return sorted(out)
+
+
+def agency_tasks(G: nx.MultiDiGraph, name: str) -> dict:
+    from .agencies import canonical_name
+    ids = find_agencies(G, canonical_name(name.strip())) if name.strip() else []
+    if not ids:
+        raise NotFound(f"no agency matching '{name}'")
+    res = []
+    for aid in ids:
+        a = G.nodes[aid]
+        entry = {"id": aid, "name": a["name"], "province": a.get("province"), "aliases": a.get("aliases", []),
+                 "kind": a.get("agency_kind"), "lead": [], "support": []}
+        for u, _, k in G.in_edges(aid, keys=True):
+            if k in ("lead", "support"):
+                t = G.nodes[u]
+                doc = t.get("document")
+                entry[k].append({"task_id": u, "kind": t.get("kind"), "text": t.get("text"),
+                                 "deadline": t.get("deadline"), "deadline_end": t.get("deadline_end"),
+                                 "section": t.get("section"), "no": t.get("no"),
+                                 "document": doc_summary(G, doc) if doc in G else None})
+        for role in ("lead", "support"):
+            entry[role].sort(key=lambda x: ((x["document"] or {}).get("id") or "", x.get("deadline_end") or "9999", x["task_id"]))
+        res.append(entry)
+    return {"query": name, "agencies": res}
+
+
+def document_detail(G: nx.MultiDiGraph, ref: str) -> dict:
+    node = resolve_document(G, ref)
+    out_groups: dict[str, list] = {}
+    in_groups: dict[str, list] = {}
+    for _, v, k in G.out_edges(node, keys=True):
+        if k in CITATION_TYPES:
+            out_groups.setdefault(k, []).append(doc_summary(G, v))
+    for u, _, k in G.in_edges(node, keys=True):
+        if k in CITATION_TYPES:
+            in_groups.setdefault(k, []).append(doc_summary(G, u))
+    tasks = sorted((u for u, _, k in G.in_edges(node, keys=True) if k == "part_of"
+                    and G.nodes[u].get("kind") == "task"))
+    assigns = sorted((u for u, _, k in G.in_edges(node, keys=True) if k == "part_of"
+                      and G.nodes[u].get("kind") == "assignment"))
+    n = G.nodes[node]
+    return {"document": dict(doc_summary(G, node), source=n.get("source"), signer=n.get("signer"),
+                             attached=n.get("attached"), conflicts=n.get("conflicts", [])),
+            "outgoing": {k: sorted(v, key=lambda d: d["id"]) for k, v in out_groups.items()},
+            "incoming": {k: sorted(v, key=lambda d: d["id"]) for k, v in in_groups.items()},
+            "tasks": [dict(G.nodes[t], id=t) for t in tasks],
+            "assignments": [dict(G.nodes[a], id=a) for a in assigns]}
