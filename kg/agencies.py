@@ -63,7 +63,7 @@ HEADS = (
     "Sở, ban", "Sở, ngành", "Địa phương", "Huyện", "Xã", "UBMTTQ", "Chi nhánh", "Trạm", "Văn phòng Chính phủ",
 )
 _HEAD_RE = re.compile(r"^(?:" + "|".join(sorted((re.escape(h) for h in HEADS), key=len, reverse=True)) + r")(?![\wà-ỹ])")
-_LOWER_HEAD_RE = re.compile(r"^(?:các|sở|ubnd|cơ quan|đơn vị|ban|phòng|địa phương|văn phòng|thanh tra|công an|bộ)(?![\wà-ỹ])", re.I)
+_LOWER_HEAD_RE = re.compile(r"^(?:các\s+(?:sở|cơ quan|đơn vị|đoàn thể|tổ chức|ban|ngành|địa phương|huyện|xã|quận|phòng|trường|hội|doanh nghiệp|bộ|tỉnh|chủ đầu tư|cơ sở)|sở|ubnd|cơ quan|đơn vị|ban|phòng|địa phương|văn phòng|thanh tra|công an|bộ)(?![\wà-ỹ])", re.I)
 
 # Comma lists that are one name or one group.
 _PROTECT = [
@@ -103,7 +103,7 @@ def split_agencies(cell: Optional[str]) -> list[str]:
     text = re.sub(r"\s*\((?:chủ trì|phối hợp|thường trực|cơ quan thường trực)\)\s*", " ", text, flags=re.I)
     text = _protect(text)
     out: list[str] = []
-    for chunk in re.split(r"\s*[;\n]\s*|\s+-\s+(?=[A-ZĐÀ-Ỹ])", text):
+    for chunk in re.split(r"\s*[;\n]\s*", text):
         pieces = [p.strip() for p in re.split(r",\s*|\s*/\s*(?=\S)", chunk) if p.strip()]
         merged: list[str] = []
         for p in pieces:

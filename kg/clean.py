@@ -20,7 +20,7 @@ _EMPH_RE = re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])")
 _HEADING_RE = re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]+")
 _HTML_ENTITY_RE = re.compile(r"&(nbsp|amp|lt|gt|quot|#\d+);")
 _NBSP_RE = re.compile(r"[\u00a0\u2007\u202f\u200b\ufeff]")
-_TRAIL_SPACE_RE = re.compile(r"[ ]+(?=\n)")
+_TRAIL_SPACE_RE = re.compile(r"(?<=\S)[ ]+(?=\n)")
 
 
 def strip_markup(mt: MappedText) -> MappedText:

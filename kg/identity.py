@@ -24,7 +24,7 @@ _NUMBER_LINE_RE = re.compile(r"^[\s|]*Số\s*(?:hiệu)?\s*[:.]?\s*(.{3,60}?)\s*
 _CAPTION_RE = re.compile(
     r"\(\s*(?:Ban\s+hành\s+)?[Kk]èm\s+theo\s+(" + "|".join(DOC_TYPES) + r")\s+(?:số\s*)?[:.]?\s*"
     r"([^()]{3,60}?)\s+(ngày[^()]{5,40}?)(?:\s*(?:của|do)\s+([^()]{3,120}?))?\s*\)", re.S)
-_PLACE_DATE_RE = re.compile(r"^[\s|]*([^\d\n,|]{2,40}),\s*ngày\s*(\d{1,2})\s*(?:tháng\s*|/)\s*(\d{1,2})\s*(?:năm\s*|/)\s*(\d{4})", re.M)
+_PLACE_DATE_RE = re.compile(r"(?:^|[|\t])[\s|*]*([^\d\n,|\t*]{2,40}),\s*ngày\s*(\d{1,2})\s*(?:tháng\s*|/)\s*(\d{1,2})\s*(?:năm\s*|/)\s*(\d{4})", re.M)
 _ISSUING_BODY_RE = re.compile(
     r"^(?:(?:CHỦ TỊCH|TM\.?)\s+)?(ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN|UBND|HĐND|TỈNH ỦY|TỈNH UỶ|THÀNH ỦY)\s*\n?\s*((?:TỈNH|THÀNH PHỐ|TP\.?)\s+[^\n|]{2,40})", re.M)
 _NATIONAL_RE = re.compile(r"^\s*(CHÍNH PHỦ|THỦ TƯỚNG CHÍNH PHỦ|QUỐC HỘI|ỦY BAN THƯỜNG VỤ QUỐC HỘI|VĂN PHÒNG CHÍNH PHỦ|BỘ [A-ZĐÀ-Ỹ ,]+|BAN CHẤP HÀNH TRUNG ƯƠNG)\s*$", re.M)

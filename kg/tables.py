@@ -89,7 +89,16 @@ def scan_rows(text: str) -> list[Optional[RawRow]]:
                 lj = lines[j]
                 if lj.strip() == "|":
                     if buf_start is not None:
-                        cells.append(_cell(text[buf_start:buf_end], buf_start, buf_end))
+                        chunk = text[buf_start:buf_end]
+                        blines = chunk.split("\n")
+                        if len(blines) > 12:
+                            cells.append(None)          # prose between pipe blocks, not a cell
+                        elif len(blines) > 1 and header_kind(blines[-1]) == "no":
+                            cells.append(None)          # prose, then the table's first header cell
+                            ls = buf_end - len(blines[-1])
+                            cells.append(_cell(blines[-1], ls, buf_end))
+                        else:
+                            cells.append(_cell(chunk, buf_start, buf_end))
                     buf_start = None
                     j += 1
                     continue
@@ -109,15 +118,21 @@ def scan_rows(text: str) -> list[Optional[RawRow]]:
             if buf_start is not None:
                 cells.append(_cell(text[buf_start:buf_end], buf_start, buf_end))
             for c in cells:
-                out.append(RawRow([c], c.start, c.end, "pipe"))
+                out.append(RawRow([c], c.start, c.end, "pipe") if c is not None else None)
             i = max(j, i + 1)
             continue
         # one cell per line: consecutive lines starting with a single tab and no other tab
         if line.startswith("\t") and "\t" not in line[1:]:
             j = i
             cells = []
-            while j < n and lines[j].strip():
+            while j < n and (lines[j].strip() or (
+                    # a whitespace-only line inside a block (an empty wrapped line of a cell)
+                    lines[j] and j + 1 < n and lines[j + 1].startswith("\t") and lines[j + 1][1:].strip()
+                    and not is_numbering(lines[j + 1]))):
                 lj = lines[j]
+                if not lj.strip():
+                    j += 1
+                    continue
                 if lj.startswith("\t") and "\t" not in lj[1:]:
                     cells.append(_cell(lj[1:], starts[j] + 1, starts[j] + len(lj)))
                 elif cells:   # a wrapped line continues the current cell
@@ -145,6 +160,92 @@ def scan_rows(text: str) -> list[Optional[RawRow]]:
         out.append(None)
         i += 1
     return out
+
+
+_GAP_RE = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")
+
+
+def _fixed_header(line: str) -> Optional[list[int]]:
+    """Column start offsets of a space-aligned header ('STT   Nhiệm vụ   Cơ quan chủ trì …')."""
+    if "\t" in line or "|" in line:
+        return None
+    parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+(?: \S+)*", line)]
+    if len(parts) < 3:
+        return None
+    kinds = [header_kind(t) for _, t in parts]
+    if sum(1 for k in kinds if k) >= 3 and ("lead" in kinds or "text" in kinds):
+        return [p for p, _ in parts]
+    return None
+
+
+def _split_fixed(line: str, cols: list[int], line_start: int) -> list[Cell]:
+    """Cut a line at the column offsets, moving each cut to the nearest 2+-space gap."""
+    cuts = [0]
+    for c in cols[1:]:
+        best = None
+        for m in re.finditer(r"\s{2,}", line):
+            e = m.end()
+            if abs(e - c) <= 6 and (best is None or abs(e - c) < abs(best - c)):
+                best = e
+        cuts.append(best if best is not None and best > cuts[-1] else max(c, cuts[-1]))
+    cuts.append(max(len(line), cuts[-1]))
+    cells = []
+    for a, b in zip(cuts, cuts[1:]):
+        seg = line[a:b] if a < len(line) else ""
+        cells.append(_cell(seg, line_start + a, line_start + min(b, len(line))))
+    return cells
+
+
+def scan_fixed_width(text: str, rows: list[Optional[RawRow]]) -> list[Optional[RawRow]]:
+    """pdftotext -layout tables: replace prose rows inside them by cell rows."""
+    lines = text.split("\n")
+    if not any(_fixed_header(l) for l in lines):
+        return rows
+    starts, pos = [], 0
+    for l in lines:
+        starts.append(pos)
+        pos += len(l) + 1
+    by_start = {r.start: r for r in rows if r is not None}
+    out: list[Optional[RawRow]] = []
+    i = 0
+    cols = None
+    fixed: dict[int, RawRow] = {}
+    for i, l in enumerate(lines):
+        h = _fixed_header(l)
+        if h:
+            cols = h
+            fixed[starts[i]] = RawRow(_split_fixed(l, cols, starts[i]), starts[i], starts[i] + len(l), "fixed")
+            continue
+        if cols is None:
+            continue
+        if not l.strip() or re.match(r"^\s*[-=_]{5,}\s*$", l):
+            continue
+        if "\t" in l or "|" in l or (len(l) - len(l.lstrip()) == 0 and not re.search(r"\s{2,}\S", l.strip())
+                                        and not re.match(r"^\s*(?:\d{1,3}|[IVX]{1,5})\s", l)):
+            cols = None
+            continue
+        cells = _split_fixed(l, cols, starts[i])
+        fixed[starts[i]] = RawRow(cells, starts[i], starts[i] + len(l), "fixed", leading_empty=not cells[0].text)
+    # rebuild: prose markers (None) that correspond to fixed lines are replaced
+    result: list[Optional[RawRow]] = []
+    line_of = {}
+    for idx, st in enumerate(starts):
+        line_of[st] = idx
+    consumed = set(fixed)
+    ptr = 0
+    for i, l in enumerate(lines):
+        st = starts[i]
+        if st in fixed:
+            result.append(fixed[st])
+        elif st in by_start:
+            result.append(by_start[st])
+        elif l.strip() and not _PAGE_MARK_RE.match(l.strip()) and not re.match(r"^\s*[-=_]{5,}\s*$", l):
+            result.append(None)
+    # keep rows that start mid-line (pipe/cell layouts) in order
+    extra = [r for r in rows if r is not None and r.start not in set(starts)]
+    if extra:
+        result = sorted([r for r in result if r is not None] + extra, key=lambda r: r.start)
+    return result
 
 
 def regroup_pipe_rows(rows: list[Optional[RawRow]]) -> list[Optional[RawRow]]:

@@ -13,7 +13,7 @@ from typing import Optional
 
 from .agencies import _HEAD_RE, _LOWER_HEAD_RE, split_agencies
 from .dates import looks_like_deadline
-from .tables import Cell, RawRow, header_columns, header_kind, is_numbering, is_roman, regroup_pipe_rows, scan_rows
+from .tables import Cell, RawRow, header_columns, header_kind, is_numbering, is_roman, regroup_pipe_rows, scan_fixed_width, scan_rows
 from .vntext import compact_spaces, search_key
 
 
@@ -77,7 +77,7 @@ def cell_score(text: str, kind: Optional[str]) -> float:
     if kind in ("deadline", "start", "end"):
         return 3.0 if dl else -2.5
     if kind in ("lead", "support"):
-        return (3.0 * ag - 1.0) - (2.0 if dl and ag < 0.5 else 0)
+        return (3.0 * ag - 1.0) - (2.0 if dl and ag < 0.5 else 0) + (0.2 if kind == "lead" else 0)
     if kind == "level":
         return 1.0 if ag > 0.5 and len(text) < 60 else -0.5
     if kind == "product":
@@ -133,7 +133,7 @@ class ParsedTable:
 
 
 def find_tables(text: str) -> list[ParsedTable]:
-    rows = regroup_pipe_rows(scan_rows(text))
+    rows = scan_fixed_width(text, regroup_pipe_rows(scan_rows(text)))
     tables: list[ParsedTable] = []
     i = 0
     while i < len(rows):
@@ -173,6 +173,12 @@ def find_tables(text: str) -> list[ParsedTable]:
             cells = list(row.cells)
             while len(cells) > len(kinds) and not cells[-1].text:
                 cells.pop()
+            if has_no_col and cells and len(cells) < len(kinds) and not is_numbering(cells[0].text):
+                pm = _NUM_PREFIX_RE.match(cells[0].text)
+                if pm and re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*", pm.group(1)):
+                    c0 = cells[0]
+                    cells = [Cell(pm.group(1), c0.start, c0.start + len(pm.group(1))),
+                             Cell(c0.text[pm.end():], c0.start + pm.end(), c0.end)] + cells[1:]
             if not any(c.text for c in cells):
                 j += 1
                 continue
@@ -213,7 +219,9 @@ def find_tables(text: str) -> list[ParsedTable]:
                     and is_roman(_SECTION_IN_CELL_RE.match(first).group(1)):
                 mm = _SECTION_IN_CELL_RE.match(first)
                 sec = (mm.group(1), compact_spaces(mm.group(2)))
-            if sec and not by.get("lead"):
+            others = {c.text for c in cells if c.text and c is not no_cell}
+            lead_txt = by.get("lead", [Cell("", 0, 0)])[0].text
+            if sec and (not lead_txt or len(others) == 1 or _agency_score(lead_txt) < 0.5):
                 section, section_title = sec
                 current = None
                 j += 1
@@ -237,9 +245,12 @@ def find_tables(text: str) -> list[ParsedTable]:
                 continue
             lead_cells = by.get("lead", [])
             lead_text = lead_cells[0].text if lead_cells else ""
-            is_sub = (not text_cells and lead_text and (_HEAD_RE.match(lead_text) is not None)
-                      and (by.get("product") or by.get("deadline") or by.get("end"))
-                      and current.get("lead") and not current.get("lead", ).endswith((",", ";"))) 
+            prev_lead = current.get("lead") or ""
+            is_sub = (bool(lead_text) and _HEAD_RE.match(lead_text) is not None
+                      and (not text_cells or text_first[:1].isupper())
+                      and bool(by.get("product") or by.get("deadline") or by.get("end") or text_cells)
+                      and bool(prev_lead) and not prev_lead.endswith((",", ";", " và"))
+                      and not (text_cells and _continues(current.get("text") or "")))
             if is_sub:
                 parent = current
                 current = TaskDraft(parent.section, parent.section_title, parent.no, start=row.start,
@@ -263,6 +274,12 @@ def find_tables(text: str) -> list[ParsedTable]:
         tables.append(table)
         i = j
     return tables
+
+
+def _continues(text: str) -> bool:
+    """Does the text look cut off (a page break inside the cell)?"""
+    t = text.rstrip()
+    return bool(t) and (t[-1] in ",;-(" or re.search(r"\b(?:và|của|các|về|theo|số|trên|tại|cho|với)$", t) is not None)
 
 
 def deadline_text(d: TaskDraft) -> Optional[str]:
