@@ -60,15 +60,16 @@ HEADS = (
     "Điện lực", "Cảnh sát", "Chính phủ", "Thủ tướng", "Cổng", "Phòng", "Đảng ủy", "Lãnh đạo", "Người đứng đầu",
     "Quốc hội", "Tổng cục", "Kiểm toán", "Hiệp hội", "Công ty", "Doanh nghiệp", "Tập đoàn", "Tổng công ty",
     "Đài Phát thanh", "Bưu điện", "Cán bộ", "Học viện", "Đại học", "Quỹ", "Nhà", "Lực lượng", "Tổ", "Kho",
-    "Sở, ban", "Sở, ngành", "Địa phương", "Huyện", "Xã", "UBMTTQ", "Chi nhánh", "Trạm", "Văn phòng Chính phủ",
+    "Sở, ban", "Sở, ngành", "Địa phương", "ĐVSN", "Đơn vị sự nghiệp", "Huyện", "Xã", "UBMTTQ", "Chi nhánh", "Trạm", "Văn phòng Chính phủ",
 )
 _HEAD_RE = re.compile(r"^(?:" + "|".join(sorted((re.escape(h) for h in HEADS), key=len, reverse=True)) + r")(?![\wà-ỹ])")
 _LOWER_HEAD_RE = re.compile(r"^(?:các\s+(?:sở|cơ quan|đơn vị|đoàn thể|tổ chức|ban|ngành|địa phương|huyện|xã|quận|phòng|trường|hội|doanh nghiệp|bộ|tỉnh|chủ đầu tư|cơ sở)|sở|ubnd|cơ quan|đơn vị|ban|phòng|địa phương|văn phòng|thanh tra|công an|bộ)(?![\wà-ỹ])", re.I)
 
 # Comma lists that are one name or one group.
 _PROTECT = [
-    r"(?:các\s+)?sở,\s*ban,\s*ngành(?:,\s*đoàn thể)?(?:,\s*(?:địa phương|đơn vị))?",
-    r"(?:các\s+)?sở,\s*ngành(?:,\s*(?:địa phương|đoàn thể))?",
+    r"(?:các\s+)?sở,\s*ban,\s*ngành(?:,\s*đoàn thể)?",
+    r"(?:các\s+)?sở,\s*ngành(?:,\s*đoàn thể)?",
+    r"(?:các\s+)?(?:cơ quan\s+)?đơn vị,\s*địa phương",
     r"(?:các\s+)?bộ,\s*(?:ngành|cơ quan ngang bộ)(?:,\s*cơ quan thuộc Chính phủ)?",
     r"(?:các\s+)?cơ quan,\s*(?:tổ chức,\s*)?đơn vị(?:,\s*(?:địa phương|doanh nghiệp))?",
     r"các\s+huyện,\s*(?:thị xã,\s*)?thành phố(?:,\s*thị xã)?",
@@ -103,7 +104,10 @@ def split_agencies(cell: Optional[str]) -> list[str]:
     text = re.sub(r"\s*\((?:chủ trì|phối hợp|thường trực|cơ quan thường trực)\)\s*", " ", text, flags=re.I)
     text = _protect(text)
     out: list[str] = []
-    for chunk in re.split(r"\s*[;\n]\s*", text):
+    # a missing comma before "các sở/cơ quan/đơn vị" (line-wrapped cells)
+    text = re.sub(r"(?<=[\wà-ỹ])\s+(?=[Cc]ác\s+(?:sở|cơ quan|đơn vị|ban, ngành)\b)(?<!và )", ", ", text)
+    text = re.sub(r"\b(và|của|với|cho|thuộc|tại|đến), (?=[Cc]ác\s)", r"\1 ", text)
+    for chunk in re.split(r"\s*[;\n]\s*|\s+-\s+(?=(?:Các|Sở|UBND|Ủy ban|Văn phòng|Công an|Thanh tra|Ban|Trung tâm|Cơ quan)\b)", text):
         pieces = [p.strip() for p in re.split(r",\s*|\s*/\s*(?=\S)", chunk) if p.strip()]
         merged: list[str] = []
         for p in pieces:
@@ -117,9 +121,9 @@ def split_agencies(cell: Optional[str]) -> list[str]:
                 merged.append(p)
         # 'X và Y' where both sides are agencies
         for p in merged:
-            parts = re.split(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in ("Sở", "UBND", "Ủy ban", "Các", "các", "Văn phòng", "Công an", "Thanh tra", "Bộ", "Đài", "Báo", "Mặt trận", "MTTQ", "Đoàn thể", "đoàn thể", "Hội", "Ban")) + r")\b)", p)
-            if len(parts) > 1 and all(_HEAD_RE.match(x) or _LOWER_HEAD_RE.match(x) or x.lower().startswith("đoàn thể") for x in parts) \
-                    and not re.search(r"(?:Sở|Bộ)\s+[^,]*$", parts[0]) or len(parts) > 1 and parts[0].startswith(("MTTQ", "Mặt trận", "UBND", "Ủy ban")) and parts[1].lower().startswith(("các", "đoàn thể")):
+            parts = re.split(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in ("Sở", "UBND", "Ủy ban", "Các", "các", "Văn phòng", "Công an", "Thanh tra", "Bộ", "Đài", "Báo", "Mặt trận", "MTTQ", "Đoàn thể", "đoàn thể", "Hội", "Ban", "cơ quan", "Cơ quan", "đơn vị", "Đơn vị")) + r")\b)", p)
+            if len(parts) > 1 and all(_HEAD_RE.match(x) or _LOWER_HEAD_RE.match(x) or re.match(r"^(?:đoàn thể|cơ quan|đơn vị)", x, re.I) for x in parts[1:]) \
+                    and (_HEAD_RE.match(parts[0]) or _LOWER_HEAD_RE.match(parts[0])):
                 out.extend(parts)
             else:
                 out.append(p)
@@ -129,7 +133,7 @@ def split_agencies(cell: Optional[str]) -> list[str]:
         if not p or len(p) < 2:
             continue
         res.append(p[0].upper() + p[1:])
-    return res
+    return list(dict.fromkeys(res))
 
 
 @lru_cache(maxsize=1)

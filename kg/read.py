@@ -193,6 +193,10 @@ class _HTMLToText(HTMLParser):
             self.sup_buf = []
         elif tag in ("td", "th"):
             self.cell_depth = max(0, self.cell_depth - 1)
+            # a spanning cell keeps the row's column count: one tab per spanned column
+            if getattr(self, "_colspan", 1) > 1:
+                self._emit("\t" * min(self._colspan - 1, 20), pos)
+                self._colspan = 1
         elif tag == "tr":
             self._emit("\n", pos)
         elif tag in _BLOCK:

@@ -120,7 +120,7 @@ def place_cells(cells: list[Cell], kinds: list[Optional[str]]) -> list[Optional[
     return out
 
 
-_NUM_PREFIX_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5})\s*[.)/]\s*(?=\S)")
+_NUM_PREFIX_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5})\s*[.)]\s*(?=[^\d\s/])")
 _SECTION_IN_CELL_RE = re.compile(r"^\s*([IVX]{1,5})[.)]?\s+(\S.*)$", re.S)
 
 
