@@ -1,5 +1,11 @@
-"""Prose assignments outside tables: 'Giao Sở Nội vụ: …', '2.1. Sở Tư pháp: Chủ trì …',
-'3. Văn phòng UBND tỉnh' followed by its duties, 'Sở Nội vụ (cơ quan Thường trực …): chịu trách nhiệm …'."""
+"""Prose assignments outside tables.
+
+Three written forms, all on a numbered (or "Giao …") item:
+* colon:   ``2.1. Sở Tư pháp: Chủ trì …``, ``Giao Sở Nội vụ (cơ quan Thường trực …): …``
+* heading: ``3. Văn phòng UBND tỉnh`` on its own line, its duties on the lines below;
+* inline:  ``2. UBND cấp huyện có trách nhiệm …``, ``3. Giao Văn phòng UBND tỉnh theo dõi, đôn đốc …``.
+The agency is kept as written (canonicalised); the duty runs to the next item.
+"""
 from __future__ import annotations
 
 import re
@@ -8,15 +14,19 @@ from dataclasses import dataclass
 from .agencies import _HEAD_RE, canonical_name
 from .vntext import compact_spaces
 
-_ITEM_RE = re.compile(
-    r"(?m)^[ \t#*]*(?:(?:\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]\s*)?(?:Điều\s+\d+\.\s*)?"
-    r"(?:Giao\s+(?:cho\s+)?|Đề nghị\s+)?"
-    r"(?P<agency>(?:Sở|Văn phòng|VP|UBND|Ủy ban|Uỷ ban|Thanh tra|Công an|Bộ|Ban|Trung tâm|Đài|Báo|Tòa án|Toà án|Bảo hiểm|BHXH|Kho bạc|Cục|Các|Thủ trưởng|Chủ tịch|Hội|Liên đoàn|Tỉnh đoàn|Mặt trận|Cổng|Đề nghị)"
-    r"[^:\n]{0,140}?)"
-    r"(?P<sep>\s*(?:\([^)\n]{0,120}\))?\s*:\s*|\s*\n(?=\s*[-+•]?\s*(?:Chủ trì|Chịu trách nhiệm|Tham mưu|Phối hợp|Là cơ quan|Hướng dẫn|Theo dõi|Tổ chức|Xây dựng|Thực hiện|Triển khai|Chỉ đạo|Tăng cường|Đẩy mạnh|Căn cứ|Định kỳ|Rà soát|Tiếp tục|Báo)))")
-_INLINE_DUTY_RE = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?:chịu trách nhiệm|chủ trì|có trách nhiệm|tham mưu|theo dõi|đôn đốc|phối hợp)", re.I)
-_DUTY_START = re.compile(r"^\s*[-+•]?\s*(?:Chủ trì|Chịu trách nhiệm|Tham mưu|Phối hợp|Là cơ quan|Hướng dẫn|Theo dõi|Tổ chức|Xây dựng|Thực hiện|Triển khai|Chỉ đạo|Tăng cường|Đẩy mạnh|Căn cứ|Định kỳ|Rà soát|Tiếp tục|Báo|Kiểm tra)", re.I)
-_NEXT_ITEM_RE = re.compile(r"(?m)^[ \t#*]*(?:\d{1,2}(?:\.\d{1,2})*[.)]|[IVX]{1,4}\.|Điều\s+\d+|Nơi nhận|TM\.|KT\.|Trên đây|PHỤ LỤC|Phụ lục)")
+_NUM = r"(?:(?:\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]\s*)"
+_PREFIX = r"(?:Giao\s+(?:cho\s+)?|Đề nghị\s+|Yêu cầu\s+)?"
+_VERBS = (r"có trách nhiệm|chịu trách nhiệm|chủ trì|căn cứ|xây dựng|phối hợp|tổ chức|theo dõi|hướng dẫn|"
+          r"thực hiện|triển khai|tham mưu|chỉ đạo|đôn đốc|báo cáo|là cơ quan|kiểm tra|rà soát|bố trí|tăng cường|đẩy mạnh")
+_COLON_RE = re.compile(
+    r"(?m)^[ \t#*]*" + _NUM + r"?(?:Điều\s+\d+\.\s*)?" + _PREFIX +
+    r"(?P<agency>[^:\n]{2,200}?)\s*(?P<paren>\([^)\n]{0,160}\))?\s*:[ \t]*(?P<rest>.*)$")
+_HEADING_RE = re.compile(r"(?m)^[ \t#*]*" + _NUM + _PREFIX + r"(?P<agency>[^\n:]{2,160}?)[ \t*]*$")
+_INLINE_RE = re.compile(
+    r"(?m)^[ \t#*]*" + _NUM + r"(?:Điều\s+\d+\.\s*)?" + _PREFIX +
+    r"(?P<agency>[^\n:]{2,200}?)(?<!được)\s+(?P<verb>" + _VERBS + r")\b")
+_NEXT_ITEM_RE = re.compile(r"(?m)^[ \t#*]*(?:\d{1,2}(?:\.\d{1,2})*[.)]\s|[IVX]{1,4}\.\s|Điều\s+\d+|Nơi nhận|TM\.|KT\.|Trên đây|PHỤ LỤC|Phụ lục|[A-ZĐ][A-ZĐÀ-Ỹ ,]{12,}$)")
+_NOT_AGENCY = re.compile(r"\d+/|\b(?:năm|ngày)\s+\d|Mục tiêu|Yêu cầu|Nội dung|Kinh phí|Chế độ|Giải pháp|Nhiệm vụ|Căn cứ|Thời gian|Trên đây|Nơi nhận")
 
 
 @dataclass
@@ -27,33 +37,65 @@ class AssignmentDraft:
     end: int
 
 
+def _is_agency(name: str) -> bool:
+    return bool(_HEAD_RE.match(name)) and not _NOT_AGENCY.search(name) and len(name.split()) <= 30
+
+
+def _body(text: str, start: int) -> tuple[str, int]:
+    nx = _NEXT_ITEM_RE.search(text, start + 1)
+    end = min(nx.start() if nx else len(text), start + 3000)
+    return text[start:end], end
+
+
 def find_assignments(text: str, skip: list[tuple[int, int]]) -> list[AssignmentDraft]:
-    out: list[AssignmentDraft] = []
-    for m in _ITEM_RE.finditer(text):
-        if any(s <= m.start() < e for s, e in skip):
-            continue
-        agency = compact_spaces(m.group("agency")).strip(" .*")
-        agency = re.sub(r"^Đề nghị\s+", "", agency)
-        if not _HEAD_RE.match(agency) or len(agency.split()) > 25:
-            continue
-        if re.search(r"\b(?:năm|ngày)\s+\d{4}|\d+/\d+", agency):
-            continue
-        body_start = m.end()
-        # the duty: up to the next numbered item / heading
-        nx = _NEXT_ITEM_RE.search(text, body_start + 1)
-        body_end = nx.start() if nx else min(len(text), body_start + 3000)
-        body_end = min(body_end, body_start + 3000)
-        body = text[body_start:body_end]
-        # text after a colon must read as a duty; after a newline the next line must
-        if ":" in m.group("sep"):
-            if not body.strip():
-                continue
-        elif not _DUTY_START.match(body):
-            continue
-        if re.match(r"^(?:Các|Thủ trưởng|Chủ tịch)\b", agency) and "\t" in body:
-            continue
-        clean = compact_spaces(body)
+    found: dict[int, AssignmentDraft] = {}
+
+    def in_table(pos: int) -> bool:
+        return any(s <= pos < e for s, e in skip)
+
+    def add(agency: str, line_start: int, agency_start: int, body_start: int):
+        agency = re.sub(r"\s+(?:gồm|bao gồm)$", "", compact_spaces(agency).strip(" .*,;"))
+        if not _is_agency(agency) or line_start in found or in_table(line_start):
+            return
+        body, end = _body(text, body_start)
+        clean = compact_spaces(body).strip(" :")
         if len(clean) < 10:
+            return
+        found[line_start] = AssignmentDraft(canonical_name(agency), clean, agency_start, end)
+
+    for m in _COLON_RE.finditer(text):
+        rest = m.group("rest")
+        if rest.strip() or re.match(r"\s*\n\s*[-+•]?\s*\S", text[m.end():m.end() + 200]):
+            add(m.group("agency"), m.start(), m.start("agency"), m.start("rest"))
+    for m in _INLINE_RE.finditer(text):
+        if m.start() in found:
             continue
-        out.append(AssignmentDraft(canonical_name(agency), clean, m.start("agency"), body_end))
-    return out
+        agency = m.group("agency")
+        if "," in agency and not re.search(r"\b(?:Sở|UBND|Ủy ban|Báo|Đài|Cổng|Các|Văn phòng)\b", agency):
+            continue
+        add(agency, m.start(), m.start("agency"), m.start("verb"))
+    for m in _HEADING_RE.finditer(text):
+        if m.start() in found:
+            continue
+        agency, end = m.group("agency"), m.end()
+        # a heading wrapped over several lines (PDF text): lower-case continuations,
+        # or a short agency line right before the duties
+        for _ in range(3):
+            nl = text.find("\n", end + 1)
+            line = text[end + 1:nl if nl != -1 else len(text)]
+            after = text[nl + 1:nl + 120] if nl != -1 else ""
+            if line[:1].islower() and len(line) < 90 and not re.search(r"[.;:]$", line.strip()):
+                agency, end = agency + " " + line.strip(), end + 1 + len(line)
+            elif (line and _HEAD_RE.match(line.strip()) and len(line) < 60 and not agency.rstrip().endswith((".", ";"))
+                  and re.match(r"\s*[-+•]", after) and not re.search(r"[.;:]$", line.strip())):
+                agency, end = agency + " " + line.strip(), end + 1 + len(line)
+            else:
+                break
+        nxt = text[end + 1:end + 200].lstrip("\n")
+        # the next line must be prose duty text, not another item
+        if not nxt or _NEXT_ITEM_RE.match(nxt) or not re.match(r"\s*[-+•]?\s*[A-ZĐÀ-Ỹ]", nxt):
+            continue
+        if len(agency) > 200:
+            continue
+        add(agency, m.start(), m.start("agency"), end)
+    return [found[k] for k in sorted(found)]

@@ -123,9 +123,11 @@ class Assignment:
     agency: str
     text: str
     span: Span
+    agencies: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
-        return {"id": self.id, "agency": self.agency, "text": self.text, "span": list(self.span)}
+        return {"id": self.id, "agency": self.agency, "agencies": list(self.agencies),
+                "text": self.text, "span": list(self.span)}
 
 
 @dataclass(frozen=True)

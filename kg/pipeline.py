@@ -149,8 +149,8 @@ def extract_text(raw: MappedText, label: str, data_hash: str = "") -> Extraction
     for a in find_assignments(text, skip):
         names = agency_names(a.agency)
         assignments.append(Assignment(id=f"{doc_id}#assignment-{len(assignments) + 1:03d}",
-                                      agency=names[0] if names else a.agency, text=a.text,
-                                      span=mt.orig_span(a.start, a.end)))
+                                      agency=a.agency, text=a.text, span=mt.orig_span(a.start, a.end),
+                                      agencies=names))
 
     doc = DocumentInfo(id=doc_id, number=idt.number, type=idt.type, date=idt.date, issuer=idt.issuer,
                        province=province, title=idt.title, signer=idt.signer, attached=idt.attached,

@@ -708,6 +708,10 @@ def _walk(node):
 def prepare_query(g: Graph, query: str):
     """Parse and check a read-only query; returns an rdflib ``Query``.
     Raises ValueError for updates, syntax errors, SERVICE and FROM clauses."""
+    return _prepare(g, query)[0]
+
+
+def _prepare(g: Graph, query: str):
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
     if not isinstance(query, str) or not query.strip():
@@ -727,7 +731,7 @@ def prepare_query(g: Graph, query: str):
         if is_update:
             raise ValueError("read-only: SPARQL UPDATE is not allowed") from None
         raise ValueError(_short_parse_error(e)) from None
-    if parsed[1].get("datasetClause"):
+    if "datasetClause" in parsed[1]:
         raise ValueError("FROM / FROM NAMED are not supported: the query runs on the knowledge graph")
     try:
         q = translateQuery(parsed, initNs=dict(g.namespaces()))
@@ -737,7 +741,16 @@ def prepare_query(g: Graph, query: str):
     for cv in _walk(q.algebra):
         if cv.name == "ServiceGraphPattern":
             raise ValueError("SERVICE (federated query) is not allowed")
-    return q
+    star = parsed[1].name == "SelectQuery" and "projection" not in parsed[1]
+    return q, star
+
+
+def _star_order(query: str, names: list[str]) -> list[str]:
+    """SELECT * projects variables in order of first appearance (rdflib: set order)."""
+    pos = {}
+    for m in re.finditer(r"[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)", query):
+        pos.setdefault(m.group(1), m.start())
+    return sorted(names, key=lambda n: (pos.get(n, len(query)), n))
 
 
 def _term_json(t) -> dict:
@@ -755,12 +768,15 @@ def _term_json(t) -> dict:
     return {"type": "literal", "value": str(t)}
 
 
-def _execute(g: Graph, q, limit: int, cancel: threading.Event) -> dict:
+def _execute(g: Graph, q, limit: int, cancel: threading.Event, star_query: Optional[str] = None) -> dict:
     res = g.query(q)
     if res.type == "ASK":
         return {"head": {}, "boolean": bool(res.askAnswer)}
     if res.type == "SELECT":
-        names = [str(v) for v in (res.vars or [])]
+        variables = list(res.vars or [])
+        names = [str(v) for v in variables]
+        if star_query is not None:
+            names = _star_order(star_query, names)
         bindings = []
         truncated = False
         for row in res:
@@ -770,9 +786,10 @@ def _execute(g: Graph, q, limit: int, cancel: threading.Event) -> dict:
                 truncated = True
                 break
             b = {}
-            for name, val in zip(names, row):
+            for var in names:
+                val = row.get(var) if hasattr(row, "get") else None
                 if val is not None:
-                    b[name] = _term_json(val)
+                    b[var] = _term_json(val)
             bindings.append(b)
         return {"head": {"vars": names}, "results": {"bindings": bindings}, "truncated": truncated}
     # CONSTRUCT / DESCRIBE
@@ -812,13 +829,13 @@ def run_sparql(g: Graph, query: str, limit: int = 1000, timeout: float = 10.0) -
     ValueError, as do syntax errors.
     """
     limit = max(0, int(limit))
-    q = prepare_query(g, query)
+    q, star = _prepare(g, query)
     box: dict = {}
     cancel = threading.Event()
 
     def work():
         try:
-            box["result"] = _execute(g, q, limit, cancel)
+            box["result"] = _execute(g, q, limit, cancel, query if star else None)
         except _Cancelled:
             box["cancelled"] = True
         except BaseException as e:  # reported to the caller

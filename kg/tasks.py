@@ -227,7 +227,7 @@ def find_tables(text: str) -> list[ParsedTable]:
                 j += 1
                 continue
             if no and re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*", no):
-                current = TaskDraft(section, section_title, no, start=row.start, end=row.end)
+                current = TaskDraft(section, section_title, no, start=row.start, end=row.start)
                 for k, cs in by.items():
                     if k == "no":
                         continue
@@ -270,7 +270,7 @@ def find_tables(text: str) -> list[ParsedTable]:
                     for c in cs:
                         current.add(k, c)
             j += 1
-        table.end = rows[j - 1].end if j - 1 < len(rows) and rows[j - 1] is not None else table.end
+        table.end = max([table.end] + [t.end for t in table.tasks])
         tables.append(table)
         i = j
     return tables
