@@ -32,6 +32,7 @@ _TYPE_MAP = {w.lower(): t for w, t in TYPE_WORDS}
 
 # Relation cues, matched on diacritic-free lower-case text (same length as the text).
 CUES = [
+    ("cites", r"theo de nghi"),
     ("based_on", r"can cu"),
     ("amends", r"sua doi(?:,? bo sung)?|bo sung mot so dieu"),
     ("replaces", r"thay the"),
@@ -210,7 +211,8 @@ def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
             at_line_start = text[max(0, c.start() - 30):c.start()].rsplit("\n", 1)[-1].strip(" \t-+•*") == "" \
                 and "\n" in text[max(0, c.start() - 30):c.start()] or c.start() == 0
             subject = None
-            if c.lastgroup != "based_on" and not at_line_start:
+            coordinated = re.search(r"(?:\bvà|,)\s*$", text[max(0, c.start() - 6):c.start()]) is not None
+            if c.lastgroup not in ("based_on", "cites") and not at_line_start and not coordinated:
                 prev = [p for p in mentions[:i] if lo <= p.start and p.end <= c.start()]
                 if prev:
                     between = text[prev[-1].end:c.start()]
