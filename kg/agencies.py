@@ -151,6 +151,7 @@ def canonical_name(name: str) -> str:
     for rx, repl in _ABBR_RES:
         s = rx.sub(repl, s)
     s = re.sub(r"\bVăn phòng UBND UBND\b", "Văn phòng UBND", s)
+    s = s[0].upper() + s[1:] if s else s
     m = re.match(r"^(Sở|Bộ)\s+(.+?)(\s+(?:tỉnh|thành phố)(?:\s+.+)?)?$", s)
     if m:
         f = _field_table().get(_fkey(m.group(2)))

@@ -48,7 +48,7 @@ class TaskDraft:
         return compact_spaces(out) or None
 
 
-_PRODUCT_RE = re.compile(r"^(?:[-+•]\s*)?(?:kế hoạch|báo cáo|quyết định|văn bản|hội nghị|hội thảo|nghị quyết|công văn|đề án|tờ trình|thông báo|chỉ thị|quy chế|quy định|danh mục|tài liệu|phần mềm|hệ thống|cơ sở dữ liệu|chương trình|bộ chỉ số|kết quả|sản phẩm|các tin|tin, bài|hướng dẫn|biên bản|lớp|đoàn|cuộc thi)", re.I)
+_PRODUCT_RE = re.compile(r"^(?:[-+•]\s*)?(?:(?:các|những)\s+)?(?:kế hoạch|báo cáo|quyết định|văn bản|hội nghị|hội thảo|nghị quyết|công văn|đề án|tờ trình|thông báo|chỉ thị|quy chế|quy định|danh mục|tài liệu|phần mềm|hệ thống|cơ sở dữ liệu|chương trình|bộ chỉ số|kết quả|sản phẩm|các tin|tin, bài|hướng dẫn|biên bản|lớp|đoàn|cuộc thi|dự án|đề tài|sáng kiến|mô hình|bản đồ|ứng dụng|nền tảng|thông tư|tập huấn|hồ sơ|phương án|bộ tiêu chí|tin bài)", re.I)
 
 
 def _agency_score(text: str) -> float:
@@ -57,7 +57,8 @@ def _agency_score(text: str) -> float:
     parts = split_agencies(text)
     if not parts:
         return 0.0
-    good = sum(1 for p in parts if _HEAD_RE.match(p) or _LOWER_HEAD_RE.match(p))
+    good = sum(1 for p in parts if (_HEAD_RE.match(p) or _LOWER_HEAD_RE.match(p))
+               and not re.match(r"^(?:Các|Những)\s+(?!sở|cơ quan|đơn vị|ban|ngành|địa phương|huyện|xã|quận|phòng|trường|hội|doanh nghiệp|bộ|tỉnh|chủ đầu tư|cơ sở|tổ chức|đoàn thể|thành viên)", p))
     frac = good / len(parts)
     if len(text) > 250:
         frac *= 0.3
