@@ -227,6 +227,8 @@ class _Builder:
         self.sources: dict[URIRef, str] = {}
         self.docs_seen: set[URIRef] = set()
         self.minted_orgs: dict[URIRef, dict] = {}
+        self.agencies_done: set = set()
+        self.agency_refs: set = set()
         self._agency_index: Optional[dict] = None
         self._province_names = {a.get("name"): n for n, a in G.nodes(data=True)
                                 if a.get("kind") == "province" and a.get("name")}
@@ -299,6 +301,7 @@ class _Builder:
         if node is None:
             node = idx.get((_norm_name(canon), aprov))
         if node is not None:
+            self.agency_refs.add(node)
             return agency_iri(node, self.base)
         iri = agency_iri(aid, self.base)
         m = self.minted_orgs.setdefault(iri, {"names": set(), "kind": akind, "province": aprov,
@@ -393,6 +396,9 @@ class _Builder:
 
     # --------------------------------------------------------- agencies --
     def agency(self, n):
+        if n in self.agencies_done:
+            return
+        self.agencies_done.add(n)
         a = self.G.nodes[n]
         s = agency_iri(n, self.base)
         self.add(s, RDF.type, ORG.Organization)
@@ -425,8 +431,10 @@ class _Builder:
                 continue
             if k == "lead":
                 self.add(s, SCHEMA.agent, agency_iri(v, self.base))
+                self.agency_refs.add(v)
             elif k == "support":
                 self.add(s, SCHEMA.participant, agency_iri(v, self.base))
+                self.agency_refs.add(v)
 
     def task(self, n):
         a = self.G.nodes[n]
@@ -468,6 +476,8 @@ class _Builder:
     # ---------------------------------------------------------- closing --
     def finish(self, with_vocabulary: bool = True) -> Graph:
         L = self.L
+        for n in sorted(self.agency_refs - self.agencies_done, key=str):
+            self.agency(n)
         if self.types:
             scheme = URIRef(self.base + "type")
             self.add(scheme, RDF.type, SKOS.ConceptScheme)

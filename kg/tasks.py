@@ -91,6 +91,12 @@ def cell_score(text: str, kind: Optional[str]) -> float:
     return 0.0
 
 
+# Cost of leaving a column empty: merged (rowspan) columns are usually the
+# objective or the issuing level, rarely the task text or the lead agency.
+_SKIP_COST = {"objective": 0.05, "level": 0.05, "note": 0.05, "start": 0.1, "end": 0.1, "no": 0.3,
+              "support": 0.3, "deadline": 0.5, "product": 0.6, "text": 1.0, "lead": 1.0}
+
+
 def place_cells(cells: list[Cell], kinds: list[Optional[str]]) -> list[Optional[str]]:
     """Assign each cell a column (monotone), maximising the content fit."""
     n, m = len(cells), len(kinds)
@@ -105,7 +111,7 @@ def place_cells(cells: list[Cell], kinds: list[Optional[str]]) -> list[Optional[
         best[0][j] = 0.0
     for i in range(1, n + 1):
         for j in range(i, m + 1):
-            skip = best[i][j - 1] - 0.05 if j - 1 >= i else NEG
+            skip = best[i][j - 1] - _SKIP_COST.get(kinds[j - 1], 0.3) if j - 1 >= i else NEG
             take = best[i - 1][j - 1] + cell_score(cells[i - 1].text, kinds[j - 1]) + (0.01 if i - 1 == j - 1 else 0)
             if take >= skip:
                 best[i][j], back[i][j] = take, 1
