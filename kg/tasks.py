@@ -214,7 +214,11 @@ def find_tables(text: str) -> list[ParsedTable]:
                     no = pm.group(1)
             # a section row: roman numeral (own cell or prefix), nothing but its title
             sec = None
-            if no and is_roman(no) and not re.fullmatch(r"\d+", no):
+            if no and not is_roman(no) and _SECTION_IN_CELL_RE.match(no) and is_roman(_SECTION_IN_CELL_RE.match(no).group(1)):
+                mm = _SECTION_IN_CELL_RE.match(no)
+                sec = (mm.group(1), compact_spaces(mm.group(2)))
+                no = None
+            elif no and is_roman(no) and not re.fullmatch(r"\d+", no):
                 title_cells = [c.text for c in cells if c.text and c is not no_cell]
                 title = title_cells[0] if title_cells else ""
                 if not has_no_col:
