@@ -93,12 +93,20 @@ def _protect(text: str) -> str:
     return _PROTECT_RE.sub(lambda m: m.group(0).replace(",", _SEP), text)
 
 
-def split_agencies(cell: Optional[str]) -> list[str]:
+_NEWLINE_HEAD_RE = re.compile(r"\n(?=\s*(?:" + "|".join(re.escape(h) for h in (
+    "Sở", "UBND", "Ủy ban", "Văn phòng", "Các", "Công an", "Thanh tra", "Bộ", "Ban", "Trung tâm")) + r")\b)")
+_VA_SPLIT_RE = re.compile(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in (
+    "Sở", "UBND", "Ủy ban", "Các", "các", "Văn phòng", "Công an", "Thanh tra", "Bộ", "Đài", "Báo", "Mặt trận", "MTTQ",
+    "Đoàn thể", "đoàn thể", "Hội", "Ban", "cơ quan", "Cơ quan", "đơn vị", "Đơn vị")) + r")\b)")
+
+
+@lru_cache(maxsize=20000)
+def split_agencies(cell: Optional[str]) -> tuple[str, ...]:
     """'Sở Tư pháp, các sở, ban, ngành, UBND cấp huyện, cấp xã' →
     ['Sở Tư pháp', 'Các sở, ban, ngành', 'UBND cấp huyện', 'UBND cấp xã']."""
     if not cell:
-        return []
-    text = re.sub(r"\n(?=\s*(?:" + "|".join(re.escape(h) for h in ("Sở", "UBND", "Ủy ban", "Văn phòng", "Các", "Công an", "Thanh tra", "Bộ", "Ban", "Trung tâm")) + r")\b)", "; ", cell)
+        return ()
+    text = _NEWLINE_HEAD_RE.sub("; ", cell)
     text = compact_spaces(text.replace("\n", " "))
     text = re.sub(r"^\s*[-+•]\s*", "", text)
     text = re.sub(r"\s*\((?:chủ trì|phối hợp|thường trực|cơ quan thường trực)\)\s*", " ", text, flags=re.I)
@@ -121,7 +129,7 @@ def split_agencies(cell: Optional[str]) -> list[str]:
                 merged.append(p)
         # 'X và Y' where both sides are agencies
         for p in merged:
-            parts = re.split(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in ("Sở", "UBND", "Ủy ban", "Các", "các", "Văn phòng", "Công an", "Thanh tra", "Bộ", "Đài", "Báo", "Mặt trận", "MTTQ", "Đoàn thể", "đoàn thể", "Hội", "Ban", "cơ quan", "Cơ quan", "đơn vị", "Đơn vị")) + r")\b)", p)
+            parts = _VA_SPLIT_RE.split(p)
             if len(parts) > 1 and all(_HEAD_RE.match(x) or _LOWER_HEAD_RE.match(x) or re.match(r"^(?:đoàn thể|cơ quan|đơn vị)", x, re.I) for x in parts[1:]) \
                     and (_HEAD_RE.match(parts[0]) or _LOWER_HEAD_RE.match(parts[0])):
                 out.extend(parts)
@@ -133,7 +141,7 @@ def split_agencies(cell: Optional[str]) -> list[str]:
         if not p or len(p) < 2:
             continue
         res.append(p[0].upper() + p[1:])
-    return list(dict.fromkeys(res))
+    return tuple(dict.fromkeys(res))
 
 
 @lru_cache(maxsize=1)

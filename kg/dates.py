@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 from datetime import date
 from typing import Optional
 
@@ -97,6 +98,7 @@ DEADLINE_HINT = re.compile(
     r"|\d{1,2}/\d{4}|(?:19|20)\d{2}|lien tuc|kip thoi|dot\s|6 thang|nam hoc)", re.I)
 
 
+@lru_cache(maxsize=20000)
 def looks_like_deadline(cell: str) -> bool:
     k = search_key(cell).strip(" .;:-")
     if not k or len(k) > 90:

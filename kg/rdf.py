@@ -778,8 +778,19 @@ def _term_json(t) -> dict:
     return {"type": "literal", "value": str(t)}
 
 
-def _execute(g: Graph, q, limit: int, cancel: threading.Event, star_query: Optional[str] = None) -> dict:
-    res = g.query(q)
+def _native_sparql(g: Graph) -> bool:
+    """Stores with their own SPARQL engine (oxrdflib's Oxigraph) take the query
+    text; a pre-translated rdflib query would fall back to rdflib's evaluator."""
+    return type(g.store).__module__.startswith("oxrdflib")
+
+
+def _execute(g: Graph, q, limit: int, cancel: threading.Event, star_query: Optional[str] = None,
+             text: Optional[str] = None) -> dict:
+    if text is not None and _native_sparql(g):
+        res = g.query(text)
+        star_query = None                       # Oxigraph already orders SELECT * variables
+    else:
+        res = g.query(q)
     if res.type == "ASK":
         return {"head": {}, "boolean": bool(res.askAnswer)}
     if res.type == "SELECT":
@@ -845,7 +856,7 @@ def run_sparql(g: Graph, query: str, limit: int = 1000, timeout: float = 10.0) -
 
     def work():
         try:
-            box["result"] = _execute(g, q, limit, cancel, query if star else None)
+            box["result"] = _execute(g, q, limit, cancel, query if star else None, query)
         except _Cancelled:
             box["cancelled"] = True
         except BaseException as e:  # reported to the caller

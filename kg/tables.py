@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from .vntext import search_key
@@ -304,6 +305,7 @@ HEADER_KINDS = [
 _HK = [(k, re.compile(p)) for k, p in HEADER_KINDS]
 
 
+@lru_cache(maxsize=20000)
 def header_kind(text: str) -> Optional[str]:
     k = re.sub(r"\s+", " ", search_key(text)).strip(" .:*")
     if not k or len(k) > 80:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from .agencies import _HEAD_RE, _LOWER_HEAD_RE, split_agencies
@@ -51,6 +52,7 @@ class TaskDraft:
 _PRODUCT_RE = re.compile(r"^(?:[-+•]\s*)?(?:(?:các|những)\s+)?(?:kế hoạch|báo cáo|quyết định|văn bản|hội nghị|hội thảo|nghị quyết|công văn|đề án|tờ trình|thông báo|chỉ thị|quy chế|quy định|danh mục|tài liệu|phần mềm|hệ thống|cơ sở dữ liệu|chương trình|bộ chỉ số|kết quả|sản phẩm|các tin|tin, bài|hướng dẫn|biên bản|lớp|đoàn|cuộc thi|dự án|đề tài|sáng kiến|mô hình|bản đồ|ứng dụng|nền tảng|thông tư|tập huấn|hồ sơ|phương án|bộ tiêu chí|tin bài)", re.I)
 
 
+@lru_cache(maxsize=20000)
 def _agency_score(text: str) -> float:
     if not text:
         return 0.0
@@ -65,6 +67,7 @@ def _agency_score(text: str) -> float:
     return frac
 
 
+@lru_cache(maxsize=50000)
 def cell_score(text: str, kind: Optional[str]) -> float:
     if not text:
         return 0.0
@@ -139,13 +142,23 @@ class ParsedTable:
     end: int
 
 
+def _header(row: Optional[RawRow]):
+    if row is None:
+        return None
+    cached = getattr(row, "_hdr", False)
+    if cached is False:
+        cached = header_columns(row)
+        row._hdr = cached
+    return cached
+
+
 def find_tables(text: str) -> list[ParsedTable]:
     rows = scan_fixed_width(text, regroup_pipe_rows(scan_rows(text)))
     tables: list[ParsedTable] = []
     i = 0
     while i < len(rows):
         r = rows[i]
-        kinds = header_columns(r) if r is not None else None
+        kinds = _header(r)
         if not kinds:
             i += 1
             continue
@@ -172,10 +185,11 @@ def find_tables(text: str) -> list[ParsedTable]:
             row = rows[j]
             if row is None:
                 break
-            if header_columns(row) and [search_key(c.text) for c in row.cells][:3] == header_sig[:3]:
+            hdr = _header(row)
+            if hdr and [search_key(c.text) for c in row.cells][:3] == header_sig[:3]:
                 j += 1
                 continue                                    # repeated header after a page break
-            if header_columns(row):
+            if hdr:
                 break                                       # another table
             cells = list(row.cells)
             while len(cells) > len(kinds) and not cells[-1].text:

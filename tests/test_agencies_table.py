@@ -25,7 +25,7 @@ SPLITS = [
 
 @pytest.mark.parametrize("cell,expected", SPLITS)
 def test_split(cell, expected):
-    assert split_agencies(cell) == expected
+    assert list(split_agencies(cell)) == expected
 
 
 CANONICAL = [

