@@ -110,6 +110,7 @@ class Store:
                 bar.done()
             G = build_graph(extractions)
             tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=self.home))
+            os.chmod(tmp, 0o755)
             try:
                 _atomic_write(tmp / "extractions.json", json.dumps(extractions, ensure_ascii=False).encode("utf-8"))
                 with open(tmp / "graph.pickle", "wb") as fh:
@@ -188,6 +189,7 @@ class Store:
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    os.chmod(tmp, 0o644)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
