@@ -772,7 +772,7 @@ def _term_json(t) -> dict:
         d = {"type": "literal", "value": str(t)}
         if t.language:
             d["xml:lang"] = t.language
-        elif t.datatype is not None:
+        elif t.datatype is not None and t.datatype != XSD.string:   # simple literals: no datatype
             d["datatype"] = str(t.datatype)
         return d
     return {"type": "literal", "value": str(t)}
@@ -800,18 +800,28 @@ def _execute(g: Graph, q, limit: int, cancel: threading.Event, star_query: Optio
             names = _star_order(star_query, names)
         bindings = []
         truncated = False
-        for row in res:
-            if cancel.is_set():
-                raise _Cancelled()
-            if len(bindings) >= limit:
-                truncated = True
-                break
-            b = {}
-            for var in names:
-                val = row.get(var) if hasattr(row, "get") else None
-                if val is not None:
-                    b[var] = _term_json(val)
-            bindings.append(b)
+        rows = iter(res)
+        try:
+            for row in rows:
+                if cancel.is_set():
+                    raise _Cancelled()
+                if len(bindings) >= limit:
+                    truncated = True
+                    break
+                b = {}
+                for var in names:
+                    val = row.get(var) if hasattr(row, "get") else None
+                    if val is not None:
+                        b[var] = _term_json(val)
+                bindings.append(b)
+        finally:
+            # release the (possibly half-consumed) result stream in this thread:
+            # native results (pyoxigraph) must be dropped where they were made
+            rows.close()
+            gen = getattr(res, "_genbindings", None)
+            if gen is not None and hasattr(gen, "close"):
+                gen.close()
+            res._genbindings = None
         return {"head": {"vars": names}, "results": {"bindings": bindings}, "truncated": truncated}
     # CONSTRUCT / DESCRIBE
     out = res.graph if res.graph is not None else Graph()
