@@ -54,38 +54,58 @@ def resolve_document(G: nx.MultiDiGraph, ref: str) -> str:
     return cands[0]
 
 
-def _cite_edges(G, node, direction):
-    if direction in ("out", "both"):
-        for _, v, k in G.out_edges(node, keys=True):
+def _citation_index(G: nx.MultiDiGraph) -> tuple[dict, dict]:
+    """Plain adjacency lists of citation edges, built once per (immutable) graph:
+    traversals then cost a few dict lookups per edge instead of networkx views."""
+    idx = G.graph.get("_citation_index")
+    if idx is None:
+        out_adj: dict[str, list] = {}
+        in_adj: dict[str, list] = {}
+        for u, v, k in G.edges(keys=True):
             if k in CITATION_TYPES:
-                yield node, v, k, v
-    if direction in ("in", "both"):
-        for u, _, k in G.in_edges(node, keys=True):
-            if k in CITATION_TYPES:
-                yield u, node, k, u
+                out_adj.setdefault(u, []).append((v, k))
+                in_adj.setdefault(v, []).append((u, k))
+        idx = G.graph["_citation_index"] = (out_adj, in_adj)
+    return idx
 
 
-def cites(G: nx.MultiDiGraph, ref: str, direction: str = "both", depth: int = 1) -> dict:
+def cites(G: nx.MultiDiGraph, ref: str, direction: str = "both", depth: int = 1,
+          evidence: bool = True) -> dict:
     if direction not in ("out", "in", "both"):
         raise NotFound("direction must be out, in or both")
     depth = max(0, min(int(depth), 10))
     root = resolve_document(G, ref)
+    out_adj, in_adj = _citation_index(G)
     seen = {root}
-    edges = {}
-    q = deque([(root, 0)])
-    while q:
-        node, d = q.popleft()
-        if d >= depth:
-            continue
-        for u, v, k, nxt in _cite_edges(G, node, direction):
-            edges[(u, v, k)] = {"source": u, "target": v, "type": k,
-                                "evidence": G.edges[u, v, k].get("evidence", [])}
-            if nxt not in seen:
-                seen.add(nxt)
-                q.append((nxt, d + 1))
+    edges: set[tuple[str, str, str]] = set()
+    frontier = [root]
+    for _ in range(depth):
+        nxt_frontier = []
+        for node in frontier:
+            if direction != "in":
+                for v, k in out_adj.get(node, ()):
+                    edges.add((node, v, k))
+                    if v not in seen:
+                        seen.add(v)
+                        nxt_frontier.append(v)
+            if direction != "out":
+                for u, k in in_adj.get(node, ()):
+                    edges.add((u, node, k))
+                    if u not in seen:
+                        seen.add(u)
+                        nxt_frontier.append(u)
+        frontier = nxt_frontier
+        if not frontier:
+            break
     nodes = [doc_summary(G, n) for n in sorted(seen)]
+    edge_list = []
+    for u, v, k in sorted(edges):
+        e = {"source": u, "target": v, "type": k}
+        if evidence:
+            e["evidence"] = G.edges[u, v, k].get("evidence", [])
+        edge_list.append(e)
     return {"root": doc_summary(G, root), "direction": direction, "depth": depth, "nodes": nodes,
-            "edges": sorted(edges.values(), key=lambda e: (e["source"], e["target"], e["type"]))}
+            "edges": edge_list}
 
 
 def citation_path(G: nx.MultiDiGraph, a: str, b: str) -> dict:
