@@ -89,6 +89,14 @@ def get_model(cache_root: Path):
     key = str(Path(cache_root).resolve())
     with _MODEL_LOCK:
         if key not in _MODELS:
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+            try:
+                from transformers.utils import logging as hf_logging
+                hf_logging.disable_progress_bar()
+                hf_logging.set_verbosity_error()
+            except ImportError:
+                pass
             from .e5model import load_embedder
             _MODELS[key] = load_embedder(Path(cache_root) / "model")
         return _MODELS[key]
@@ -204,20 +212,26 @@ class SearchEngine:
                 "answer": _answer(q.intent, results), "results": results}
 
     def _filter(self, q) -> Optional[set[int]]:
-        if not (q.province or q.number or q.year):
-            return None
-        keep = set()
-        for i, r in enumerate(self.records):
-            d = r["document"]
-            if q.province and d.get("province") != q.province:
-                continue
-            if q.number and (d.get("number") or "").upper() != q.number.upper():
-                continue
-            if q.year and not _year_ok(r, q.year):
-                continue
-            keep.add(i)
-        # a filter that removes everything is dropped rather than returning nothing
-        return keep if keep else None
+        """Records allowed by the question's filters.  A filter that would leave
+        nothing is relaxed (year first, then number); the province is kept
+        whenever any record of that province exists."""
+        wanted = [("province", q.province), ("number", q.number), ("year", q.year)]
+        active = [(k, v) for k, v in wanted if v]
+        while active:
+            keep = {i for i, r in enumerate(self.records) if all(_match(r, k, v) for k, v in active)}
+            if keep:
+                return keep
+            active.pop()          # relax the least important filter
+        return None
+
+
+def _match(r: dict, key: str, value) -> bool:
+    d = r["document"]
+    if key == "province":
+        return d.get("province") == value
+    if key == "number":
+        return (d.get("number") or "").upper() == str(value).upper()
+    return _year_ok(r, value)
 
 
 def _year_ok(r: dict, year: int) -> bool:

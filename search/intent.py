@@ -46,7 +46,7 @@ def parse_question(q: str) -> Question:
     province = find_province(q)
     nums = find_numbers(q)
     number = nums[0][2] if nums else None
-    ym = re.search(r"\b(20\d{2})\b", q)
+    ym = re.search(r"(?<![\d:/.,-])(?<![:/] )(20\d{2})(?![\d:/])", q)
     year = int(ym.group(1)) if ym and not (number and ym.group(1) in number) else None
     topic = q
     for s, e, _ in reversed(nums):
