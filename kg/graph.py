@@ -54,11 +54,19 @@ def build_graph(extractions: Iterable[dict]) -> nx.MultiDiGraph:
         if d.get("province"):
             pid = f"province/{slug(d['province'])}"
             G.add_node(pid, kind="province", name=d["province"])
+    # a law cited without its year joins the one node of that name with a year, if unique
+    yeared: dict[str, set] = {}
+    for ex in exs:
+        for r in ex["references"]:
+            if r["number"] is None and r.get("year"):
+                yeared.setdefault(r["target_id"].rsplit("-", 1)[0], set()).add(r["target_id"])
     for ex in exs:
         d = ex["document"]
         src = ex["source"]
         for r in ex["references"]:
             tid = r["target_id"]
+            if r["number"] is None and not r.get("year") and len(yeared.get(tid, ())) == 1:
+                tid = next(iter(yeared[tid]))
             _merge_doc(G, tid, {"number": r["number"], "type": r["type"], "date": r["date"],
                                 "issuer": r["issuer"], "province": r.get("province"),
                                 "title": r["title"] if r["number"] is None else r.get("title")},

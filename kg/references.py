@@ -45,7 +45,7 @@ _CUE_RE = re.compile(r"\b(?:" + "|".join(f"(?P<{r}>{p})" for r, p in CUES) + r")
 _BOUNDARY_RE = re.compile(r"\n\s*\n|\n\s*(?:[-+•*]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|Điều\s+\d|[IVX]+\.)\s|\t|\n\|\n|\.\s+(?=[A-ZĐ])|\.\s*\n")
 
 _ISSUER_RE = re.compile(
-    r"^\s*(?:của|do)\s+((?:Ban Thường vụ|Ban Chấp hành|Ban chấp hành|Bộ Chính trị|Ban Bí thư|Thường trực|Chủ tịch|Bộ trưởng|Thủ trưởng|Tổng cục trưởng|Giám đốc|Chánh)?[^;,()\n]{0,80}?)"
+    r"^\s*(?:của|do)\s+((?:Ban Thường vụ|Ban Chấp hành|Ban chấp hành|Bộ Chính trị|Ban Bí thư|Thường trực|Chủ tịch|Bộ trưởng|Thủ trưởng|Tổng cục trưởng|Giám đốc|Chánh)?[^;,()\n\t|]{0,80}?)"
     r"(?=\s+(?:về|ban hành|phê duyệt|quy định|hướng dẫn|sửa đổi|triển khai|thực hiện|tiếp tục|kiểm soát|tổ chức|đẩy mạnh|Phê duyệt)\b|[;,.()\n]|$)")
 _ISSUER_HEAD = re.compile(
     r"(?:Chính phủ|Thủ tướng|Quốc hội|Ủy ban|Uỷ ban|UBND|HĐND|Hội đồng|Bộ|Ban|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Huyện ủy"
@@ -178,6 +178,8 @@ def resolve_mentions(text: str, mentions: list[Mention], own_province: Optional[
             subj = compact_spaces(sm.group(1))
             subj = re.split(r"(?<=[^\d\s])\.\s|\.$", subj)[0]
             m.subject = subj[:300].rstrip(" ,.;:")
+        if m.issuer:
+            m.issuer = _canonical_issuer(m.issuer, own_province)
         if m.number:
             if N.is_local(m.number):
                 prov = find_province(m.issuer) if m.issuer else None
@@ -186,6 +188,21 @@ def resolve_mentions(text: str, mentions: list[Mention], own_province: Optional[
                 ci = N.central_issuer(m.number)
                 if ci:
                     m.issuer = ci
+
+
+def _canonical_issuer(issuer: str, own_province: Optional[str]) -> str:
+    """'Ủy ban nhân dân tỉnh' inside a Vĩnh Phúc document → 'UBND tỉnh Vĩnh Phúc'."""
+    from .agencies import canonical_name
+    iss = canonical_name(issuer)
+    if own_province and not find_province(iss) and re.match(
+            r"^(?:Chủ tịch |Thường trực |Ban Thường vụ |Ban Chấp hành Đảng bộ )?(?:UBND|HĐND|Tỉnh ủy|Tỉnh uỷ)\s*(?:tỉnh|thành phố)?$", iss):
+        if re.search(r"(?:tỉnh|thành phố)$", iss):
+            iss = f"{iss} {own_province}"
+        elif re.search(r"(?:UBND|HĐND)$", iss):
+            iss = f"{iss} tỉnh {own_province}"
+        else:
+            iss = f"{iss} {own_province}"
+    return iss
 
 
 def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
