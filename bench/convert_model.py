@@ -49,9 +49,12 @@ def _measure(cache: Path, pattern: str, limit: int, batch_size: int) -> dict:
     if not texts:
         raise SystemExit(f"no passages matched {pattern}")
     e5model.embed_passages(model, texts[:8], batch_size=batch_size)          # warm-up
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     emb = e5model.embed_passages(model, texts, batch_size=batch_size)
     embed_s = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     lengths = [len(ids) for ids in model.tokenizer(["passage: " + t for t in texts],
                                                     truncation=True, max_length=512)["input_ids"]]
     return {
@@ -62,6 +65,10 @@ def _measure(cache: Path, pattern: str, limit: int, batch_size: int) -> dict:
         "load_seconds": round(load_s, 2),
         "embed_seconds": round(embed_s, 2),
         "passages_per_second": round(len(texts) / embed_s, 1),
+        # wall time drops sharply when other jobs share the 2 cores: compare
+        # cpu_seconds ~ torch_threads * embed_seconds to tell
+        "cpu_seconds": round(cpu_s, 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "embedding_shape": list(emb.shape),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

@@ -47,18 +47,22 @@ def evaluate(engine, questions: list[dict], mode: str, verbose: bool = False) ->
 
 def main(argv: list[str]) -> int:
     home = Path(argv[argv.index("--home") + 1]) if "--home" in argv else ROOT / ".legalkg"
-    qfile = Path(argv[argv.index("--questions") + 1]) if "--questions" in argv else ROOT / "tests" / "fixtures" / "search_questions.jsonl"
-    questions = [json.loads(l) for l in qfile.read_text(encoding="utf-8").splitlines() if l.strip()]
+    qfiles = [Path(argv[argv.index("--questions") + 1])] if "--questions" in argv else [
+        ROOT / "tests" / "fixtures" / "search_questions.jsonl", ROOT / "tests" / "fixtures" / "search_questions_paraphrase.jsonl"]
+    sets = {f.name: [json.loads(l) for l in f.read_text(encoding="utf-8").splitlines() if l.strip()] for f in qfiles}
+    if len(sets) > 1:
+        sets["all"] = [q for qs in list(sets.values()) for q in qs]
     store = Store(ROOT / "data" / "corpus", home)
     engine = store.search_engine()
     engine.ask("khởi động", mode="hybrid")          # load the model before timing
-    print(f"{len(questions)} questions, {len(engine.records)} passages")
-    print(f"{'mode':<8} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'lead':>6} {'prov':>6} {'s/q':>6}")
-    for mode in ("bm25", "dense", "hybrid"):
-        t = time.perf_counter()
-        m = evaluate(engine, questions, mode, "--verbose" in argv)
-        dt = (time.perf_counter() - t) / len(questions)
-        print(f"{mode:<8} {m['hit@1']:>6.3f} {m['hit@5']:>6.3f} {m['MRR']:>6.3f} {m['lead']:>6.3f} {m['province']:>6.3f} {dt:>6.3f}")
+    for name, questions in sets.items():
+        print(f"== {name}: {len(questions)} questions, {len(engine.records)} passages")
+        print(f"{'mode':<8} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'lead':>6} {'prov':>6} {'s/q':>6}")
+        for mode in ("bm25", "dense", "hybrid"):
+            t = time.perf_counter()
+            m = evaluate(engine, questions, mode, "--verbose" in argv)
+            dt = (time.perf_counter() - t) / len(questions)
+            print(f"{mode:<8} {m['hit@1']:>6.3f} {m['hit@5']:>6.3f} {m['MRR']:>6.3f} {m['lead']:>6.3f} {m['province']:>6.3f} {dt:>6.3f}")
     return 0
 
 

@@ -24,7 +24,27 @@ from .intent import _STOP, parse_question
 from .text import tokens
 
 HNSW_THRESHOLD = 50_000
-RRF_K = 60
+# Weight of the lexical score in the fusion, tuned on the two judged sets
+# (bench/search_quality.py): 0.6 keeps BM25's precision on questions that reuse
+# the documents' words and lets e5 win on paraphrases.
+BM25_WEIGHT = 0.6
+
+
+def fuse(bm: list[tuple[int, float]], de: list[tuple[int, float]], w: float) -> dict[int, float]:
+    """Convex combination of max-normalised BM25 and min-max-normalised cosine
+    over the candidate pool (e5 cosines sit in a narrow band, so only their
+    order within the pool carries signal)."""
+    scores: dict[int, float] = {}
+    if bm and w > 0:
+        top = bm[0][1] or 1.0
+        for i, v in bm:
+            scores[i] = w * v / top
+    if de and w < 1:
+        hi, lo = de[0][1], de[-1][1]
+        span = (hi - lo) or 1.0
+        for i, v in de:
+            scores[i] = scores.get(i, 0.0) + (1 - w) * (v - lo) / span
+    return scores
 
 
 def passages_from(extractions: list[dict]) -> list[dict]:
@@ -48,11 +68,30 @@ def passages_from(extractions: list[dict]) -> list[dict]:
                                   "deadline_range": t.get("deadline_range"), "product": t.get("product")},
                          "document": doc})
         for a in ex["assignments"]:
-            recs.append({"kind": "assignment", "passage": f"{a['agency']}: {a['text']}" + (f" | {d['title']}" if d.get("title") else ""),
-                         "task": {"id": a["id"], "text": a["text"], "section": None, "no": None,
-                                  "lead": [a["agency"]], "support": [], "deadline": None},
-                         "document": doc})
+            # one passage per duty bullet: a long list of duties would drown any one of them
+            for duty in split_duties(a["text"]):
+                recs.append({"kind": "assignment",
+                             "passage": f"{a['agency']}: {duty}" + (f" | {d['title']}" if d.get("title") else ""),
+                             "task": {"id": a["id"], "text": duty, "assignment_text": a["text"],
+                                      "section": None, "no": None, "lead": [a["agency"]],
+                                      "agencies": a.get("agencies", []), "support": [], "deadline": None},
+                             "document": doc})
     return recs
+
+
+def split_duties(text: str, max_len: int = 600) -> list[str]:
+    """'- Chủ trì …; - Phối hợp …' → one string per bullet (long ones cut at sentences)."""
+    parts = [p.strip(" ;.") for p in re.split(r"(?:^|\s)[-+•]\s+(?=\S)", text) if p.strip(" ;.")]
+    out = []
+    for p in parts or [text]:
+        while len(p) > max_len:
+            cut = p.rfind(". ", 0, max_len)
+            cut = cut if cut > max_len // 3 else max_len
+            out.append(p[:cut].strip())
+            p = p[cut:].strip(" .")
+        if p:
+            out.append(p)
+    return out
 
 
 def _hash(text: str) -> str:
@@ -193,17 +232,28 @@ class SearchEngine:
         allowed = self._filter(q)
         pool = 200
         bm = self._bm25_rank(topic, pool) if mode in ("hybrid", "bm25") else []
-        de = self._dense_rank(topic, pool) if mode in ("hybrid", "dense") else []
-        fused: dict[int, float] = {}
-        for ranking in (bm, de):
-            for rank, (i, _) in enumerate(x for x in ranking if allowed is None or x[0] in allowed):
-                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        # e5 sees the whole question (it was trained on questions); BM25 the topic words
+        de = self._dense_rank(q.text, pool) if mode in ("hybrid", "dense") else []
+        if allowed is not None:
+            bm = [x for x in bm if x[0] in allowed]
+            de = [x for x in de if x[0] in allowed]
+        fused = fuse(bm, de, BM25_WEIGHT if mode == "hybrid" else (1.0 if mode == "bm25" else 0.0))
         order = sorted(fused, key=lambda i: -fused[i])
         if not order and allowed is not None:
             order = sorted(allowed)[:k]
         results = []
         top_score = fused[order[0]] if order and order[0] in fused else 1.0
-        for i in order[:max(1, k)]:
+        seen_ids = set()
+        picked = []
+        for i in order:
+            rid = self.records[i]["task"]["id"]
+            if rid in seen_ids:
+                continue                      # several duties of one assignment: keep the best
+            seen_ids.add(rid)
+            picked.append(i)
+            if len(picked) >= max(1, k):
+                break
+        for i in picked:
             r = self.records[i]
             results.append({"score": round(fused.get(i, 0.0) / top_score, 4), "kind": r["kind"],
                             "task": r["task"], "document": r["document"]})
