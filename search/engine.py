@@ -311,15 +311,21 @@ def _topic_text(q) -> str:
 
 
 def _answer(intent: str, results: list[dict]) -> dict:
+    """The best row's agencies first, in the order the row writes them (the
+    first named is the lead), then agencies that other top rows add; each with
+    the rows that support it."""
     role = "support" if intent == "support" else "lead"
     scores: dict[str, float] = {}
     evidence: dict[str, list[str]] = {}
+    order: list[str] = []
     for rank, r in enumerate(results[:3]):
         w = 1.0 / (rank + 1) * (r["score"] or 0.01)
-        for name in r["task"].get(role) or []:
-            scores[name] = scores.get(name, 0.0) + w
+        for pos, name in enumerate(r["task"].get(role) or []):
+            scores[name] = scores.get(name, 0.0) + w / (1 + 0.1 * pos)
             evidence.setdefault(name, []).append(r["task"]["id"])
-    ranked = sorted(scores, key=lambda n: -scores[n])
+            if name not in order:
+                order.append(name)
+    ranked = order
     top = results[0] if results else None
     agencies = [{"name": n, "task_ids": evidence[n], "score": round(scores[n], 4)} for n in ranked]
     text = ""

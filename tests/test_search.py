@@ -1,0 +1,124 @@
+"""Question understanding, hybrid retrieval and answers on the bundled corpus.
+
+One store is built per module (model conversion + ~400 passage embeddings)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from search.intent import parse_question
+
+ROOT = Path(__file__).resolve().parent.parent
+FIX = ROOT / "tests" / "fixtures"
+
+
+@pytest.mark.parametrize("q,intent,province,year,number", [
+    ("ai chủ trì số hóa kết quả TTHC?", "lead", None, None, None),
+    ("ai chu tri so hoa ket qua TTHC", "lead", None, None, None),
+    ("who leads số hóa kết quả TTHC", "lead", None, None, None),
+    ("cơ quan nào phụ trách kiểm tra công vụ ở Tiền Giang", "lead", "Tiền Giang", None, None),
+    ("đơn vị nào chịu trách nhiệm tuyên truyền CCHC tỉnh Vĩnh Phúc năm 2023", "lead", "Vĩnh Phúc", 2023, None),
+    ("cơ quan nào phối hợp số hóa hồ sơ", "support", None, None, None),
+    ("khi nào phải hoàn thành báo cáo CCHC", "deadline", None, None, None),
+    ("thời hạn rà soát TTHC theo Kế hoạch 319/KH-UBND", "deadline", None, None, "319/KH-UBND"),
+    ("áp dụng ISO 9001:2015 cho cấp xã", "search", None, None, None),
+])
+def test_parse_question(q, intent, province, year, number):
+    pq = parse_question(q)
+    assert (pq.intent, pq.province, pq.year, pq.number) == (intent, province, year, number)
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    from kg.store import Store
+    store = Store(ROOT / "data" / "corpus", tmp_path_factory.mktemp("home"))
+    store.build(index=True)
+    return store.search_engine()
+
+
+def test_contract_shape_and_headline_answer(engine):
+    res = engine.ask("ai chủ trì số hóa kết quả TTHC?", k=5)
+    assert set(["query", "intent", "province", "answer", "results"]) <= set(res)
+    assert res["intent"] == "lead" and len(res["results"]) == 5
+    top = res["results"][0]
+    assert top["kind"] in ("task", "assignment")
+    assert set(["id", "text", "section", "no", "lead", "support", "deadline"]) <= set(top["task"])
+    assert set(["id", "number", "province"]) <= set(top["document"])
+    assert "số hóa kết quả" in top["task"]["text"].lower()
+    assert res["answer"]["agencies"][0]["name"] == top["task"]["lead"][0]
+    assert top["task"]["id"] in res["answer"]["agencies"][0]["task_ids"]
+    assert res["answer"]["text"].startswith("Chủ trì:")
+
+
+def test_unaccented_and_mixed_questions_find_the_same_row(engine):
+    ids = {engine.ask(q, k=1)["results"][0]["task"]["id"] for q in (
+        "ai chủ trì số hóa kết quả TTHC?", "ai chu tri so hoa ket qua TTHC", "who leads số hóa kết quả TTHC")}
+    assert len(ids) == 1
+
+
+def test_tone_placement_variants(engine):
+    a = engine.ask("ai chủ trì số hoá kết quả giải quyết thủ tục hành chính", k=3)
+    b = engine.ask("ai chủ trì số hóa kết quả giải quyết thủ tục hành chính", k=3)
+    assert [r["task"]["id"] for r in a["results"]] == [r["task"]["id"] for r in b["results"]]
+
+
+def test_province_filter_is_respected(engine):
+    res = engine.ask("ai chủ trì kiểm tra công tác cải cách hành chính ở Tiền Giang", k=5)
+    assert res["province"] == "Tiền Giang"
+    assert all(r["document"]["province"] == "Tiền Giang" for r in res["results"])
+
+
+def test_support_and_deadline_answers(engine):
+    s = engine.ask("cơ quan nào phối hợp số hóa kết quả giải quyết TTHC", k=3)
+    assert s["intent"] == "support" and s["answer"]["role"] == "support"
+    d = engine.ask("khi nào hoàn thành số hóa kết quả giải quyết TTHC", k=3)
+    assert d["intent"] == "deadline" and d["answer"]["text"].startswith("Thời hạn:")
+
+
+def _score(engine, questions, mode):
+    hit = 0
+    for q in questions:
+        res = engine.ask(q["q"], k=5, mode=mode)
+        hit += bool(res["results"]) and res["results"][0]["task"]["id"] in q["relevant"]
+    return hit / len(questions)
+
+
+def test_judged_sets(engine):
+    easy = [json.loads(l) for l in (FIX / "search_questions.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    hard = [json.loads(l) for l in (FIX / "search_questions_paraphrase.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    both = easy + hard
+    hybrid_easy = _score(engine, easy, "hybrid")
+    assert hybrid_easy >= 0.9
+    h, b, d = (_score(engine, both, m) for m in ("hybrid", "bm25", "dense"))
+    assert h > b and h > d, (h, b, d)
+
+
+def test_rebuild_embeds_only_new_text(tmp_path, monkeypatch, engine):
+    from kg.store import Store
+    import search.engine as se
+    home = tmp_path / "h"
+    store = Store(ROOT / "data" / "corpus", home)
+    # share the converted model and embedding cache of the module store
+    (home / "cache").mkdir(parents=True)
+    (home / "cache" / "embeddings").symlink_to(Path(engine.cache_root) / "embeddings")
+    def no_model(*a, **k):
+        raise AssertionError("the model was loaded although every passage was cached")
+    monkeypatch.setattr(se, "get_model", no_model)
+    store.build(index=True)
+    assert (home / "current" / "index" / "dense.faiss").exists()
+
+
+def test_ask_batch_cli(tmp_path, engine):
+    qf = tmp_path / "q.txt"
+    qf.write_text("ai chủ trì số hóa kết quả TTHC?\n\nai chu tri kiem tra cong vu\n", encoding="utf-8")
+    home = Path(engine.cache_root).parent
+    r = subprocess.run([sys.executable, "-m", "kg.cli", "--home", str(home), "ask", "--batch", str(qf), "--json"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(l) for l in r.stdout.splitlines()]
+    assert [l["query"] for l in lines] == ["ai chủ trì số hóa kết quả TTHC?", "ai chu tri kiem tra cong vu"]
+    r = subprocess.run([sys.executable, "-m", "kg.cli", "--home", str(home), "ask", "--batch", str(tmp_path / "none.txt")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 2 and "none.txt" in r.stderr
