@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     x = sub.add_parser("export", help="RDF export")
     x.add_argument("--format", choices=["turtle", "jsonld", "nt", "xml"], default="turtle")
     x.add_argument("-o", "--output", type=Path)
+    x.add_argument("--base", help="IRI base (env LEGALKG_BASE; default https://legalkg.example.org/)")
 
     q = sub.add_parser("sparql", help="SPARQL query over the graph")
     q.add_argument("query")
@@ -226,7 +227,12 @@ def cmd_agency(args) -> int:
 
 def cmd_export(args) -> int:
     from .rdf import serialize
-    data = serialize(_store(args).rdf_graph(), args.format)
+    store = _store(args)
+    if args.base:
+        if not args.base.startswith(("http://", "https://")) or any(c in args.base for c in ' <>"{}|\\^`'):
+            raise UsageError(f"--base {args.base}: not an http(s) IRI")
+        store.base = args.base if args.base.endswith(("/", "#")) else args.base + "/"
+    data = serialize(store.rdf_graph(), args.format)
     if args.output:
         args.output.write_bytes(data)
     else:

@@ -89,8 +89,15 @@ def build_graph(extractions: Iterable[dict]) -> nx.MultiDiGraph:
                     G.edges[s, t, rel["type"]]["evidence"].append(ev)
                 else:
                     G.add_edge(s, t, key=rel["type"], type=rel["type"], evidence=[ev])
-        if d.get("attached"):
-            pass  # the attached plan is part of this source file; recorded on the node
+        att = d.get("attached")
+        if att:
+            # the plan issued with a decision: its own node, attached_to the decision
+            pid = f"{d['id']}/{slug(att.get('type') or 'ke-hoach')}"
+            G.add_node(pid, kind="document", number=None, type=att.get("type"), date=d.get("date"),
+                       issuer=d.get("issuer"), province=d.get("province"), title=att.get("title"),
+                       in_corpus=True, source=src, conflicts=[], attached_to=d["id"])
+            G.add_edge(pid, d["id"], key="attached_to", type="attached_to",
+                       evidence=[{"source": src, "span": None, "cue": "Ban hành kèm theo"}])
         for a in ex["agencies"]:
             if a["id"] not in G:
                 G.add_node(a["id"], kind="agency", name=a["name"], aliases=list(a["aliases"]),

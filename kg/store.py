@@ -24,9 +24,11 @@ EXTRACTOR_VERSION = "1"
 
 
 class Store:
-    def __init__(self, data: Path, home: Path):
+    def __init__(self, data: Path, home: Path, base: Optional[str] = None):
         self.data = Path(data)
         self.home = Path(home)
+        # IRI base of the RDF export (env LEGALKG_BASE); deterministic IRIs under it
+        self.base = base or os.environ.get("LEGALKG_BASE")
         self._lock = threading.RLock()
         self._graph = None
         self._rdf = None
@@ -120,7 +122,8 @@ class Store:
                     build_index(extractions, tmp / "index", self.cache / "embeddings", progress=progress)
                 summary = {
                     "data": str(self.data), "home": str(self.home),
-                    "documents": sum(1 for _, a in G.nodes(data=True) if a.get("kind") == "document" and a.get("in_corpus")),
+                    "documents": len(extractions),
+                    "attached_plans": sum(1 for e in extractions if e["document"].get("attached")),
                     "graph_documents": sum(1 for _, a in G.nodes(data=True) if a.get("kind") == "document"),
                     "references": sum(len(e["references"]) for e in extractions),
                     "tasks": sum(len(e["tasks"]) for e in extractions),
@@ -167,8 +170,8 @@ class Store:
     def rdf_graph(self):
         with self._lock:
             if self._rdf is None:
-                from .rdf import to_rdf
-                self._rdf = to_rdf(self.graph())
+                from .rdf import DEFAULT_BASE, to_rdf
+                self._rdf = to_rdf(self.graph(), base=self.base or DEFAULT_BASE)
             return self._rdf
 
     def search_engine(self):
