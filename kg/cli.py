@@ -181,48 +181,42 @@ def cmd_ask(args) -> int:
     return 0
 
 
-def cmd_cites(args) -> int:
-    from .query import cites
-    res = cites(_store(args).graph(), args.ref, args.direction, args.depth)
+def _emit(args, res, lines) -> int:
+    """Print a query result: JSON with --json, else the human lines."""
     if args.json:
         _print_json(res)
     else:
-        print(f"{res['root']['number'] or res['root']['id']}: {len(res['nodes'])} documents, {len(res['edges'])} citations")
-        for e in res["edges"]:
-            print(f"  {e['source']} --{e['type']}--> {e['target']}")
+        for line in lines(res):
+            print(line)
     return 0
+
+
+def cmd_cites(args) -> int:
+    from .query import cites
+    res = cites(_store(args).graph(), args.ref, args.direction, args.depth)
+    return _emit(args, res, lambda r: [
+        f"{r['root']['number'] or r['root']['id']}: {len(r['nodes'])} documents, {len(r['edges'])} citations"]
+        + [f"  {e['source']} --{e['type']}--> {e['target']}" for e in r["edges"]])
 
 
 def cmd_path(args) -> int:
     from .query import citation_path
     res = citation_path(_store(args).graph(), args.a, args.b)
-    if args.json:
-        _print_json(res)
-    else:
-        print(" -> ".join(res["path"]) if res["path"] else "no citation path")
-    return 0
+    return _emit(args, res, lambda r: [" -> ".join(r["path"]) if r["path"] else "no citation path"])
 
 
 def cmd_top(args) -> int:
     from .query import most_cited
     res = most_cited(_store(args).graph(), args.n)
-    if args.json:
-        _print_json(res)
-    else:
-        for r in res:
-            print(f"{r['in_degree']:>4} {r['pagerank']:.4f} {r['number'] or r['id']}")
-    return 0
+    return _emit(args, res, lambda r: [f"{x['in_degree']:>4} {x['pagerank']:.4f} {x['number'] or x['id']}" for x in r])
 
 
 def cmd_agency(args) -> int:
     from .query import agency_tasks
     res = agency_tasks(_store(args).graph(), args.name)
-    if args.json:
-        _print_json(res)
-    else:
-        for a in res["agencies"]:
-            print(f"{a['name']} ({a['province'] or 'national'}): led {len(a['lead'])}, supported {len(a['support'])}")
-    return 0
+    return _emit(args, res, lambda r: [
+        f"{a['name']} ({a['province'] or 'national'}): led {len(a['lead'])}, supported {len(a['support'])}"
+        for a in r["agencies"]])
 
 
 def cmd_export(args) -> int:
