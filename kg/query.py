@@ -61,12 +61,21 @@ def _citation_index(G: nx.MultiDiGraph) -> tuple[dict, dict]:
     if idx is None:
         out_adj: dict[str, list] = {}
         in_adj: dict[str, list] = {}
-        for u, v, k in G.edges(keys=True):
+        for u, v, k, data in G.edges(keys=True, data=True):
             if k in CITATION_TYPES:
-                out_adj.setdefault(u, []).append((v, k))
-                in_adj.setdefault(v, []).append((u, k))
+                ev = data.get("evidence", [])
+                out_adj.setdefault(u, []).append((v, k, ev))
+                in_adj.setdefault(v, []).append((u, k, ev))
         idx = G.graph["_citation_index"] = (out_adj, in_adj)
     return idx
+
+
+def _summaries(G: nx.MultiDiGraph) -> dict:
+    cache = G.graph.get("_doc_summaries")
+    if cache is None:
+        cache = G.graph["_doc_summaries"] = {n: doc_summary(G, n) for n, a in G.nodes(data=True)
+                                             if a.get("kind") == "document"}
+    return cache
 
 
 def cites(G: nx.MultiDiGraph, ref: str, direction: str = "both", depth: int = 1,
@@ -77,34 +86,33 @@ def cites(G: nx.MultiDiGraph, ref: str, direction: str = "both", depth: int = 1,
     root = resolve_document(G, ref)
     out_adj, in_adj = _citation_index(G)
     seen = {root}
-    edges: set[tuple[str, str, str]] = set()
+    edges: dict[tuple[str, str, str], list] = {}
     frontier = [root]
     for _ in range(depth):
         nxt_frontier = []
         for node in frontier:
             if direction != "in":
-                for v, k in out_adj.get(node, ()):
-                    edges.add((node, v, k))
+                for v, k, ev in out_adj.get(node, ()):
+                    edges[(node, v, k)] = ev
                     if v not in seen:
                         seen.add(v)
                         nxt_frontier.append(v)
             if direction != "out":
-                for u, k in in_adj.get(node, ()):
-                    edges.add((u, node, k))
+                for u, k, ev in in_adj.get(node, ()):
+                    edges[(u, node, k)] = ev
                     if u not in seen:
                         seen.add(u)
                         nxt_frontier.append(u)
         frontier = nxt_frontier
         if not frontier:
             break
-    nodes = [doc_summary(G, n) for n in sorted(seen)]
-    edge_list = []
-    for u, v, k in sorted(edges):
-        e = {"source": u, "target": v, "type": k}
-        if evidence:
-            e["evidence"] = G.edges[u, v, k].get("evidence", [])
-        edge_list.append(e)
-    return {"root": doc_summary(G, root), "direction": direction, "depth": depth, "nodes": nodes,
+    summaries = _summaries(G)
+    nodes = [summaries[n] for n in sorted(seen)]
+    if evidence:
+        edge_list = [{"source": u, "target": v, "type": k, "evidence": ev} for (u, v, k), ev in sorted(edges.items())]
+    else:
+        edge_list = [{"source": u, "target": v, "type": k} for (u, v, k) in sorted(edges)]
+    return {"root": summaries[root], "direction": direction, "depth": depth, "nodes": nodes,
             "edges": edge_list}
 
 
