@@ -48,6 +48,33 @@ def main(argv):
     p50, p95, mx = timed(engine, qs)
     print(f"bundled corpus ({len(engine.records)} passages): p50 {p50:.1f} ms  p95 {p95:.1f} ms  max {mx:.1f} ms")
 
+    # exact vs HNSW, to choose HNSW_THRESHOLD by measurement (one query vector, k=200)
+    import faiss
+    rngv = np.random.default_rng(9)
+    for size in (10_000, 50_000, 100_000):
+        xb = rngv.normal(size=(size, 384)).astype(np.float32)
+        xb /= np.linalg.norm(xb, axis=1, keepdims=True)
+        xq = xb[:50] + rngv.normal(0, 0.05, (50, 384)).astype(np.float32)
+        flat = faiss.IndexFlatIP(384)
+        flat.add(xb)
+        hnsw = faiss.IndexHNSWFlat(384, 32, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = 80
+        t = time.perf_counter()
+        hnsw.add(xb)
+        build = time.perf_counter() - t
+        hnsw.hnsw.efSearch = 128
+        out = []
+        for name, idx in (("flat", flat), ("hnsw", hnsw)):
+            t = time.perf_counter()
+            for q in xq:
+                idx.search(q[None, :], 200)
+            out.append((time.perf_counter() - t) / len(xq) * 1000)
+        _, I1 = flat.search(xq, 10)
+        _, I2 = hnsw.search(xq, 10)
+        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(I1, I2)])
+        print(f"faiss {size:>6}: exact {out[0]:.2f} ms/query, HNSW {out[1]:.2f} ms/query "
+              f"(recall@10 {recall:.3f}, build {build:.1f} s)")
+
     # synthetic 100k
     rng = random.Random(3)
     base = engine.records

@@ -165,6 +165,10 @@ class Store:
                 if self._graph is None:
                     with open(self.current / "graph.pickle", "rb") as fh:
                         self._graph = pickle.load(fh)
+                    # the loaded graph lives as long as the process: keep the cyclic GC
+                    # from rescanning its millions of objects on every collection
+                    import gc
+                    gc.freeze()
             return self._graph
 
     def rdf_graph(self):
