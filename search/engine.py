@@ -285,11 +285,21 @@ class SearchEngine:
         wanted = [("province", q.province), ("number", q.number), ("year", q.year)]
         active = [(k, v) for k, v in wanted if v]
         while active:
-            keep = {i for i, r in enumerate(self.records) if all(_match(r, k, v) for k, v in active)}
+            keep = None
+            for k, v in active:
+                ids = self._filter_ids(k, v)
+                keep = ids if keep is None else keep & ids
             if keep:
                 return keep
             active.pop()          # relax the least important filter
         return None
+
+    def _filter_ids(self, key: str, value) -> set[int]:
+        """Precomputed per value: a filter costs a dict lookup, not a scan."""
+        cache = self.__dict__.setdefault("_filter_cache", {})
+        if (key, value) not in cache:
+            cache[(key, value)] = {i for i, r in enumerate(self.records) if _match(r, key, value)}
+        return cache[(key, value)]
 
 
 def _match(r: dict, key: str, value) -> bool:
