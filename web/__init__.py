@@ -1,0 +1,133 @@
+"""Web UI and HTTP API of legalkg (Flask application factory).
+
+``create_app({"STORE": store})`` returns a WSGI app; serve it with waitress
+(``legalkg serve``), never with Flask's debug server.  Nothing is global: the
+Store and every cache live on the app (``app.config["STORE"]``,
+``app.extensions["legalkg"]``).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Optional
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .state import WebState
+from .util import WebError, wants_json
+
+REPO = Path(__file__).resolve().parent.parent
+log = logging.getLogger("legalkg.web")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+DEFAULTS = {
+    "MAX_CONTENT_LENGTH": 64 * 1024,        # request bodies (SPARQL POST, forms)
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    "MAX_QUERY_STRING": 8 * 1024,           # a longer URL query is refused with 413
+    "MAX_QUESTION_CHARS": 1000,             # /api/ask q, search box
+    "MAX_PARAM_CHARS": 300,                 # any other text parameter
+    "MAX_SPARQL_CHARS": 20000,
+    "SPARQL_LIMIT": 1000,                   # rows
+    "SPARQL_TIMEOUT": 10.0,                 # seconds
+    "ASK_CACHE_SIZE": 1024,
+    "WARMUP": True,                         # load the graph and the model in the background at start
+}
+
+
+def _default_store():
+    from kg.store import Store
+    data = Path(os.environ.get("LEGALKG_DATA") or (REPO / "data" / "corpus"))
+    home = Path(os.environ.get("LEGALKG_HOME") or (REPO / ".legalkg"))
+    return Store(data, home)
+
+
+def create_app(config: Optional[dict] = None) -> Flask:
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(DEFAULTS)
+    if config:
+        app.config.update(config)
+    app.debug = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    if app.config.get("STORE") is None:
+        app.config["STORE"] = _default_store()
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    state = WebState(app.config["STORE"], ask_cache_size=int(app.config["ASK_CACHE_SIZE"]))
+    app.extensions["legalkg"] = state
+
+    from . import api, pages
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    pages.register_filters(app)
+
+    @app.before_request
+    def _limits():
+        if len(request.query_string) > app.config["MAX_QUERY_STRING"]:
+            raise WebError(413, f"Yêu cầu quá dài (chuỗi truy vấn tối đa {app.config['MAX_QUERY_STRING']} byte)")
+        cl = request.content_length
+        if cl is not None and cl > app.config["MAX_CONTENT_LENGTH"]:
+            raise WebError(413, f"Nội dung gửi lên quá lớn (tối đa {app.config['MAX_CONTENT_LENGTH']} byte)")
+
+    @app.after_request
+    def _headers(resp):
+        h = resp.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.path.startswith("/static/"):
+            h.setdefault("Cache-Control", "public, max-age=3600")
+        return resp
+
+    def _error(status: int, message: str, candidates=None, extra=None):
+        if wants_json():
+            body = {"error": {400: "bad_request", 300: "ambiguous", 404: "not_found", 405: "method_not_allowed",
+                              413: "too_large", 415: "unsupported_media_type", 503: "unavailable",
+                              500: "internal_error"}.get(status, "error"),
+                    "status": status, "message": message}
+            if candidates is not None:
+                body["candidates"] = candidates
+            if extra:
+                body.update(extra)
+            resp = jsonify(body)
+        else:
+            resp = app.make_response((render_template("error.html", status=status, message=message,
+                                                      candidates=candidates or []), status))
+        resp.status_code = status
+        return resp
+
+    @app.errorhandler(WebError)
+    def _web_error(err: WebError):
+        return _error(err.status, err.message, err.candidates, err.extra)
+
+    messages = {400: "Yêu cầu không hợp lệ", 404: "Không tìm thấy trang", 405: "Phương thức không được hỗ trợ",
+                413: "Nội dung gửi lên quá lớn", 414: "Địa chỉ quá dài", 415: "Kiểu nội dung không được hỗ trợ",
+                431: "Tiêu đề yêu cầu quá lớn"}
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        code = err.code or 500
+        if code >= 500:
+            return _error(500, "Lỗi máy chủ; vui lòng thử lại sau")
+        resp = _error(code, messages.get(code, err.name))
+        if code == 405 and getattr(err, "valid_methods", None):
+            resp.headers["Allow"] = ", ".join(err.valid_methods)
+        return resp
+
+    @app.errorhandler(Exception)
+    def _internal(err: Exception):
+        if isinstance(err, HTTPException):
+            return _http_error(err)
+        log.exception("internal error on %s", request.path)
+        return _error(500, "Lỗi máy chủ; vui lòng thử lại sau")
+
+    if app.config.get("WARMUP"):
+        threading.Thread(target=state.warm_up, name="legalkg-warmup", daemon=True).start()
+    return app

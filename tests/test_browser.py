@@ -1,0 +1,171 @@
+"""A real browser (Debian chromium + chromedriver, via Selenium) against the app
+served by waitress on a loopback port: ask a question, read the answer card,
+open the answer's document, open its citation graph.  Screenshots go to
+tests/screenshots/ (git-ignored)."""
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    pytest.skip("browser test needs Debian chromium and chromium-driver "
+                "(apt-get install -y chromium chromium-driver): /usr/bin/chromium or /usr/bin/chromedriver missing",
+                allow_module_level=True)
+selenium = pytest.importorskip("selenium", reason="browser test needs selenium (pip install selenium)")
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from kg.store import Store  # noqa: E402
+from web import create_app  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = REPO / "tests" / "screenshots"
+QUESTION = "ai chủ trì số hóa kết quả TTHC"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from waitress.server import create_server
+    store = Store(REPO / "data" / "corpus", tmp_path_factory.mktemp("home"))
+    store.ensure_built()
+    app = create_app({"STORE": store, "WARMUP": False})
+    port = _free_port()
+    srv = create_server(app, host="127.0.0.1", port=port, threads=4)
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=5) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.2)
+    # load the model before the browser starts timing page loads
+    with urllib.request.urlopen(base + "/api/ask?q=warm", timeout=300) as r:
+        assert r.status == 200
+    yield base
+    srv.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    opts = webdriver.ChromeOptions()
+    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+              "--window-size=1280,1000", "--lang=vi"):
+        opts.add_argument(a)
+    profile = tempfile.mkdtemp(prefix="legalkg-chrome-")
+    opts.add_argument(f"--user-data-dir={profile}")
+    opts.binary_location = str(CHROMIUM)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
+    drv.set_page_load_timeout(120)
+    yield drv
+    drv.quit()
+
+
+def _shot(drv, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = drv.execute_script("return Math.min(document.documentElement.scrollHeight, 4000)")
+    drv.set_window_size(1280, max(800, int(height)))
+    drv.save_screenshot(str(SHOTS / f"{name}.png"))
+    drv.set_window_size(1280, 1000)
+
+
+def _no_console_errors(drv):
+    try:
+        logs = drv.get_log("browser")
+    except Exception:  # noqa: BLE001 — log API not available
+        return
+    bad = [l for l in logs if l.get("level") == "SEVERE"]
+    assert not bad, bad   # includes CSP violations and failed loads
+
+
+def test_ask_open_document_open_graph(server, browser):
+    wait = WebDriverWait(browser, 60)
+    browser.get(server + "/")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
+    box = browser.find_element(By.ID, "q")
+    box.send_keys(QUESTION)
+    box.send_keys(Keys.ENTER)
+
+    card = wait.until(EC.visibility_of_element_located((By.ID, "answer")))
+    text = card.text.lower()     # labels are upper-cased by CSS
+    assert "cơ quan chủ trì" in text and "cơ quan phối hợp" in text and "thời hạn" in text
+    assert "sở thông tin và truyền thông" in text
+    marks = card.find_elements(By.TAG_NAME, "mark")
+    assert marks, "matched query words are highlighted"
+    # the answer card comes before the result list
+    results = browser.find_element(By.ID, "results-h")
+    assert card.location["y"] < results.location["y"]
+    _no_console_errors(browser)
+    _shot(browser, "1-answer")
+
+    # open the document of the first source row
+    link = card.find_element(By.CSS_SELECTOR, ".sources a.doclink")
+    number = link.text
+    link.click()
+    wait.until(EC.visibility_of_element_located((By.ID, "luoc-do")))
+    assert browser.find_element(By.TAG_NAME, "h1").text == number
+    assert "/doc/" in browser.current_url
+    assert browser.find_elements(By.CSS_SELECTOR, "#luoc-do .rel-box")
+    assert browser.find_elements(By.CSS_SELECTOR, "table.tasks tbody tr")
+    assert browser.find_elements(By.CSS_SELECTOR, "#toan-van a.ref")
+    _no_console_errors(browser)
+    _shot(browser, "2-document")
+
+    # open its citation graph and navigate by clicking a node
+    browser.find_element(By.CSS_SELECTOR, ".doc-head a.button[href^='/graph']").click()
+    svg = wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, "svg.citegraph")))
+    nodes = svg.find_elements(By.CSS_SELECTOR, "a[data-id]")
+    assert len(nodes) > 3
+    assert "/graph" in browser.current_url
+    _no_console_errors(browser)
+    _shot(browser, "3-graph")
+    target = next(a for a in nodes if "root" not in (a.get_attribute("class") or ""))
+    target_id = target.get_attribute("data-id")
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", target)
+    wait.until(EC.url_contains("/doc/" + target_id.split("/")[0]))
+    wait.until(EC.visibility_of_element_located((By.ID, "luoc-do")))
+    _no_console_errors(browser)
+
+
+def test_agency_page_and_mobile_layout(server, browser):
+    browser.get(server + "/search?q=" + urllib.request.quote(QUESTION))
+    WebDriverWait(browser, 60).until(EC.visibility_of_element_located((By.ID, "answer")))
+    browser.find_element(By.CSS_SELECTOR, "#answer dd a[href^='/agency/']").click()
+    WebDriverWait(browser, 30).until(EC.visibility_of_element_located((By.ID, "h-lead")))
+    assert browser.find_element(By.PARTIAL_LINK_TEXT, "Excel").get_attribute("href").endswith(".xlsx")
+    _shot(browser, "4-agency")
+    browser.set_window_size(390, 900)
+    browser.get(server + "/search?q=" + urllib.request.quote(QUESTION))
+    card = WebDriverWait(browser, 60).until(EC.visibility_of_element_located((By.ID, "answer")))
+    # no horizontal overflow on a phone-sized screen
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert card.size["width"] <= 390
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SHOTS / "5-mobile.png"))
+    browser.set_window_size(1280, 1000)

@@ -1,0 +1,248 @@
+"""HTTP API: /api/*, RDF exports, the SPARQL 1.1 protocol endpoint, /healthz
+and the OpenAPI description."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+
+from . import views
+from .openapi import spec
+from .util import WebError, choice_param, int_param, text_param, wants_json
+
+bp = Blueprint("api", __name__)
+
+EXPORTS = {"ttl": "turtle", "jsonld": "jsonld", "nt": "nt", "rdf": "xml"}
+EXPORT_MEDIA = {"turtle": "text/turtle; charset=utf-8", "jsonld": "application/ld+json; charset=utf-8",
+                "nt": "application/n-triples; charset=utf-8", "xml": "application/rdf+xml; charset=utf-8"}
+SPARQL_JSON = "application/sparql-results+json"
+
+
+def state():
+    return current_app.extensions["legalkg"]
+
+
+def _lookup(fn, *args):
+    from kg.query import Ambiguous, NotFound
+    try:
+        return fn(*args)
+    except Ambiguous as exc:
+        raise WebError(400, str(exc), candidates=exc.candidates)
+    except NotFound as exc:
+        msg = exc.args[0] if exc.args else "không tìm thấy"
+        ref = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
+        raise WebError(404, msg, candidates=views.suggest_documents(args[0], ref) if ref else [])
+
+
+# ------------------------------------------------------------------ ask -----
+@bp.route("/api/ask")
+def ask():
+    q = text_param("q", current_app.config["MAX_QUESTION_CHARS"], required=True)
+    k = int_param("k", 5, 1, 50, clamp=True)
+    mode = choice_param("mode", ("hybrid", "bm25", "dense"), "hybrid")
+    try:
+        res = state().ask(q, k=k, mode=mode)
+    except ValueError as exc:
+        raise WebError(400, str(exc)[:200])
+    return jsonify(res)
+
+
+@bp.route("/api/cites")
+def cites():
+    from kg.query import cites as _cites
+    ref = text_param("ref", 300, required=True)
+    direction = choice_param("direction", ("out", "in", "both"), "both")
+    depth = int_param("depth", 1, 0, 10)
+    return jsonify(_lookup(_cites, state().graph(), ref, direction, depth))
+
+
+@bp.route("/api/document")
+def document():
+    from kg.query import document_detail
+    ref = text_param("ref", 300, required=True)
+    return jsonify(_lookup(document_detail, state().graph(), ref))
+
+
+@bp.route("/api/path")
+def path():
+    from kg.query import citation_path
+    a = text_param("a", 300, required=True)
+    b = text_param("b", 300, required=True)
+    return jsonify(_lookup(citation_path, state().graph(), a, b))
+
+
+@bp.route("/api/top")
+def top():
+    from kg.query import most_cited
+    return jsonify(most_cited(state().graph(), int_param("n", 10, 1, 100, clamp=True)))
+
+
+@bp.route("/api/agency")
+def agency():
+    from kg.query import NotFound, agency_tasks
+    name = text_param("name", 300, required=True)
+    try:
+        return jsonify(agency_tasks(state().graph(), name))
+    except NotFound as exc:
+        raise WebError(404, exc.args[0] if exc.args else "không tìm thấy cơ quan", candidates=[])
+
+
+@bp.route("/api/documents")
+def documents():
+    return jsonify(views.documents_view(state(), text_param("q", 200),
+                                        choice_param("scope", ("all", "corpus"), "all"),
+                                        text_param("type", 100), text_param("province", 100)))
+
+
+@bp.route("/api/agencies")
+def agencies():
+    return jsonify(views.agencies_view(state(), text_param("q", 200), text_param("province", 100)))
+
+
+# ------------------------------------------------------------------ RDF -----
+@bp.route("/export.<ext>")
+def export(ext):
+    fmt = EXPORTS.get(ext)
+    if fmt is None:
+        raise WebError(404, f"Không có định dạng xuất '.{ext[:20]}' (dùng .ttl, .jsonld, .nt, .rdf)")
+    data = state().export(fmt)
+    resp = Response(data, mimetype=EXPORT_MEDIA[fmt].split(";")[0])
+    resp.headers["Content-Type"] = EXPORT_MEDIA[fmt]
+    if request.args.get("download"):
+        resp.headers["Content-Disposition"] = f'attachment; filename="legalkg.{ext}"'
+    return resp
+
+
+@bp.route("/export")
+def export_any():
+    fmt = choice_param("format", ("turtle", "jsonld", "nt", "xml"), "turtle")
+    ext = {v: k for k, v in EXPORTS.items()}[fmt]
+    return export(ext)
+
+
+# ------------------------------------------------------------------ SPARQL --
+EXAMPLE_QUERIES = [
+    ("Văn bản được trích dẫn nhiều nhất", """PREFIX eli: <http://data.europa.eu/eli/ontology#>
+SELECT ?doc ?number (COUNT(DISTINCT ?from) AS ?n) WHERE {
+  ?from eli:cites ?doc .
+  OPTIONAL { ?doc eli:id_local ?number }
+} GROUP BY ?doc ?number ORDER BY DESC(?n) LIMIT 10"""),
+    ("Nhiệm vụ do Sở Nội vụ chủ trì", """PREFIX schema: <http://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?task ?text WHERE {
+  ?task schema:agent ?org ; schema:description ?text .
+  ?org skos:prefLabel ?name .
+  FILTER(CONTAINS(STR(?name), "Sở Nội vụ"))
+} LIMIT 20"""),
+    ("Văn bản căn cứ của từng văn bản", """PREFIX eli: <http://data.europa.eu/eli/ontology#>
+SELECT ?doc ?basis WHERE { ?doc eli:based_on ?basis } ORDER BY ?doc LIMIT 50"""),
+]
+
+
+def _sparql_query_text() -> str:
+    cfg = current_app.config
+    if request.method == "POST":
+        ctype = (request.mimetype or "").lower()
+        if ctype == "application/sparql-update" or "update" in request.form:
+            raise WebError(400, "SPARQL UPDATE không được phép (điểm truy vấn chỉ đọc)")
+        if ctype == "application/sparql-query":
+            raw = request.get_data(cache=False)
+            if len(raw) > cfg["MAX_SPARQL_CHARS"] * 4:
+                raise WebError(413, "Truy vấn quá dài")
+            try:
+                query = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise WebError(400, "Truy vấn phải là UTF-8")
+        elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            query = request.form.get("query", "")
+        else:
+            raise WebError(415 if ctype else 400,
+                           "Dùng application/sparql-query hoặc application/x-www-form-urlencoded (query=…)")
+    else:
+        if "update" in request.args:
+            raise WebError(400, "SPARQL UPDATE không được phép (điểm truy vấn chỉ đọc)")
+        query = request.args.get("query", "")
+    if len(query) > cfg["MAX_SPARQL_CHARS"]:
+        raise WebError(413, f"Truy vấn quá dài (tối đa {cfg['MAX_SPARQL_CHARS']} ký tự)")
+    return query
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql():
+    from kg.rdf import run_sparql
+    cfg = current_app.config
+    query = _sparql_query_text()
+    html = not wants_json()
+    if not query.strip():
+        if html:
+            return render_template("sparql.html", query=EXAMPLE_QUERIES[0][1], result=None, error=None,
+                                   examples=EXAMPLE_QUERIES, limit=cfg["SPARQL_LIMIT"], timeout=cfg["SPARQL_TIMEOUT"])
+        raise WebError(400, "Thiếu tham số 'query'")
+    g = state().store.rdf_graph()
+    try:
+        result = run_sparql(g, query, limit=int(cfg["SPARQL_LIMIT"]), timeout=float(cfg["SPARQL_TIMEOUT"]))
+        error = None
+    except TimeoutError:
+        if not html:
+            raise WebError(503, f"Truy vấn chạy quá {cfg['SPARQL_TIMEOUT']:g} giây và đã bị dừng")
+        result, error = None, f"Truy vấn chạy quá {cfg['SPARQL_TIMEOUT']:g} giây và đã bị dừng"
+    except ValueError as exc:
+        msg = str(exc)[:300]
+        if not html:
+            raise WebError(400, msg)
+        result, error = None, msg
+    if html:
+        return render_template("sparql.html", query=query, result=result, error=error, examples=EXAMPLE_QUERIES,
+                               limit=cfg["SPARQL_LIMIT"], timeout=cfg["SPARQL_TIMEOUT"],
+                               local_link=_local_link), (400 if error and "giây" not in error else 200)
+    if "turtle" in result and "results" not in result and "boolean" not in result:
+        return Response(result["turtle"], mimetype="text/turtle",
+                        headers={"Content-Type": "text/turtle; charset=utf-8"})
+    body = json.dumps(result, ensure_ascii=False)
+    return Response(body, mimetype=SPARQL_JSON, headers={"Content-Type": f"{SPARQL_JSON}; charset=utf-8"})
+
+
+def _local_link(value: str):
+    """An IRI minted by kg.rdf → the page that shows it, else None."""
+    try:
+        from kg.rdf import DEFAULT_BASE, iri_to_id
+        hit = iri_to_id(value, getattr(state().store, "base", None) or DEFAULT_BASE)
+    except Exception:  # noqa: BLE001
+        return None
+    if not hit:
+        return None
+    kind, node = hit
+    if kind == "document":
+        return url_for("pages.document", doc_id=node)
+    if kind == "agency":
+        return url_for("pages.agency", agency_id=node)
+    if kind in ("task", "assignment"):
+        return url_for("pages.task", task_id=node)
+    return None
+
+
+# ------------------------------------------------------------------ meta ----
+@bp.route("/healthz")
+def healthz():
+    st = state()
+    try:
+        s = st.store.summary()
+        G = st.graph()
+        return jsonify({"status": "ok", "documents": s.get("documents"), "graph_nodes": G.number_of_nodes(),
+                        "graph_edges": G.number_of_edges(), "tasks": s.get("tasks"),
+                        "ask_cache": {"hits": st.ask_hits, "misses": st.ask_misses}})
+    except Exception:  # noqa: BLE001 — report unhealthy without details
+        current_app.logger.exception("health check failed")
+        return jsonify({"status": "error"}), 503
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(spec(request.host_url.rstrip("/")))
+
+
+@bp.route("/api")
+def api_docs():
+    if wants_json():
+        return jsonify(spec(request.host_url.rstrip("/")))
+    return render_template("api.html", spec=spec(request.host_url.rstrip("/")), json_href=url_for("api.openapi"))

@@ -1,0 +1,274 @@
+"""HTML pages (server-rendered Jinja) and their JSON twins.
+
+Every page answers JSON with a ``.json`` suffix or ``Accept: application/json``.
+Document IRIs (``/doc/<id>``) also answer Turtle, JSON-LD, N-Triples and
+RDF/XML by content negotiation or by suffix.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template, request,
+                   url_for)
+
+from . import views
+from .exports import to_csv, to_xlsx
+from .graphsvg import legend, render_svg
+from .highlight import annotate, highlight, query_terms
+from .util import (ID_RE, WebError, choice_param, int_param, split_suffix, text_param, wants_json)
+
+bp = Blueprint("pages", __name__)
+
+RDF_SUFFIX = {".ttl": "turtle", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "xml"}
+RDF_MEDIA = {"turtle": "text/turtle; charset=utf-8", "jsonld": "application/ld+json; charset=utf-8",
+             "nt": "application/n-triples; charset=utf-8", "xml": "application/rdf+xml; charset=utf-8"}
+ACCEPT_TO_FMT = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/ld+json": "jsonld",
+                 "application/n-triples": "nt", "application/rdf+xml": "xml", "application/json": "json",
+                 "text/html": "html"}
+
+
+def state():
+    return current_app.extensions["legalkg"]
+
+
+def respond(template: str, data: dict, **ctx):
+    if wants_json():
+        return jsonify(data)
+    return render_template(template, v=data, **ctx)
+
+
+def json_url(endpoint: str, **values) -> str:
+    """URL of the JSON twin of a non-path page, keeping the query string."""
+    args = {k: v for k, v in request.args.items() if v}
+    args.update(values)
+    return url_for(endpoint, **args)
+
+
+# ------------------------------------------------------------------ filters --
+def register_filters(app):
+    def vdate(value):
+        if not value or not isinstance(value, str):
+            return value or ""
+        try:
+            return _dt.date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+
+    app.jinja_env.filters["vdate"] = vdate
+    app.jinja_env.filters["hl"] = lambda text, terms=None: highlight(text, terms=terms or [])
+    app.jinja_env.filters["doclabel"] = views.doc_label
+    app.jinja_env.globals["relname"] = views.RELATION_NAMES
+    app.jinja_env.globals["nav_items"] = [("pages.index", "Tra cứu"), ("pages.documents", "Văn bản"),
+                                          ("pages.agencies", "Cơ quan"), ("pages.graph", "Đồ thị trích dẫn"),
+                                          ("api.sparql", "SPARQL"), ("api.api_docs", "API")]
+
+
+# ------------------------------------------------------------------ search --
+@bp.route("/")
+def index():
+    q = text_param("q", current_app.config["MAX_QUESTION_CHARS"])
+    if q:
+        return redirect(url_for("pages.search", q=q))
+    data = views.home_view(state())
+    return respond("index.html", data, json_href=url_for("pages.index_json"))
+
+
+bp.add_url_rule("/index.json", "index_json", index)
+
+
+@bp.route("/search")
+@bp.route("/search.json", endpoint="search_json")
+def search():
+    cfg = current_app.config
+    q = text_param("q", cfg["MAX_QUESTION_CHARS"])
+    year = int_param("year", 0, 1900, 2100) if request.args.get("year") else 0
+    filters = {"province": text_param("province", 100), "document": text_param("document", 300),
+               "agency": text_param("agency", 300), "year": year or None}
+    show = int_param("n", 20, 1, 50, clamp=True)
+    data = views.search_view(state(), q, filters, show=show) if q else {"query": "", "filters": filters,
+                                                                        "examples": views.EXAMPLES}
+    if wants_json():
+        return jsonify(data)
+    terms = query_terms(q) if q else []
+
+    def facet_url(name, value):
+        args = {k: v for k, v in request.args.items() if v}
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+        return url_for("pages.search", **args)
+
+    return render_template("search.html", v=data, terms=terms, facet_url=facet_url,
+                           json_href=json_url("pages.search_json"))
+
+
+# ------------------------------------------------------------------ lists ----
+@bp.route("/documents")
+@bp.route("/documents.json", endpoint="documents_json")
+def documents():
+    scope = choice_param("scope", ("all", "corpus"), "all")
+    data = views.documents_view(state(), text_param("q", 200), scope, text_param("type", 100),
+                                text_param("province", 100))
+    return respond("documents.html", data, json_href=json_url("pages.documents_json"))
+
+
+@bp.route("/agencies")
+@bp.route("/agencies.json", endpoint="agencies_json")
+def agencies():
+    data = views.agencies_view(state(), text_param("q", 200), text_param("province", 100))
+    return respond("agencies.html", data, json_href=json_url("pages.agencies_json"))
+
+
+@bp.route("/province/<path:pid>")
+def province(pid):
+    pid, _ = split_suffix(pid)
+    G = state().graph()
+    node = f"province/{pid}"
+    if not ID_RE.match(node) or node not in G:
+        raise WebError(404, f"Không tìm thấy tỉnh '{pid[:60]}'")
+    return redirect(url_for("pages.agencies", province=G.nodes[node].get("name")))
+
+
+# ------------------------------------------------------------------ document --
+def _negotiate(suffix):
+    if suffix in RDF_SUFFIX:
+        return RDF_SUFFIX[suffix]
+    if suffix == ".json":
+        return "json"
+    if suffix is not None:
+        raise WebError(404, "Không có định dạng này")
+    best = request.accept_mimetypes.best_match(list(ACCEPT_TO_FMT))
+    return ACCEPT_TO_FMT.get(best, "html") if best else "html"
+
+
+@bp.route("/doc/<path:doc_id>")
+def document(doc_id):
+    raw, suffix = split_suffix(doc_id)
+    if len(raw) > 300:
+        raise WebError(404, "Mã văn bản quá dài")
+    G = state().graph()
+    if not (raw in G and G.nodes[raw].get("kind") == "document"):
+        # a number ("319/KH-UBND") or a non-canonical spelling: resolve and redirect
+        if not raw.strip():
+            raise WebError(404, "Thiếu mã văn bản")
+        target = views.resolve_doc_or_error(G, raw)
+        return redirect(url_for("pages.document", doc_id=target + (suffix or "")), code=302)
+    fmt = _negotiate(suffix)
+    if fmt in RDF_MEDIA:
+        from kg.rdf import DEFAULT_BASE, document_rdf, serialize
+        base = getattr(state().store, "base", None) or DEFAULT_BASE
+        body = serialize(document_rdf(G, raw, base=base), fmt)
+        resp = Response(body, mimetype=RDF_MEDIA[fmt].split(";")[0])
+        resp.headers["Content-Type"] = RDF_MEDIA[fmt]
+        resp.headers["Vary"] = "Accept"
+        return resp
+    data = views.document_view(state(), raw, with_text=(fmt != "json" or request.args.get("text") == "1"))
+    if fmt == "json":
+        resp = jsonify(data)
+    else:
+        links, anchors = views.source_links(data)
+        source_html = annotate(data["text"], links, anchors) if data.get("text") else None
+        resp = current_app.make_response(render_template(
+            "document.html", v=data, source_html=source_html, doc_id=raw,
+            json_href=url_for("pages.document", doc_id=raw + ".json"),
+            ttl_href=url_for("pages.document", doc_id=raw + ".ttl"),
+            jsonld_href=url_for("pages.document", doc_id=raw + ".jsonld")))
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+# ------------------------------------------------------------------ agency ---
+@bp.route("/agency/<path:agency_id>")
+def agency(agency_id):
+    raw, suffix = split_suffix(agency_id)
+    if suffix not in (None, ".json", ".csv", ".xlsx"):
+        raise WebError(404, "Không có định dạng này")
+    if not ID_RE.match(raw):
+        raise WebError(404, f"Không tìm thấy cơ quan '{raw[:80]}'")
+    data = views.agency_view(state(), raw)
+    safe_name = raw.replace("/", "_")
+    if suffix == ".csv":
+        return Response(to_csv(data), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{safe_name}.csv"',
+                                 "Content-Type": "text/csv; charset=utf-8"})
+    if suffix == ".xlsx":
+        return Response(to_xlsx(data),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{safe_name}.xlsx"'})
+    if suffix == ".json" or wants_json():
+        return jsonify(data)
+    group = choice_param("group", ("document", "deadline"), "document")
+    return render_template("agency.html", v=data, group=group,
+                           json_href=url_for("pages.agency", agency_id=raw + ".json"),
+                           csv_href=url_for("pages.agency", agency_id=raw + ".csv"),
+                           xlsx_href=url_for("pages.agency", agency_id=raw + ".xlsx"))
+
+
+# ------------------------------------------------------------------ task -----
+@bp.route("/task/<path:task_id>")
+@bp.route("/assignment/<path:task_id>", endpoint="assignment")
+def task(task_id):
+    raw, suffix = split_suffix(task_id)
+    if suffix not in (None, ".json"):
+        raise WebError(404, "Không có định dạng này")
+    if not ID_RE.match(raw):
+        raise WebError(404, f"Không tìm thấy nhiệm vụ '{raw[:80]}'")
+    data = views.task_view(state(), raw)
+    if suffix == ".json" or wants_json():
+        return jsonify(data)
+    excerpt_html = None
+    ex = data.get("excerpt")
+    if ex:
+        s0 = ex["start"]
+        links = [{"start": r["_m"][0] - s0, "end": r["_m"][1] - s0,
+                  "href": url_for("pages.document", doc_id=r["target_id"]),
+                  "title": f"{views.RELATION_NAMES.get(r.get('relation'), '')}: {r.get('number') or r.get('title') or ''}",
+                  "cls": f"ref rel-{r.get('relation')}", "id": f"m-{r['_m'][0]}"} for r in ex["refs"]]
+        excerpt_html = annotate(ex["text"], links, [])
+    return render_template("task.html", v=data, excerpt_html=excerpt_html,
+                           json_href=url_for("pages.task", task_id=raw + ".json"))
+
+
+# ------------------------------------------------------------------ graph ----
+@bp.route("/graph")
+@bp.route("/graph.json", endpoint="graph_json")
+@bp.route("/graph.svg", endpoint="graph_svg")
+def graph():
+    from kg.query import cites
+    ref = text_param("ref", 300)
+    direction = choice_param("direction", ("both", "out", "in"), "both")
+    depth = int_param("depth", 1, 0, 4)
+    G = state().graph()
+    data = None
+    if ref:
+        root = views.resolve_doc_or_error(G, ref)
+        data = cites(G, root, direction, depth)
+    is_svg = request.path.endswith(".svg")
+    if is_svg:
+        if data is None:
+            raise WebError(400, "Thiếu tham số 'ref'")
+        svg = render_svg(data, lambda n: url_for("pages.document", doc_id=n, _external=False), standalone=True)
+        return Response(str(svg), mimetype="image/svg+xml")
+    if wants_json():
+        if data is None:
+            return jsonify({"ref": None, "direction": direction, "depth": depth,
+                            "suggestions": views.home_view(state())["most_cited"]})
+        from .graphsvg import layout
+        lay = layout(data)
+        out = dict(data, layout={n: [round(x, 1), round(y, 1)] for n, (x, y) in lay["pos"].items()})
+        return jsonify(out)
+    svg = render_svg(data, lambda n: url_for("pages.document", doc_id=n)) if data else None
+    suggestions = views.home_view(state()) if data is None else None
+    ref_display = ref
+    if data and data["root"].get("number"):
+        try:
+            from kg.query import resolve_document
+            if resolve_document(G, data["root"]["number"]) == data["root"]["id"]:
+                ref_display = data["root"]["number"]
+        except LookupError:
+            pass
+    return render_template("graph.html", v=data, svg=svg, ref=ref_display, direction=direction, depth=depth,
+                           legend=legend(), suggestions=suggestions,
+                           json_href=json_url("pages.graph_json"),
+                           svg_href=json_url("pages.graph_svg") if data else None)

@@ -1,0 +1,488 @@
+"""View models: plain dicts built from the graph, the extractions and the
+search engine.  The same dict feeds the Jinja template and the JSON twin."""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections import Counter, OrderedDict
+from typing import Optional
+
+from kg.query import Ambiguous, NotFound, doc_summary, document_detail, most_cited, resolve_document
+
+from .highlight import fold, snippet
+from .util import WebError
+
+CITATION_TYPES = ("based_on", "implements", "amends", "replaces", "repeals", "guides", "cites")
+
+# (direction, relation) → label; the "Lược đồ" of legal portals.
+OUT_LABELS = OrderedDict([
+    ("attached_to", "Ban hành kèm theo văn bản"),
+    ("based_on", "Văn bản căn cứ"),
+    ("implements", "Văn bản được thực hiện, triển khai"),
+    ("amends", "Văn bản bị sửa đổi, bổ sung"),
+    ("replaces", "Văn bản bị thay thế"),
+    ("repeals", "Văn bản bị bãi bỏ"),
+    ("guides", "Văn bản được hướng dẫn"),
+    ("cites", "Văn bản được dẫn chiếu"),
+])
+IN_LABELS = OrderedDict([
+    ("attached_to", "Văn bản ban hành kèm theo"),
+    ("based_on", "Văn bản lấy văn bản này làm căn cứ"),
+    ("implements", "Văn bản triển khai, thực hiện văn bản này"),
+    ("amends", "Văn bản sửa đổi, bổ sung"),
+    ("replaces", "Văn bản thay thế"),
+    ("repeals", "Văn bản bãi bỏ"),
+    ("guides", "Văn bản hướng dẫn"),
+    ("cites", "Văn bản khác dẫn chiếu"),
+])
+ALWAYS_SHOWN = {("out", "based_on"), ("out", "implements"), ("out", "amends"), ("in", "amends"),
+                ("out", "replaces"), ("in", "replaces"), ("in", "guides"), ("in", "implements")}
+RELATION_NAMES = {"attached_to": "kèm theo", "based_on": "căn cứ", "implements": "thực hiện", "amends": "sửa đổi", "replaces": "thay thế",
+                  "repeals": "bãi bỏ", "guides": "hướng dẫn", "cites": "dẫn chiếu"}
+
+EXAMPLES = [
+    "ai chủ trì số hóa kết quả TTHC",
+    "cơ quan nào phối hợp đánh giá chỉ số PAR INDEX",
+    "thời hạn triển khai chỉ số hài lòng SIPAS",
+    "Sở Nội vụ chủ trì những nhiệm vụ gì ở Tiền Giang",
+    "nâng cao chỉ số PAPI năm 2024",
+]
+
+
+def today() -> str:
+    return _dt.date.today().isoformat()
+
+
+def doc_label(d: Optional[dict]) -> str:
+    if not d:
+        return ""
+    return d.get("number") or d.get("title") or d.get("id") or ""
+
+
+# ================================================================ search ==
+def _years(r: dict) -> set[int]:
+    rng = r["task"].get("deadline_range")
+    if rng and rng[0] and rng[1]:
+        try:
+            a, b = int(rng[0][:4]), int(rng[1][:4])
+            if 0 <= b - a <= 20:
+                return set(range(a, b + 1))
+        except ValueError:
+            pass
+    date = (r.get("document") or {}).get("date") or ""
+    return {int(date[:4])} if date[:4].isdigit() else set()
+
+
+def _agency_links(state, G, task_id: str, names: list[str], province: Optional[str]) -> list[dict]:
+    """Names → [{name, id}] using the task's lead/support edges, else the name index."""
+    ids_by_name: dict[str, str] = {}
+    if task_id in G:
+        for _, aid, k in G.out_edges(task_id, keys=True):
+            if k in ("lead", "support") and aid in G:
+                a = G.nodes[aid]
+                for nm in [a.get("name")] + list(a.get("aliases") or []):
+                    ids_by_name.setdefault(nm, aid)
+    by_name = state.derived()["agencies_by_name"]
+    out = []
+    for nm in names or []:
+        aid = ids_by_name.get(nm)
+        if not aid:
+            cands = by_name.get(nm, [])
+            same = [c for c in cands if G.nodes[c].get("province") == province]
+            aid = (same or cands or [None])[0]
+        out.append({"name": nm, "id": aid})
+    return out
+
+
+def search_view(state, q: str, filters: dict, k_pool: int = 50, show: int = 20) -> dict:
+    out = {"query": q, "filters": filters, "examples": EXAMPLES}
+    if not q:
+        return out
+    res = state.ask(q, k=k_pool)
+    G = state.graph()
+    results = res.get("results", [])
+    facets = {"province": Counter(), "document": Counter(), "agency": Counter(), "year": Counter()}
+    doc_labels = {}
+    for r in results:
+        d = r.get("document") or {}
+        facets["province"][d.get("province") or "Trung ương"] += 1
+        facets["document"][d.get("id")] += 1
+        doc_labels[d.get("id")] = doc_label(d)
+        for nm in set((r["task"].get("lead") or []) + (r["task"].get("support") or [])):
+            facets["agency"][nm] += 1
+        for y in _years(r):
+            facets["year"][y] += 1
+
+    def keep(r):
+        d = r.get("document") or {}
+        if filters.get("province") and (d.get("province") or "Trung ương") != filters["province"]:
+            return False
+        if filters.get("document") and d.get("id") != filters["document"]:
+            return False
+        if filters.get("agency") and filters["agency"] not in (r["task"].get("lead") or []) + (r["task"].get("support") or []):
+            return False
+        if filters.get("year") and int(filters["year"]) not in _years(r):
+            return False
+        return True
+
+    active = any(filters.values())
+    filtered = [r for r in results if keep(r)]
+    rows = []
+    for r in filtered[:show]:
+        t, d = r["task"], r.get("document") or {}
+        rows.append({"score": r.get("score"), "kind": r.get("kind"), "task": t, "document": d,
+                     "lead": _agency_links(state, G, t["id"], t.get("lead") or [], d.get("province")),
+                     "support": _agency_links(state, G, t["id"], t.get("support") or [], d.get("province")),
+                     "in_graph": t["id"] in G})
+    out.update({
+        "intent": res.get("intent"), "province": res.get("province"), "engine_filters": res.get("filters"),
+        "answer": _card(state, G, res, filtered, active),
+        "results": rows, "total": len(filtered), "pool": len(results),
+        "facets": {
+            "province": facets["province"].most_common(),
+            "document": [(i, doc_labels.get(i) or i, c) for i, c in facets["document"].most_common()],
+            "agency": facets["agency"].most_common(30),
+            "year": sorted(facets["year"].items()),
+        },
+    })
+    return out
+
+
+def _card(state, G, res: dict, filtered: list[dict], active: bool) -> Optional[dict]:
+    """The answer card: who leads, who coordinates, by when, and the source rows."""
+    if not filtered:
+        return None
+    intent = res.get("intent") or "search"
+    ans = res.get("answer") or {}
+    top = filtered[0]
+    if active or not ans:
+        lead, support, deadline = top["task"].get("lead") or [], top["task"].get("support") or [], top["task"].get("deadline")
+        source_ids = [top["task"]["id"]]
+        role = "support" if intent == "support" else "lead"
+        for r in filtered[1:3]:
+            names = r["task"].get(role) or []
+            if set(names) & set(top["task"].get(role) or []):
+                source_ids.append(r["task"]["id"])
+    else:
+        lead, support, deadline = ans.get("lead") or [], ans.get("support") or [], ans.get("deadline")
+        source_ids = []
+        for a in ans.get("agencies", [])[:3]:
+            for tid in a.get("task_ids", []):
+                if tid not in source_ids:
+                    source_ids.append(tid)
+        if not source_ids:
+            source_ids = [top["task"]["id"]]
+    by_id = {r["task"]["id"]: r for r in filtered}
+    sources = []
+    for tid in source_ids[:3]:
+        r = by_id.get(tid)
+        if r is None:
+            continue
+        sources.append({"task": r["task"], "document": r.get("document") or {}, "kind": r.get("kind"),
+                        "in_graph": tid in G})
+    prov = (top.get("document") or {}).get("province")
+    return {"intent": intent, "text": None if active else ans.get("text"),
+            "lead": _agency_links(state, G, top["task"]["id"], lead, prov),
+            "support": _agency_links(state, G, top["task"]["id"], support, prov),
+            "deadline": deadline, "product": top["task"].get("product"),
+            "document": top.get("document"), "sources": sources,
+            "others": [{"name": a["name"], "score": a.get("score")} for a in (ans.get("agencies") or [])[1:6]] if not active else []}
+
+
+# ================================================================ home ===
+def home_view(state) -> dict:
+    G = state.graph()
+    docs = []
+    for n, a in G.nodes(data=True):
+        if a.get("kind") == "document" and a.get("in_corpus") and not a.get("attached_to"):
+            s = doc_summary(G, n)
+            s["attached"] = [doc_summary(G, u) for u, _, k in G.in_edges(n, keys=True) if k == "attached_to"]
+            s["tasks"] = sum(1 for u, _, k in G.in_edges(n, keys=True) if k == "part_of")
+            s["cites_out"] = sum(1 for _, _, k in G.out_edges(n, keys=True) if k in CITATION_TYPES)
+            docs.append(s)
+    docs.sort(key=lambda d: (d.get("date") or "", d["id"]), reverse=True)
+    try:
+        summary = state.store.summary()
+    except Exception:  # noqa: BLE001
+        summary = {}
+    stats = {"documents": summary.get("documents", len(docs)),
+             "graph_documents": summary.get("graph_documents"),
+             "tasks": summary.get("tasks"), "assignments": summary.get("assignments"),
+             "agencies": summary.get("agencies"), "references": summary.get("references")}
+    return {"stats": stats, "documents": docs, "most_cited": most_cited(G, 8), "examples": EXAMPLES}
+
+
+# ================================================================ lists ==
+def documents_view(state, q: str = "", scope: str = "all", doc_type: str = "", province: str = "") -> dict:
+    G = state.graph()
+    fq = fold(q) if q else ""
+    rows, types, provinces = [], Counter(), Counter()
+    for n, a in G.nodes(data=True):
+        if a.get("kind") != "document":
+            continue
+        if scope == "corpus" and not a.get("in_corpus"):
+            continue
+        types[a.get("type") or "Khác"] += 1
+        provinces[a.get("province") or "Trung ương"] += 1
+        if doc_type and (a.get("type") or "Khác") != doc_type:
+            continue
+        if province and (a.get("province") or "Trung ương") != province:
+            continue
+        if fq and fq not in fold(" ".join(str(x) for x in (a.get("number"), a.get("title"), a.get("issuer"), n) if x)):
+            continue
+        s = doc_summary(G, n)
+        s["cited_by"] = len({u for u, _, k in G.in_edges(n, keys=True) if k in CITATION_TYPES})
+        s["cites"] = len({v for _, v, k in G.out_edges(n, keys=True) if k in CITATION_TYPES})
+        rows.append(s)
+    rows.sort(key=lambda d: (not d["in_corpus"], -(d["cited_by"]), d.get("number") or d.get("title") or ""))
+    return {"query": q, "scope": scope, "type": doc_type, "province": province, "documents": rows,
+            "types": sorted(types.items()), "provinces": sorted(provinces.items())}
+
+
+def agencies_view(state, q: str = "", province: str = "") -> dict:
+    G = state.graph()
+    fq = fold(q) if q else ""
+    rows, provinces = [], Counter()
+    for n, a in G.nodes(data=True):
+        if a.get("kind") != "agency":
+            continue
+        provinces[a.get("province") or "Trung ương"] += 1
+        if province and (a.get("province") or "Trung ương") != province:
+            continue
+        if fq and fq not in fold(" ".join([a.get("name") or ""] + list(a.get("aliases") or []))):
+            continue
+        roles = Counter(k for _, _, k in G.in_edges(n, keys=True) if k in ("lead", "support"))
+        rows.append({"id": n, "name": a.get("name"), "province": a.get("province"), "kind": a.get("agency_kind"),
+                     "aliases": list(a.get("aliases") or []), "lead": roles.get("lead", 0),
+                     "support": roles.get("support", 0)})
+    rows.sort(key=lambda r: (-(r["lead"] + r["support"]), r["name"] or ""))
+    return {"query": q, "province": province, "agencies": rows, "provinces": sorted(provinces.items())}
+
+
+# ================================================================ document ==
+def resolve_doc_or_error(G, ref: str) -> str:
+    try:
+        return resolve_document(G, ref)
+    except Ambiguous as exc:
+        raise WebError(300, f"'{ref}' ứng với nhiều văn bản; hãy chọn một", candidates=exc.candidates)
+    except NotFound:
+        raise WebError(404, f"Không tìm thấy văn bản '{ref[:80]}'", candidates=suggest_documents(G, ref))
+
+
+def suggest_documents(G, ref: str, n: int = 8) -> list[dict]:
+    """Documents whose number or title shares the reference's digits / words."""
+    key = fold(ref or "")
+    digits = re.findall(r"\d+", key)
+    out = []
+    for node, a in G.nodes(data=True):
+        if a.get("kind") != "document":
+            continue
+        hay = fold(" ".join(x for x in (a.get("number"), a.get("title"), node) if x))
+        if digits and all(re.search(r"(?<!\d)" + d + r"(?!\d)", hay) for d in digits[:2]):
+            out.append(node)
+        elif not digits and len(key) >= 4 and key in hay:
+            out.append(node)
+    return [doc_summary(G, x) for x in sorted(out)[:n]]
+
+
+def _evidence(state, ev_list: list[dict]) -> list[dict]:
+    by_source = state.derived()["by_source"]
+    by_doc = state.derived()["by_doc"]
+    out = []
+    for ev in ev_list or []:
+        src = ev.get("source")
+        ex = by_source.get(src)
+        span = ev.get("span") or [None, None]
+        item = {"doc_id": ex["document"]["id"] if ex else None, "start": span[0], "end": span[1],
+                "cue": ev.get("cue"), "stated_in": ev.get("stated_in"),
+                "doc_label": doc_label(ex["document"]) if ex else None}
+        if ev.get("stated_in") and ev["stated_in"] in by_doc:
+            item["stated_in_label"] = doc_label(by_doc[ev["stated_in"]]["document"])
+        text = state.source_text(src) if ex and span[0] is not None else None
+        if text is not None and span[1] is not None and 0 <= span[0] <= span[1] <= len(text):
+            item["snippet"] = snippet(text, span[0], span[1])
+        out.append(item)
+    return out
+
+
+def document_view(state, doc_id: str, with_text: bool = True) -> dict:
+    G = state.graph()
+    if doc_id not in G or G.nodes[doc_id].get("kind") != "document":
+        raise WebError(404, f"Không tìm thấy văn bản '{doc_id[:80]}'", candidates=suggest_documents(G, doc_id))
+    detail = document_detail(G, doc_id)
+    groups = {}
+    for _, v, k, data in G.out_edges(doc_id, keys=True, data=True):
+        if k in CITATION_TYPES:
+            groups.setdefault(("out", k), []).append({"document": doc_summary(G, v),
+                                                       "evidence": _evidence(state, data.get("evidence"))})
+    for u, _, k, data in G.in_edges(doc_id, keys=True, data=True):
+        if k in CITATION_TYPES:
+            groups.setdefault(("in", k), []).append({"document": doc_summary(G, u),
+                                                      "evidence": _evidence(state, data.get("evidence"))})
+    # a plan issued together with a decision ("ban hành kèm theo")
+    for _, v, k in G.out_edges(doc_id, keys=True):
+        if k == "attached_to":
+            groups.setdefault(("out", "attached_to"), []).append({"document": doc_summary(G, v), "evidence": []})
+    for u, _, k in G.in_edges(doc_id, keys=True):
+        if k == "attached_to":
+            groups.setdefault(("in", "attached_to"), []).append({"document": doc_summary(G, u), "evidence": []})
+
+    def pack(direction, labels):
+        out = []
+        for k, label in labels.items():
+            items = sorted(groups.get((direction, k), []),
+                           key=lambda x: (x["document"].get("date") or "", doc_label(x["document"])))
+            if items or (direction, k) in ALWAYS_SHOWN:
+                out.append({"relation": k, "label": label, "items": items})
+        return out
+
+    ex = state.derived()["by_doc"].get(doc_id)
+    node = G.nodes[doc_id]
+    tasks = []
+    for t in detail["tasks"]:
+        tasks.append(dict(t, anchor=t["id"].split("#", 1)[-1],
+                          lead_links=_agency_links(state, G, t["id"], t.get("lead") or [], node.get("province")),
+                          support_links=_agency_links(state, G, t["id"], t.get("support") or [], node.get("province"))))
+    assignments = []
+    for a in detail["assignments"]:
+        assignments.append(dict(a, anchor=a["id"].split("#", 1)[-1],
+                                lead_links=_agency_links(state, G, a["id"], [a.get("agency")] if a.get("agency") else [],
+                                                         node.get("province"))))
+    view = {
+        "document": detail["document"],
+        "outgoing_groups": pack("out", OUT_LABELS),
+        "incoming_groups": pack("in", IN_LABELS),
+        "outgoing": detail["outgoing"], "incoming": detail["incoming"],
+        "tasks": tasks, "assignments": assignments,
+        "references": (ex or {}).get("references", []),
+        "relations": (ex or {}).get("relations", []),
+        "counts": {"outgoing": sum(len(v) for v in detail["outgoing"].values()),
+                   "incoming": sum(len(v) for v in detail["incoming"].values()),
+                   "tasks": len(tasks), "assignments": len(assignments)},
+        "today": today(),
+    }
+    parent = node.get("attached_to")
+    view["attached_to"] = doc_summary(G, parent) if parent in G else None
+    # an attached plan shares its decision's file: the text and tasks are shown there
+    view["text"] = state.source_text(node.get("source")) if (with_text and node.get("source") and not parent) else None
+    return view
+
+
+def source_links(view: dict) -> tuple[list[dict], list[tuple[int, str]]]:
+    """Reference mentions → links, task/assignment starts → anchors, for ``annotate``."""
+    from flask import url_for
+    links = []
+    for r in view.get("references", []):
+        label = r.get("number") or r.get("title") or ""
+        title = f"{RELATION_NAMES.get(r.get('relation'), r.get('relation'))}: {r.get('type') or ''} {label}".strip()
+        if r.get("date"):
+            title += f" ({r['date']})"
+        for m in r.get("mentions") or ([r["span"]] if r.get("span") else []):
+            links.append({"start": m[0], "end": m[1], "href": url_for("pages.document", doc_id=r["target_id"]),
+                          "title": title, "cls": f"ref rel-{r.get('relation')}", "id": f"m-{m[0]}"})
+    anchors = []
+    for t in view.get("tasks", []) + view.get("assignments", []):
+        sp = t.get("span")
+        if sp:
+            anchors.append((sp[0], "src-" + t["anchor"]))
+    for r in view.get("relations", []):
+        if r.get("span"):
+            anchors.append((r["span"][0], f"src-rel-{r['span'][0]}"))
+    return links, anchors
+
+
+# ================================================================ agency ==
+def _quarter_label(date: Optional[str]) -> tuple[str, str]:
+    if not date or len(date) < 7:
+        return ("9999", "Không ghi thời hạn")
+    y, m = date[:4], int(date[5:7])
+    q = (m - 1) // 3 + 1
+    return (f"{y}-{q}", f"Quý {['I', 'II', 'III', 'IV'][q - 1]}/{y}")
+
+
+def agency_view(state, agency_id: str) -> dict:
+    G = state.graph()
+    if agency_id not in G or G.nodes[agency_id].get("kind") != "agency":
+        raise WebError(404, f"Không tìm thấy cơ quan '{agency_id[:80]}'")
+    a = G.nodes[agency_id]
+    now = today()
+    roles = {"lead": [], "support": []}
+    for u, _, k in G.in_edges(agency_id, keys=True):
+        if k not in roles:
+            continue
+        t = G.nodes[u]
+        doc = t.get("document")
+        end = t.get("deadline_end")
+        roles[k].append({"id": u, "kind": t.get("kind"), "text": t.get("text"), "section": t.get("section"),
+                         "section_title": t.get("section_title"), "no": t.get("no"),
+                         "deadline": t.get("deadline"), "deadline_start": t.get("deadline_start"),
+                         "deadline_end": end, "product": t.get("product"),
+                         "lead": list(t.get("lead") or ([t.get("agency")] if t.get("agency") else [])),
+                         "support": list(t.get("support") or []),
+                         "status": None if not end else ("past" if end < now else "open"),
+                         "document": doc_summary(G, doc) if doc in G else None})
+    for k in roles:
+        roles[k].sort(key=lambda x: (x.get("deadline_end") or "9999", x["id"]))
+
+    def by_document(items):
+        groups: "OrderedDict[str, dict]" = OrderedDict()
+        for it in sorted(items, key=lambda x: ((x["document"] or {}).get("date") or "", (x["document"] or {}).get("id") or ""),
+                         reverse=True):
+            did = (it["document"] or {}).get("id") or ""
+            groups.setdefault(did, {"document": it["document"], "tasks": []})["tasks"].append(it)
+        for g in groups.values():
+            g["tasks"].sort(key=lambda x: (x.get("deadline_end") or "9999", x["id"]))
+        return list(groups.values())
+
+    def by_deadline(items):
+        groups: dict[str, dict] = {}
+        for it in items:
+            key, label = _quarter_label(it.get("deadline_end"))
+            groups.setdefault(key, {"key": key, "label": label, "tasks": []})["tasks"].append(it)
+        return [groups[k] for k in sorted(groups)]
+
+    return {"agency": {"id": agency_id, "name": a.get("name"), "province": a.get("province"),
+                       "aliases": list(a.get("aliases") or []), "kind": a.get("agency_kind")},
+            "lead": roles["lead"], "support": roles["support"],
+            "lead_by_document": by_document(roles["lead"]), "support_by_document": by_document(roles["support"]),
+            "lead_by_deadline": by_deadline(roles["lead"]), "support_by_deadline": by_deadline(roles["support"]),
+            "counts": {"lead": len(roles["lead"]), "support": len(roles["support"]),
+                       "open": sum(1 for r in roles["lead"] + roles["support"] if r["status"] == "open")},
+            "today": now}
+
+
+# ================================================================ task ===
+def task_view(state, task_id: str) -> dict:
+    G = state.graph()
+    if task_id not in G or G.nodes[task_id].get("kind") not in ("task", "assignment"):
+        raise WebError(404, f"Không tìm thấy nhiệm vụ '{task_id[:80]}'")
+    t = dict(G.nodes[task_id])
+    doc_id = t.get("document")
+    doc = doc_summary(G, doc_id) if doc_id in G else None
+    prov = (doc or {}).get("province")
+    lead = t.get("lead") or ([t["agency"]] if t.get("agency") else [])
+    mentions = [doc_summary(G, v) for _, v, k in G.out_edges(task_id, keys=True) if k == "mentions"]
+    siblings = sorted(u for u, _, k in G.in_edges(doc_id, keys=True)
+                      if k == "part_of" and G.nodes[u].get("kind") == t.get("kind")) if doc_id in G else []
+    i = siblings.index(task_id) if task_id in siblings else -1
+    view = {"task": dict(t, id=task_id, lead=lead), "document": doc,
+            "lead_links": _agency_links(state, G, task_id, lead, prov),
+            "support_links": _agency_links(state, G, task_id, t.get("support") or [], prov),
+            "mentions": mentions,
+            "previous": siblings[i - 1] if i > 0 else None,
+            "next": siblings[i + 1] if 0 <= i < len(siblings) - 1 else None,
+            "anchor": task_id.split("#", 1)[-1], "today": today()}
+    excerpt = None
+    span = t.get("span")
+    src = G.nodes[doc_id].get("source") if doc_id in G else None
+    text = state.source_text(src)
+    if text is not None and span and 0 <= span[0] <= span[1] <= len(text):
+        ex = state.derived()["by_doc"].get(doc_id) or {}
+        refs = []
+        for r in ex.get("references", []):
+            for m in r.get("mentions") or []:
+                if span[0] <= m[0] and m[1] <= span[1]:
+                    refs.append(dict(r, _m=m))
+        excerpt = {"start": span[0], "end": span[1], "text": text[span[0]:span[1]], "refs": refs}
+    view["excerpt"] = excerpt
+    return view
