@@ -210,6 +210,7 @@ class SearchEngine:
         self.vocab = vocab
         self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
         self._lock = threading.Lock()
+        self._qcache: dict[str, np.ndarray] = {}
 
     @classmethod
     def load(cls, index_dir: Path, cache_root: Path) -> "SearchEngine":
@@ -236,7 +237,14 @@ class SearchEngine:
         model = get_model(self.cache_root)
         _query_threads()
         with self._lock:
-            qv = embed_queries(model, [query]).astype(np.float32)
+            # the fast tokenizer is not safe for concurrent use ("Already borrowed"):
+            # one embedding at a time, and repeated questions come from a small LRU
+            qv = self._qcache.get(query)
+            if qv is None:
+                qv = embed_queries(model, [query]).astype(np.float32)
+                self._qcache[query] = qv
+                if len(self._qcache) > 2048:
+                    self._qcache.pop(next(iter(self._qcache)))
         D, I = self.dense.search(qv, min(n, len(self.records)))
         return [(int(i), float(d)) for d, i in zip(D[0], I[0]) if i >= 0]
 
