@@ -245,6 +245,9 @@ def cmd_serve(args) -> int:
     from web import create_app
     from waitress import serve
     store = _store(args)
+    if not store.base:
+        # IRIs of the served graph dereference to this server's pages (content negotiation)
+        store.base = f"http://{args.host}:{args.port}/"
     store.ensure_built()
     app = create_app({"STORE": store})
     print(f"legalkg: serving {store.data} on http://{args.host}:{args.port}/", file=sys.stderr)
