@@ -51,10 +51,19 @@ LOCAL_ISSUERS = {
 }
 
 
+# Codes typed without the letter Đ (web pages, ASCII keyboards) → the official spelling.
+_ASCII_CODES = {"CD": "CĐ", "QD": "QĐ", "ND": "NĐ", "HDND": "HĐND", "DU": "ĐU", "BCD": "BCĐ", "KHDT": "KHĐT",
+                "GDDT": "GDĐT", "BKHDT": "BKHĐT", "BGDDT": "BGDĐT", "BLDTBXH": "BLĐTBXH"}
+
+
 def normalise_number(raw: str) -> str:
-    """'45 /QĐ-UBND' → '45/QĐ-UBND'; 'TT- BNV' → 'TT-BNV'; '–' → '-'; 'CD-TTg' kept."""
+    """'45 /QĐ-UBND' → '45/QĐ-UBND'; 'TT- BNV' → 'TT-BNV'; '–' → '-'; '209/CD-TTg' → '209/CĐ-TTg'."""
     s = re.sub(r"\s+", "", raw)
     s = re.sub(r"[–—‐‑]", "-", s)
+    head, sep, code = s.rpartition("/")
+    if sep and not re.match(r"^\d+-", s):
+        code = "-".join(_ASCII_CODES.get(p, p) for p in code.split("-"))
+        s = head + sep + code
     return s
 
 
