@@ -29,6 +29,8 @@ CASES = [
     ("Thực hiện Chỉ thị số 23/CT-TTg ngày 02/9/2021 của Thủ tướng Chính phủ;",
      {"23/CT-TTg": ("Chỉ thị", "implements", "2021-09-02")}),
     ("Thực hiện Công điện số 209/CĐ-TTg ngày 10/3/2023 của Thủ tướng.", {"209/CĐ-TTg": ("Công điện", "implements", "2023-03-10")}),
+    ("Thực hiện Công điện số 209/CD-TTg ngày 10/3/2023; Quyết định 12/QD-UBND.",
+     {"209/CĐ-TTg": ("Công điện", "implements", "2023-03-10"), "12/QĐ-UBND": ("Quyết định", "implements", None)}),
     ("Căn cứ Bộ luật Lao động số 45/2019/QH14 ngày 20/11/2019;", {"45/2019/QH14": (None, "based_on", "2019-11-20")}),
     ("Căn cứ Nghị quyết số 595/NQ-UBTVQH15 ngày 12/9/2022;", {"595/NQ-UBTVQH15": ("Nghị quyết", "based_on", "2022-09-12")}),
     ("Căn cứ Công văn số 3759/BNV-CCHC ngày 02 tháng 8 năm 2021 của Bộ Nội vụ;",
