@@ -256,6 +256,10 @@ class SearchEngine:
         topic = _topic_text(q)
         allowed = self._filter(q)
         pool = 200
+        if not re.search(r"\w", q.text):
+            return {"query": question, "intent": q.intent, "province": q.province,
+                    "filters": {"year": q.year, "number": q.number}, "mode": mode,
+                    "answer": _answer(q.intent, []), "results": []}
         bm = self._bm25_rank(topic, pool) if mode in ("hybrid", "bm25") else []
         # e5 sees the whole question (it was trained on questions); BM25 the topic words
         de = self._dense_rank(q.text, pool) if mode in ("hybrid", "dense") else []
@@ -264,7 +268,7 @@ class SearchEngine:
             de = [x for x in de if x[0] in allowed]
         fused = fuse(bm, de, BM25_WEIGHT if mode == "hybrid" else (1.0 if mode == "bm25" else 0.0))
         order = sorted(fused, key=lambda i: -fused[i])
-        if not order and allowed is not None:
+        if not order and allowed:
             order = sorted(allowed)[:k]
         results = []
         top_score = fused[order[0]] if order and order[0] in fused else 1.0
@@ -282,9 +286,12 @@ class SearchEngine:
             r = self.records[i]
             results.append({"score": round(fused.get(i, 0.0) / top_score, 4), "kind": r["kind"],
                             "task": r["task"], "document": r["document"]})
+        answer = _answer(q.intent, results)
+        if not results and q.province and allowed == set():
+            answer["text"] = f"Kho văn bản chưa có văn bản nào của {q.province}."
         return {"query": question, "intent": q.intent, "province": q.province,
                 "filters": {"year": q.year, "number": q.number}, "mode": mode,
-                "answer": _answer(q.intent, results), "results": results}
+                "answer": answer, "results": results}
 
     def _filter(self, q) -> Optional[set[int]]:
         """Records allowed by the question's filters.  A filter that would leave
@@ -299,6 +306,8 @@ class SearchEngine:
                 keep = ids if keep is None else keep & ids
             if keep:
                 return keep
+            if len(active) == 1 and active[0][0] == "province":
+                return set()      # a province the corpus does not cover: no answer, not another province's
             active.pop()          # relax the least important filter
         return None
 
@@ -363,7 +372,7 @@ def _answer(intent: str, results: list[dict]) -> dict:
     ranked = order
     top = results[0] if results else None
     agencies = [{"name": n, "task_ids": evidence[n], "score": round(scores[n], 4)} for n in ranked]
-    text = ""
+    text = "Không tìm thấy nhiệm vụ phù hợp."
     if top:
         t, d = top["task"], top["document"]
         where = f"{d.get('number') or d['id']}" + (f", mục {t['section']}" if t.get("section") else "") + (f" dòng {t['no']}" if t.get("no") else "")
