@@ -35,7 +35,7 @@ browser-deps:
 	fi
 
 test: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider
 
 bench: $(STAMP)
 	$(BIN)/python bench/extract_quality.py
