@@ -20,7 +20,22 @@ from typing import Optional
 from .model import InputError
 from .read import supported
 
-EXTRACTOR_VERSION = "1"
+def _code_version() -> str:
+    """Hash of the extraction and graph code: a new version of the extractor
+    invalidates cached extractions and the built graph automatically."""
+    h = hashlib.sha1(b"legalkg-1")
+    here = Path(__file__).resolve().parent
+    for name in sorted(p.name for p in here.glob("*.py")):
+        if name not in ("cli.py", "store.py", "query.py", "rdf.py"):
+            h.update(name.encode() + (here / name).read_bytes())
+    search_dir = here.parent / "search"
+    for name in ("engine.py", "text.py"):
+        if (search_dir / name).exists():
+            h.update(name.encode() + (search_dir / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+EXTRACTOR_VERSION = _code_version()
 
 
 class Store:

@@ -23,6 +23,10 @@ from kg.vntext import search_key
 from .intent import _STOP, parse_question
 from .text import tokens
 
+import logging
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
 HNSW_THRESHOLD = 50_000
 # Weight of the lexical score in the fusion, tuned on the two judged sets
 # (bench/search_quality.py): 0.6 keeps BM25's precision on questions that reuse
