@@ -236,7 +236,12 @@ def cmd_export(args) -> int:
 
 def cmd_sparql(args) -> int:
     from .rdf import run_sparql
-    res = run_sparql(_store(args).rdf_graph(), args.query)
+    try:
+        res = run_sparql(_store(args).rdf_graph(), args.query)
+    except ValueError as err:
+        raise UsageError(f"sparql: {err}") from None
+    except TimeoutError:
+        raise UsageError("sparql: the query took too long (timeout); narrow it or add a LIMIT") from None
     _print_json(res) if args.json else print(json.dumps(res, ensure_ascii=False, indent=2))
     return 0
 

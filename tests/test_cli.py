@@ -117,3 +117,17 @@ def test_build_reports_and_skips_bad_files(tmp_path):
     s = json.loads(r.stdout)
     assert s["documents"] == 1 and len(s["errors"]) == 2
     assert any("bad.txt" in e for e in s["errors"]) and any("empty.md" in e for e in s["errors"])
+
+
+def test_sparql_cli(tmp_path):
+    env = {"LEGALKG_HOME": str(tmp_path / "home")}
+    q = ("PREFIX eli: <http://data.europa.eu/eli/ontology#> "
+         "SELECT ?n WHERE { ?d a eli:LegalResource ; eli:id_local ?n } ORDER BY ?n")
+    r = run("sparql", q, "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    nums = [b["n"]["value"] for b in json.loads(r.stdout)["results"]["bindings"]]
+    assert "319/KH-UBND" in nums and "61/2018/NĐ-CP" in nums
+    r = run("sparql", "DELETE WHERE { ?s ?p ?o }", "--json", env=env)
+    assert r.returncode == 2 and "read-only" in r.stderr
+    r = run("sparql", "SELEC nonsense", "--json", env=env)
+    assert r.returncode == 2 and r.stderr.startswith("legalkg: sparql:")
