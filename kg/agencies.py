@@ -60,7 +60,7 @@ HEADS = (
     "Điện lực", "Cảnh sát", "Chính phủ", "Thủ tướng", "Cổng", "Phòng", "Đảng ủy", "Lãnh đạo", "Người đứng đầu",
     "Quốc hội", "Tổng cục", "Kiểm toán", "Hiệp hội", "Công ty", "Doanh nghiệp", "Tập đoàn", "Tổng công ty",
     "Đài Phát thanh", "Bưu điện", "Cán bộ", "Học viện", "Đại học", "Quỹ", "Nhà", "Lực lượng", "Tổ", "Kho",
-    "Sở, ban", "Sở, ngành", "Địa phương", "ĐVSN", "Đơn vị sự nghiệp", "Huyện", "Xã", "UBMTTQ", "Chi nhánh", "Trạm", "Văn phòng Chính phủ",
+    "Sở, ban", "Sở, ngành", "Địa phương", "ĐVSN", "Đơn vị sự nghiệp", "Thường trực", "Ban Thường trực", "Huyện", "Xã", "UBMTTQ", "Chi nhánh", "Trạm", "Văn phòng Chính phủ",
 )
 _HEAD_RE = re.compile(r"^(?:" + "|".join(sorted((re.escape(h) for h in HEADS), key=len, reverse=True)) + r")(?![\wà-ỹ])")
 _LOWER_HEAD_RE = re.compile(r"^(?:các\s+(?:sở|cơ quan|đơn vị|đoàn thể|tổ chức|ban|ngành|địa phương|huyện|xã|quận|phòng|trường|hội|doanh nghiệp|bộ|tỉnh|chủ đầu tư|cơ sở)|sở|ubnd|cơ quan|đơn vị|ban|phòng|địa phương|văn phòng|thanh tra|công an|bộ)(?![\wà-ỹ])", re.I)
@@ -93,8 +93,13 @@ def _protect(text: str) -> str:
     return _PROTECT_RE.sub(lambda m: m.group(0).replace(",", _SEP), text)
 
 
-_NEWLINE_HEAD_RE = re.compile(r"\n(?=\s*(?:" + "|".join(re.escape(h) for h in (
-    "Sở", "UBND", "Ủy ban", "Văn phòng", "Các", "Công an", "Thanh tra", "Bộ", "Ban", "Trung tâm")) + r")\b)")
+# A line break followed by one of these starts another agency (one agency per
+# line in a cell); other line breaks are wrapped text.
+_NEWLINE_HEAD_RE = re.compile(r"[\n\u2028](?=\s*(?:" + "|".join(re.escape(h) for h in (
+    "Sở", "UBND", "Ủy ban", "Uỷ ban", "Văn phòng", "Các", "Công an", "Thanh tra", "Bộ", "Ban", "Trung tâm",
+    "Bưu điện", "Đài", "Báo", "Kho bạc", "Ngân hàng", "Bảo hiểm", "Cục", "Chi cục", "Tòa án", "Toà án", "Viện",
+    "Hội", "Liên đoàn", "Tỉnh đoàn", "Mặt trận", "MTTQ", "Cổng", "Trường", "Bệnh viện", "Điện lực",
+    "Công ty", "Tổng công ty", "HĐND", "Tỉnh ủy", "Tỉnh uỷ")) + r")(?![\wà-ỹ]))")
 _VA_SPLIT_RE = re.compile(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in (
     "Sở", "UBND", "Ủy ban", "Các", "các", "Văn phòng", "Công an", "Thanh tra", "Bộ", "Đài", "Báo", "Mặt trận", "MTTQ",
     "Đoàn thể", "đoàn thể", "Hội", "Ban", "cơ quan", "Cơ quan", "đơn vị", "Đơn vị")) + r")\b)")
@@ -107,7 +112,7 @@ def split_agencies(cell: Optional[str]) -> tuple[str, ...]:
     if not cell:
         return ()
     text = _NEWLINE_HEAD_RE.sub("; ", cell)
-    text = compact_spaces(text.replace("\n", " "))
+    text = compact_spaces(text.replace("\n", " ").replace("\u2028", " "))
     text = re.sub(r"^\s*[-+•]\s*", "", text)
     text = re.sub(r"\s*\((?:chủ trì|phối hợp|thường trực|cơ quan thường trực)\)\s*", " ", text, flags=re.I)
     text = _protect(text)

@@ -17,14 +17,15 @@ from .vntext import compact_spaces
 _NUM = r"(?:(?:\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]\s*)"
 _PREFIX = r"(?:Giao\s+(?:cho\s+)?|Đề nghị\s+|Yêu cầu\s+)?"
 _VERBS = (r"có trách nhiệm|chịu trách nhiệm|chủ trì|căn cứ|xây dựng|phối hợp|tổ chức|theo dõi|hướng dẫn|"
-          r"thực hiện|triển khai|tham mưu|chỉ đạo|đôn đốc|báo cáo|là cơ quan|kiểm tra|rà soát|bố trí|tăng cường|đẩy mạnh")
+          r"thực hiện|triển khai|tham mưu|chỉ đạo|đôn đốc|báo cáo|là cơ quan|kiểm tra|rà soát|bố trí|tăng cường|đẩy mạnh|"
+          r"tham gia|giám sát|vận động|tuyên truyền|ban hành|trình|cập nhật|bảo đảm|đảm bảo|nghiên cứu|chủ động")
 _COLON_RE = re.compile(
     r"(?m)^[ \t#*]*" + _NUM + r"?(?:Điều\s+\d+\.\s*)?" + _PREFIX +
     r"(?P<agency>[^:\n]{2,200}?)\s*(?P<paren>\([^)\n]{0,160}\))?\s*:[ \t]*(?P<rest>.*)$")
 _HEADING_RE = re.compile(r"(?m)^[ \t#*]*" + _NUM + _PREFIX + r"(?P<agency>[^\n:]{2,160}?)[ \t*]*$")
 _INLINE_RE = re.compile(
     r"(?m)^[ \t#*]*" + _NUM + r"(?:Điều\s+\d+\.\s*)?" + _PREFIX +
-    r"(?P<agency>[^\n:]{2,200}?)(?<!được)\s+(?P<verb>" + _VERBS + r")\b")
+    r"(?P<agency>[^\n:]{2,200}?)(?<!được)(?<!,)\s+(?P<verb>" + _VERBS + r")\b(?=[^\n]{6,})")
 _NEXT_ITEM_RE = re.compile(r"(?m)^[ \t#*]*(?:\d{1,2}(?:\.\d{1,2})*[.)]\s|[IVX]{1,4}\.\s|Điều\s+\d+|Nơi nhận|TM\.|KT\.|Trên đây|PHỤ LỤC|Phụ lục|[A-ZĐ][A-ZĐÀ-Ỹ ,]{12,}$)")
 _NOT_AGENCY = re.compile(r"\d+/|\b(?:năm|ngày)\s+\d|Mục tiêu|Yêu cầu|Nội dung|Kinh phí|Chế độ|Giải pháp|Nhiệm vụ|Căn cứ|Thời gian|Trên đây|Nơi nhận")
 
@@ -59,6 +60,8 @@ def find_assignments(text: str, skip: list[tuple[int, int]]) -> list[AssignmentD
             return
         body, end = _body(text, body_start)
         clean = compact_spaces(body).strip(" :")
+        if re.match(r"(?:chịu trách nhiệm\s+)?thi hành\b", clean, re.I):
+            return            # the execution clause of a decision, not a duty
         if len(clean) < 10:
             return
         found[line_start] = AssignmentDraft(canonical_name(agency), clean, agency_start, end)
@@ -70,10 +73,7 @@ def find_assignments(text: str, skip: list[tuple[int, int]]) -> list[AssignmentD
     for m in _INLINE_RE.finditer(text):
         if m.start() in found:
             continue
-        agency = m.group("agency")
-        if "," in agency and not re.search(r"\b(?:Sở|UBND|Ủy ban|Báo|Đài|Cổng|Các|Văn phòng)\b", agency):
-            continue
-        add(agency, m.start(), m.start("agency"), m.start("verb"))
+        add(m.group("agency"), m.start(), m.start("agency"), m.start("verb"))
     for m in _HEADING_RE.finditer(text):
         if m.start() in found:
             continue

@@ -139,7 +139,8 @@ def extract_text(raw: MappedText, label: str, data_hash: str = "") -> Extraction
                 n for _, _, n in N.find_numbers((ttext or "") + "\n" + (product or "")) if n not in own))
             tasks.append(Task(
                 id=f"{doc_id}#task-{len(tasks) + 1:03d}", section=d.section, section_title=d.section_title,
-                no=d.no, text=ttext, lead=agency_names(d.get("lead")), support=agency_names(d.get("support")),
+                no=d.no, text=ttext, lead=agency_names(d.get("lead", keep_lines=True)),
+                support=agency_names(d.get("support", keep_lines=True)),
                 deadline=dl, deadline_start=s, deadline_end=e, product=product,
                 objective=d.get("objective"), level=d.get("level"), references=task_refs,
                 span=mt.orig_span(d.start, d.end)))

@@ -11,7 +11,7 @@ import codecs
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from .model import InputError
 from .textmap import MappedText
@@ -118,6 +118,11 @@ _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"
           "caption", "thead", "tbody", "tfoot", "center", "main", "body", "html"}
 
 
+# A line break inside a table cell (<br>, <p>): not a row break.  U+2028 is
+# whitespace for text but separates agencies in a list cell.
+_CELL_BREAK = "\u2028"
+
+
 class _HTMLToText(HTMLParser):
     """HTML → text lines; a <tr> becomes one line of tab-separated cells."""
 
@@ -135,6 +140,30 @@ class _HTMLToText(HTMLParser):
         self.sup_buf: list[tuple[str, int]] = []
         self.cell_depth = 0
         self.cells_in_row = 0
+        self.in_row = False
+        self.nchars = 0
+        self.col = 0
+        # rowspan: column → [rows left, text, offsets, colspan]; the merged cell's
+        # text is repeated in the rows it spans so every row has all its cells
+        self.spans: dict[int, list] = {}
+        self._cell = None            # (column, part index, char index, rowspan, colspan)
+
+    def _fill_spans(self, upto: Optional[int] = None):
+        while self.col in self.spans and (upto is None or self.col < upto):
+            left, text, offs, colspan = self.spans[self.col]
+            if self.cells_in_row:
+                self._emit("\t", offs[0] if offs else 0)
+            self.parts.append(text)
+            self.offs.extend(offs)
+            self.nchars += len(text)
+            self.cells_in_row += 1
+            if colspan > 1:
+                self._emit("\t" * min(colspan - 1, 20), offs[0] if offs else 0)
+            if left <= 1:
+                del self.spans[self.col]
+            else:
+                self.spans[self.col][0] = left - 1
+            self.col += colspan
 
     def _pos(self) -> int:
         line, col = self.getpos()
@@ -144,6 +173,7 @@ class _HTMLToText(HTMLParser):
         if not s:
             return
         self.parts.append(s)
+        self.nchars += len(s)
         if exact:
             self.offs.extend(range(pos, pos + len(s)))
         else:
@@ -162,19 +192,26 @@ class _HTMLToText(HTMLParser):
         elif tag == "tr":
             self._emit("\n", pos)
             self.cells_in_row = 0
+            self.col = 0
+            self.in_row = True
         elif tag in ("td", "th"):
+            self._fill_spans()
             if self.cells_in_row:
                 self._emit("\t", pos)
-            span = dict(attrs).get("colspan")
+            a = dict(attrs)
+            colspan = int(a["colspan"]) if (a.get("colspan") or "").isdigit() else 1
+            rowspan = int(a["rowspan"]) if (a.get("rowspan") or "").isdigit() else 1
             self.cells_in_row += 1
             self.cell_depth += 1
-            self._colspan = int(span) if span and span.isdigit() else 1
+            self._colspan = max(1, min(colspan, 20))
+            self._cell = (self.col, len(self.parts), self.nchars, max(1, min(rowspan, 200)), self._colspan)
+            self.col += self._colspan
         elif tag in _BLOCK:
-            self._emit(" " if self.cell_depth else "\n", pos)
+            self._emit(_CELL_BREAK if self.cell_depth else "\n", pos)
 
     def handle_startendtag(self, tag, attrs):
         if tag in ("br", "hr") and not self.skip_depth:
-            self._emit(" " if self.cell_depth else "\n", self._pos())
+            self._emit(_CELL_BREAK if self.cell_depth else "\n", self._pos())
 
     def handle_endtag(self, tag):
         if tag in _SKIP:
@@ -193,18 +230,27 @@ class _HTMLToText(HTMLParser):
             self.sup_buf = []
         elif tag in ("td", "th"):
             self.cell_depth = max(0, self.cell_depth - 1)
+            if self._cell is not None:
+                col, pidx, cidx, rowspan, colspan = self._cell
+                if rowspan > 1:
+                    self.spans[col] = [rowspan - 1, "".join(self.parts[pidx:]), self.offs[cidx:self.nchars], colspan]
+                self._cell = None
             # a spanning cell keeps the row's column count: one tab per spanned column
             if getattr(self, "_colspan", 1) > 1:
                 self._emit("\t" * min(self._colspan - 1, 20), pos)
                 self._colspan = 1
         elif tag == "tr":
+            self._fill_spans(upto=max(self.spans) + 1 if self.spans else 0)
             self._emit("\n", pos)
+            self.in_row = False
         elif tag in _BLOCK:
-            self._emit(" " if self.cell_depth else "\n", pos)
+            self._emit(_CELL_BREAK if self.cell_depth else "\n", pos)
 
     def _data(self, s: str, pos: int, exact: bool):
         if self.skip_depth:
             return
+        if self.in_row and not self.cell_depth:
+            return                   # whitespace between cells of a row is not text
         if self.cell_depth:
             s = re.sub(r"[\t\n\r]+", " ", s)
         if self.sup_depth:

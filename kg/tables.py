@@ -126,12 +126,12 @@ def scan_rows(text: str) -> list[Optional[RawRow]]:
         if line.startswith("\t") and "\t" not in line[1:]:
             j = i
             cells = []
-            while j < n and (lines[j].strip() or (
+            while j < n and (lines[j].strip() or lines[j] == "\t" or (
                     # a whitespace-only line inside a block (an empty wrapped line of a cell)
                     lines[j] and j + 1 < n and lines[j + 1].startswith("\t") and lines[j + 1][1:].strip()
                     and not is_numbering(lines[j + 1]))):
                 lj = lines[j]
-                if not lj.strip():
+                if not lj.strip() and lj != "\t":
                     j += 1
                     continue
                 if lj.startswith("\t") and "\t" not in lj[1:]:

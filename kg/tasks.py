@@ -33,10 +33,14 @@ class TaskDraft:
             self.cols.setdefault(kind, []).append(cell)
             self.end = max(self.end, cell.end)
 
-    def get(self, kind: str) -> Optional[str]:
+    def get(self, kind: str, keep_lines: bool = False) -> Optional[str]:
+        """The column's text; ``keep_lines`` keeps line breaks (agency lists
+        written one per line) for the agency splitter to see."""
         cells = self.cols.get(kind)
         if not cells:
             return None
+        if keep_lines:
+            return "\n".join(c.text for c in cells).strip() or None
         out = ""
         for c in cells:
             t = c.text.replace("\n", " ")
@@ -184,7 +188,15 @@ def find_tables(text: str) -> list[ParsedTable]:
         while j < len(rows):
             row = rows[j]
             if row is None:
-                break
+                # page furniture (running header, page number) between a page break and
+                # the repeated table header: skip it when that header follows closely
+                ahead = next((x for x in range(j + 1, min(len(rows), j + 5))
+                              if rows[x] is not None and _header(rows[x])
+                              and [search_key(c.text) for c in rows[x].cells][:3] == header_sig[:3]), None)
+                if ahead is None or any(rows[x] is not None for x in range(j + 1, ahead)):
+                    break
+                j = ahead + 1
+                continue
             hdr = _header(row)
             if hdr and [search_key(c.text) for c in row.cells][:3] == header_sig[:3]:
                 j += 1
