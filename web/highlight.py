@@ -200,27 +200,27 @@ def annotate(text: str, links: list[dict], anchors: list[tuple[int, str]]) -> Ma
     parts = []
     pos = 0
     ai = 0
-    for s, e, ln in events:
-        while ai < len(anchors) and anchors[ai][0] <= s:
+
+    def anchors_upto(limit):
+        """Emit the anchors at offsets <= limit (all when limit is None)."""
+        nonlocal pos, ai
+        while ai < len(anchors) and (limit is None or anchors[ai][0] <= limit):
             o, aid = anchors[ai]
             o = max(o, pos)
             parts.append(escape(text[pos:o]))
             parts.append(Markup('<span class="anchor" id="%s"></span>') % aid)
             pos = o
             ai += 1
+
+    for s, e, ln in events:
+        anchors_upto(s)
         parts.append(escape(text[pos:s]))
         parts.append(Markup('<a class="%s" id="%s" href="%s" title="%s">') %
                      (ln.get("cls", "ref"), ln.get("id", f"m-{s}"), ln["href"], ln.get("title", "")))
         parts.append(escape(text[s:e]))
         parts.append(Markup("</a>"))
         pos = e
-    while ai < len(anchors):
-        o, aid = anchors[ai]
-        o = max(o, pos)
-        parts.append(escape(text[pos:o]))
-        parts.append(Markup('<span class="anchor" id="%s"></span>') % aid)
-        pos = o
-        ai += 1
+    anchors_upto(None)
     parts.append(escape(text[pos:]))
     return Markup("").join(parts)
 
