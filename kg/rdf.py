@@ -5,7 +5,7 @@ Vocabularies
 ------------
 ``eli:``     http://data.europa.eu/eli/ontology#   documents and citations
 ``org:``     http://www.w3.org/ns/org#             agencies (org:Organization)
-``schema:``  http://schema.org/                    tasks and assignments (schema:Action)
+``schema:``  http://schema.org/                    tasks (schema:Action); assignments use schema:description, schema:agent
 ``skos:``    http://www.w3.org/2004/02/skos/core#  labels; the document-type scheme
 ``prov:``    http://www.w3.org/ns/prov#            provenance of citations
 ``dcterms:`` http://purl.org/dc/terms/             dcterms:replaces
@@ -28,7 +28,7 @@ Properties
   lkg:province            agency / document → lkg:Province.
   lkg:agencyKind          so | ubnd | bo | central | group | party | mass_org | hdnd | other.
   lkg:inCorpus            xsd:boolean; the document's own text is in the corpus.
-  lkg:kind                "task" | "assignment" on schema:Action nodes.
+  lkg:kind                "task" | "assignment" on schema:Action and lkg:Assignment nodes.
   lkg:deadlineText        the deadline as written.
   lkg:section, lkg:sectionTitle, lkg:number, lkg:product
                           where a task sits in its plan's table and what it delivers.
@@ -56,7 +56,7 @@ task         schema:Action, lkg:kind "task"; schema:description @vi, schema:agen
              schema:participant (support), schema:startTime / schema:endTime xsd:date,
              lkg:deadlineText, lkg:section, lkg:sectionTitle, lkg:number, lkg:product,
              eli:is_part_of the document, lkg:mentions.
-assignment   schema:Action, lkg:kind "assignment"; schema:description, schema:agent,
+assignment   lkg:Assignment (not schema:Action, so tasks count exactly), lkg:kind "assignment"; schema:description, schema:agent,
              eli:is_part_of.
 
 IRIs are ``base`` + ``doc/`` | ``task/`` | ``assignment/`` | ``agency/`` + the node id
@@ -78,7 +78,7 @@ from urllib.parse import quote, unquote
 import networkx as nx
 import rdflib
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import FOAF, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .ids import slug
 
@@ -465,7 +465,8 @@ class _Builder:
     def assignment(self, n):
         a = self.G.nodes[n]
         s = assignment_iri(n, self.base)
-        self.add(s, RDF.type, SCHEMA.Action)
+        # not a schema:Action: `?t a schema:Action` counts exactly the table tasks
+        self.add(s, RDF.type, self.L.Assignment)
         self.add(s, self.L.kind, Literal("assignment"))
         text = _text(a.get("text"))
         if text:
@@ -491,7 +492,9 @@ class _Builder:
         for iri, m in sorted(self.minted_orgs.items()):
             if (iri, RDF.type, ORG.Organization) in self.g:
                 continue
-            self.add(iri, RDF.type, ORG.Organization)
+            # an issuer that no task names: an agent, not one of the graph's agencies
+            # (org:Organization is exactly the extracted agencies)
+            self.add(iri, RDF.type, FOAF.Agent)
             pref = m["canon"] or sorted(m["names"])[0]
             self.add(iri, SKOS.prefLabel, _vi(pref))
             for al in sorted(m["names"] - {pref}):
@@ -526,6 +529,7 @@ def vocabulary(base: str = DEFAULT_BASE) -> Graph:
         "CitationStatement": "Evidence for one citation between two documents (subject, predicate, "
                              "object), with the source file and character span it was read from.",
         "SourceFile": "A corpus file facts were extracted from.",
+        "Assignment": "A duty assigned in prose outside the task tables ('Giao Sở Nội vụ: …').",
     }
     props = {
         "guides": "The subject document guides (hướng dẫn) the object document.",

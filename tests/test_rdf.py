@@ -208,10 +208,12 @@ def test_document_type_is_skos_concept(g):
     assert (doc(LAW), ELI.type_document, URIRef(B + "type/luat")) in g
 
 
-def test_issuer_is_an_organization(g):
+def test_issuer_is_an_agent(g):
     gov = next(g.objects(doc(DECREE), ELI.passed_by))
     assert str(gov).startswith(B + "agency/")
-    assert (gov, RDF.type, ORG.Organization) in g
+    # an issuer no task names is a foaf:Agent; org:Organization is exactly the agencies
+    from rdflib.namespace import FOAF
+    assert (gov, RDF.type, FOAF.Agent) in g and (gov, RDF.type, ORG.Organization) not in g
     assert list(g.objects(gov, SKOS.prefLabel)) == [Literal("Chính phủ", lang="vi")]
     # the plan's issuer is the existing agency node, not a second organisation
     assert (doc(PLAN), ELI.passed_by, URIRef(B + "agency/vinh-phuc/ubnd-tinh-vinh-phuc")) in g
@@ -283,7 +285,7 @@ def test_tasks(g):
     t2 = URIRef(B + "task/vinh-phuc/319-kh-ubnd%23task-002")
     assert list(g.objects(t2, SCHEMA.endTime)) == []
     a = URIRef(B + "assignment/vinh-phuc/319-kh-ubnd%23assignment-001")
-    assert (a, RDF.type, SCHEMA.Action) in g
+    assert (a, RDF.type, LKG.Assignment) in g and (a, RDF.type, SCHEMA.Action) not in g
     assert (a, LKG.kind, Literal("assignment")) in g
     assert (a, SCHEMA.agent, URIRef(B + "agency/vinh-phuc/so-noi-vu")) in g
 
@@ -340,10 +342,12 @@ def test_sparql_counts(G, g):
     r = rdf.run_sparql(g, "SELECT (COUNT(?t) AS ?n) WHERE { ?t a schema:Action ; lkg:kind 'task' }")
     assert r["head"]["vars"] == ["n"]
     assert int(r["results"]["bindings"][0]["n"]["value"]) == 2
+    r = rdf.run_sparql(g, "SELECT (COUNT(?t) AS ?n) WHERE { ?t a schema:Action }")
+    assert int(r["results"]["bindings"][0]["n"]["value"]) == 2      # tasks only
     r = rdf.run_sparql(g, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a org:Organization }")
     n_agency_nodes = sum(1 for _, a in G.nodes(data=True) if a.get("kind") == "agency")
-    # agency nodes + issuers that are not agency nodes (Chính phủ, UBND tỉnh Tiền Giang)
-    assert int(r["results"]["bindings"][0]["n"]["value"]) == n_agency_nodes + 2
+    # exactly the agency nodes; issuers no task names are foaf:Agent
+    assert int(r["results"]["bindings"][0]["n"]["value"]) == n_agency_nodes
     r = rdf.run_sparql(g, """PREFIX eli: <http://data.europa.eu/eli/ontology#>
         SELECT ?d ?num WHERE { ?d a eli:LegalResource ; eli:id_local ?num } ORDER BY ?num""")
     nums = [b["num"]["value"] for b in r["results"]["bindings"]]
@@ -481,3 +485,18 @@ def test_run_sparql_on_oxigraph_store(g):
     with pytest.raises(ValueError, match="read-only"):
         rdf.run_sparql(ox, "CLEAR ALL")
     assert len(ox) == len(g)
+
+
+def test_corpus_counts_match_extraction(tmp_path):
+    """Tasks in the RDF are exactly the extracted table rows; organisations exactly the agencies."""
+    from pathlib import Path
+    from kg.graph import build_graph
+    from kg.pipeline import extract_file
+    exs = [extract_file(p).to_json() for p in sorted((Path(__file__).parent.parent / "data" / "corpus").glob("*.txt"))]
+    G = build_graph(exs)
+    g = rdf.to_rdf(G)
+    n = lambda q: int(rdf.run_sparql(g, q)["results"]["bindings"][0]["n"]["value"])
+    assert n("SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a schema:Action }") == sum(len(e["tasks"]) for e in exs)
+    assert n("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a org:Organization }") == \
+        len({a["id"] for e in exs for a in e["agencies"]})
+    assert n("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a eli:LegalResource ; lkg:inCorpus true }") >= 5
