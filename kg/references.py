@@ -60,6 +60,9 @@ _NAMED_LAW_RE = re.compile(
 _AMENDING_LAW_RE = re.compile(
     r"(?<![\w])(Luật\s+sửa\s+đổi,?\s+bổ\s+sung\s+(?:một\s+số\s+điều\s+)?(?:của\s+)?[^;()]{0,200}?)"
     r"(?=\s*(?:\(|ngày\s*\d|năm\s+\d{4}|số\s+\d|[;.]|\n\s*\n|$))", re.S | re.I)
+_LAW_COMMA_TAIL_RE = re.compile(
+    r",[ \t]*(?!(?:các|và|của|cùng|theo|được|để|trong|tại|nhằm)\b)[a-zà-ỹđ]+(?:[ \t]+(?!và\b|ngày\b|năm\b)[a-zà-ỹđ]+){0,3}"
+    r"(?=\s+(?:ngày|năm\s+\d{4}|và\s+Luật|số\s+\d)|\s*[;.(]|\s*$)")
 _LAW_STOP = re.compile(r"^(?:Luật\s+(?:pháp|sư|định|lệ|hóa|hoá|của|và|này|khác|chuyên ngành|liên quan|quy định))\b", re.I)
 
 
@@ -129,7 +132,13 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         # lowercase 'luật' is generic ("pháp luật"); names start with a capital
         name = re.sub(r"\s+(?:hiện hành|năm)$", "", name)
-        mt = Mention(lm.start(), lm.start() + len(lm.group(1).rstrip()), None, title=name,
+        end = lm.start() + len(lm.group(1).rstrip())
+        # names with a comma: "Luật Cán bộ, công chức", "Luật Phòng, chống tham nhũng"
+        ext = _LAW_COMMA_TAIL_RE.match(text, end)
+        if ext and name.startswith(("Luật", "Bộ luật", "Pháp lệnh")):
+            name = compact_spaces(name + ext.group(0))
+            end = ext.end()
+        mt = Mention(lm.start(), end, None, title=name,
                      type="Hiến pháp" if name.startswith("Hiến pháp") else
                      ("Bộ luật" if name.startswith("Bộ") else ("Pháp lệnh" if name.startswith("Pháp") else "Luật")),
                      context_start=lm.start())

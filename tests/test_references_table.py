@@ -92,6 +92,11 @@ NAMED = [
     ("Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22/11/2019;",
      [("Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương", 2019, "based_on")]),
     ("Căn cứ Hiến pháp năm 2013;", [("Hiến pháp", 2013, "based_on")]),
+    ("Căn cứ Luật Cán bộ, công chức ngày 13/11/2008; Luật Viên chức ngày 15/11/2010;",
+     [("Luật Cán bộ, công chức", 2008, "based_on"), ("Luật Viên chức", 2010, "based_on")]),
+    ("Tuyên truyền Luật Phòng, chống tham nhũng năm 2018.", [("Luật Phòng, chống tham nhũng", 2018, "cites")]),
+    ("Căn cứ Luật Tổ chức chính quyền địa phương, Luật Đất đai năm 2013;",
+     [("Luật Tổ chức chính quyền địa phương", None, "based_on"), ("Luật Đất đai", 2013, "based_on")]),
 ]
 
 
