@@ -12,13 +12,18 @@ from kg.provinces import find_province
 from kg.vntext import search_key
 
 # Patterns on the diacritic-free lower-case question.
+_LEAD_STRONG = r"\bchu tri\b|\bwho leads\b|\bwho is leading\b|\blead agency\b"
 _INTENTS = [
-    ("support", r"\bphoi hop\b|\bco quan phoi hop\b|\bwho (?:supports|assists|coordinates)\b|\bsupport(?:ing)? agenc|\bcoordinat"),
-    ("deadline", r"\bkhi nao\b|\bthoi han\b|\bbao gio\b|\bthoi gian (?:hoan thanh|thuc hien)\b|\bden khi nao\b|\bhan chot\b|\bwhen\b|\bdeadline\b|\bluc nao\b|\bnam nao\b|\bquy nao\b"),
-    ("lead", r"\bai\b|\bcap nao\b|\bben nao\b|\bnoi nao\b|\bchu tri\b|\bco quan nao\b|\bdon vi nao\b|\bso nao\b|\bphu trach\b|\bchiu trach nhiem\b|\bwho\b|\blead(?:s|ing)?\b|\bresponsible\b|\bagency\b|\bin charge\b|\bdam nhiem\b|\bthuc hien boi\b"),
+    ("lead", _LEAD_STRONG),
+    ("support", r"\bphoi hop\b|\bwho (?:supports|assists|coordinates|helps)\b|\bsupport(?:ing)? agenc|\bcoordinat|\bco-?operat"),
+    ("deadline", r"\bkhi nao\b|\bthoi han\b|\bbao gio\b|\bthoi gian (?:hoan thanh|thuc hien)\b|\bden khi nao\b|\bhan chot\b"
+                 r"|\bhan hoan thanh\b|\bthoi diem nao\b|\bwhen\b|\bdeadline\b|\bby when\b|\bdue\b|\bluc nao\b|\bnam nao\b|\bquy nao\b|\bthang nao\b"),
+    ("lead", r"\bai\b|\bcap nao\b|\bben nao\b|\bnoi nao\b|\bco quan nao\b|\bdon vi nao\b|\bso nao\b|\bphu trach\b"
+             r"|\bchiu trach nhiem\b|\bwho\b|\blead(?:s|ing)?\b|\bresponsible\b|\bagency\b|\bdepartment\b|\bin charge\b"
+             r"|\bdam nhiem\b|\bthuc hien boi\b|\bgiao cho\b|\b(?:co quan|don vi) thuc hien\b|\bwhich (?:office|body)\b"),
 ]
 _STOP = re.compile(
-    r"\b(?:ai|la|cap nao|ben nao|noi nao|chu tri|co quan nao|don vi nao|so nao|phu trach|chiu trach nhiem|who|leads?|leading|is|are|the|"
+    r"\b(?:ai|la|cap nao|ben nao|noi nao|giao cho|by when|due|department|office|han hoan thanh|thoi diem nao|thang nao|chu tri|co quan nao|don vi nao|so nao|phu trach|chiu trach nhiem|who|leads?|leading|is|are|the|"
     r"responsible for|responsible|agency|in charge of|in charge|phoi hop|khi nao|thoi han|bao gio|han chot|deadline|"
     r"when|which|what|does|do|of|for|nhiem vu|viec|cong viec|thuc hien boi|dam nhiem|tai|o|cua|nao|hoan thanh|"
     r"thoi gian|den khi nao|luc nao|tinh|thanh pho|nam|trong|va)\b")
