@@ -24,6 +24,10 @@ FIX = ROOT / "tests" / "fixtures"
     ("khi nào phải hoàn thành báo cáo CCHC", "deadline", None, None, None),
     ("thời hạn rà soát TTHC theo Kế hoạch 319/KH-UBND", "deadline", None, None, "319/KH-UBND"),
     ("áp dụng ISO 9001:2015 cho cấp xã", "search", None, None, None),
+    ("ai chủ trì, ai phối hợp số hóa hồ sơ?", "lead", None, None, None),
+    ("số hóa hồ sơ giao cho ai", "lead", None, None, None),
+    ("by when must the TTHC digitisation be done", "deadline", None, None, None),
+    ("which department is in charge of ISO", "lead", None, None, None),
 ])
 def test_parse_question(q, intent, province, year, number):
     pq = parse_question(q)
