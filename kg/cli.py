@@ -145,6 +145,9 @@ def _store(args):
 def cmd_build(args) -> int:
     store = _store(args)
     summary = store.build(progress=not args.json, index=not args.no_index)
+    for e in summary["errors"]:          # bad files are reported (and skipped) in every mode
+        if args.json:
+            print(f"legalkg: {e}", file=sys.stderr)
     if args.json:
         _print_json(summary)
     else:

@@ -117,6 +117,7 @@ def test_build_reports_and_skips_bad_files(tmp_path):
     s = json.loads(r.stdout)
     assert s["documents"] == 1 and len(s["errors"]) == 2
     assert any("bad.txt" in e for e in s["errors"]) and any("empty.md" in e for e in s["errors"])
+    assert "bad.txt" in r.stderr and "empty.md" in r.stderr
 
 
 def test_sparql_cli(tmp_path):
