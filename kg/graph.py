@@ -7,7 +7,7 @@ Conflicting metadata (same node, different dates/titles) is kept as a list of
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable
 
 import networkx as nx
 

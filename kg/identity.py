@@ -28,7 +28,7 @@ _PLACE_DATE_RE = re.compile(r"(?:^|[|\t])[\s|*]*([^\d\n,|\t*]{2,40}),\s*ngày\s*
 _ISSUING_BODY_RE = re.compile(
     r"^(?:(?:CHỦ TỊCH|TM\.?)\s+)?(ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN|UBND|HĐND|TỈNH ỦY|TỈNH UỶ|THÀNH ỦY)\s*\n?\s*((?:TỈNH|THÀNH PHỐ|TP\.?)\s+[^\n|]{2,40})", re.M)
 _NATIONAL_RE = re.compile(r"^\s*(CHÍNH PHỦ|THỦ TƯỚNG CHÍNH PHỦ|QUỐC HỘI|ỦY BAN THƯỜNG VỤ QUỐC HỘI|VĂN PHÒNG CHÍNH PHỦ|BỘ [A-ZĐÀ-Ỹ ,]+|BAN CHẤP HÀNH TRUNG ƯƠNG)\s*$", re.M)
-_SIGN_BLOCK_RE = re.compile(r"(?:^|\n)[\s*]*(?:KT\.\s*|TM\.\s*|Q\.\s*)?(?:PHÓ\s+)?(?:CHỦ TỊCH|THỦ TƯỚNG|BỘ TRƯỞNG|GIÁM ĐỐC|BÍ THƯ|CHÁNH VĂN PHÒNG|TRƯỞNG BAN)\s*\**\s*\n", re.M)
+_SIGN_TITLE_RE = re.compile(r"^(?:KT\.\s*|TM\.\s*|Q\.\s*)?(?:PHÓ\s+)?(?:CHỦ TỊCH|THỦ TƯỚNG|BỘ TRƯỞNG|GIÁM ĐỐC|BÍ THƯ|CHÁNH VĂN PHÒNG|TRƯỞNG BAN)\s*$")
 _NAME_RE = re.compile(r"^[\s*]*((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+|[A-ZĐÀ-Ỹ]{2,})(?:\s+(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+|[A-ZĐÀ-Ỹ]{2,})){1,4})[\s*]*$")
 
 
@@ -130,8 +130,6 @@ def find_identity(text: str) -> Identity:
                 idt.type = ctype
             if cd:
                 idt.date = cd
-        elif idt.number and cnum and cnum != idt.number and ctype != idt.type:
-            pass
         if ctype == "Quyết định" and (idt.type == "Quyết định") and not idt.attached:
             # decision whose attached plan starts later in the file
             j, t2 = _attached_heading(lines, hi)
@@ -150,8 +148,6 @@ def find_identity(text: str) -> Identity:
         j, t2 = _attached_heading(lines, hi)
         if t2 and re.search(r"[Bb]an hành kèm theo|kèm theo", text):
             idt.attached = {"type": t2, "title": _title_after(lines, j)}
-    if not idt.type and idt.number:
-        idt.type = N.type_from_number(idt.number)
     if idt.number and not idt.type:
         idt.type = N.type_from_number(idt.number)
     # province fallbacks: the place of the date line for local documents
@@ -198,7 +194,7 @@ def _most_named_province(text: str) -> Optional[str]:
 def _signer(lines: list[str]) -> Optional[str]:
     for i, line in enumerate(lines):
         s = line.strip(" *\t|")
-        if re.match(r"^(?:KT\.\s*|TM\.\s*|Q\.\s*)?(?:PHÓ\s+)?(?:CHỦ TỊCH|THỦ TƯỚNG|BỘ TRƯỞNG|GIÁM ĐỐC|BÍ THƯ|CHÁNH VĂN PHÒNG|TRƯỞNG BAN)\s*$", s):
+        if _SIGN_TITLE_RE.match(s):
             for nxt in lines[i + 1:i + 8]:
                 t = nxt.strip(" *\t|")
                 if not t or re.match(r"^(?:KT\.|TM\.|PHÓ|CHỦ TỊCH|\(|\d)", t) or "[" in t:

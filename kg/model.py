@@ -6,7 +6,7 @@ the *original* decoded text of its source file — so it can be traced back.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Optional
 
 Span = tuple[int, int]

@@ -20,7 +20,6 @@ from .read import read_file
 from .references import assign_relations, find_mentions, resolve_mentions
 from .tasks import deadline_text, find_tables
 from .textmap import MappedText
-from .vntext import compact_spaces
 
 
 def extract_file(path: Path, label: Optional[str] = None) -> Extraction:
@@ -54,12 +53,10 @@ def extract_text(raw: MappedText, label: str, data_hash: str = "") -> Extraction
         if m.number and m.number in own:
             continue
         tid = document_id(m.number, m.province, m.title, m.year)
-        if m.number is None and tid in refs and not m.year:
-            pass
         key = tid if m.number else _law_key(m.title)
-        if m.number is None:
+        if m.number is None and refs.get(key, {}).get("year"):
             # merge a law mentioned with and without its year
-            tid = next((refs[k]["target_id"] for k in refs if k == key and refs[k]["year"]), tid)
+            tid = refs[key]["target_id"]
         r = refs.get(key)
         span = mt.orig_span(m.start, m.end)
         if r is None:

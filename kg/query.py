@@ -1,10 +1,6 @@
 """The query layer shared by the CLI, the HTTP API and the web pages."""
 from __future__ import annotations
 
-import re
-from collections import deque
-from typing import Optional
-
 import networkx as nx
 
 from .graph import CITATION_TYPES
@@ -87,22 +83,18 @@ def cites(G: nx.MultiDiGraph, ref: str, direction: str = "both", depth: int = 1,
     out_adj, in_adj = _citation_index(G)
     seen = {root}
     edges: dict[tuple[str, str, str], list] = {}
+    # (adjacency, whether its edges point at the node we come from)
+    steps = [(out_adj, False)] * (direction != "in") + [(in_adj, True)] * (direction != "out")
     frontier = [root]
     for _ in range(depth):
         nxt_frontier = []
         for node in frontier:
-            if direction != "in":
-                for v, k, ev in out_adj.get(node, ()):
-                    edges[(node, v, k)] = ev
-                    if v not in seen:
-                        seen.add(v)
-                        nxt_frontier.append(v)
-            if direction != "out":
-                for u, k, ev in in_adj.get(node, ()):
-                    edges[(u, node, k)] = ev
-                    if u not in seen:
-                        seen.add(u)
-                        nxt_frontier.append(u)
+            for adj, incoming in steps:
+                for other, k, ev in adj.get(node, ()):
+                    edges[(other, node, k) if incoming else (node, other, k)] = ev
+                    if other not in seen:
+                        seen.add(other)
+                        nxt_frontier.append(other)
         frontier = nxt_frontier
         if not frontier:
             break
@@ -116,12 +108,17 @@ def cites(G: nx.MultiDiGraph, ref: str, direction: str = "both", depth: int = 1,
             "edges": edge_list}
 
 
+def _citation_digraph(G: nx.MultiDiGraph) -> nx.DiGraph:
+    """Documents and who cites whom, relation types collapsed (paths, PageRank)."""
+    out_adj, _ = _citation_index(G)
+    H = nx.DiGraph()
+    H.add_edges_from((u, v) for u, targets in out_adj.items() for v, _, _ in targets)
+    return H
+
+
 def citation_path(G: nx.MultiDiGraph, a: str, b: str) -> dict:
     ra, rb = resolve_document(G, a), resolve_document(G, b)
-    H = nx.DiGraph()
-    for u, v, k in G.edges(keys=True):
-        if k in CITATION_TYPES:
-            H.add_edge(u, v)
+    H = _citation_digraph(G)
     path = []
     for s, t in ((ra, rb), (rb, ra)):
         try:
@@ -134,10 +131,7 @@ def citation_path(G: nx.MultiDiGraph, a: str, b: str) -> dict:
 
 
 def most_cited(G: nx.MultiDiGraph, n: int = 10) -> list[dict]:
-    H = nx.DiGraph()
-    for u, v, k in G.edges(keys=True):
-        if k in CITATION_TYPES:
-            H.add_edge(u, v)
+    H = _citation_digraph(G)
     if not H:
         return []
     pr = nx.pagerank(H)

@@ -7,7 +7,7 @@ resolve: type, date, issuer, subject, relation cue for each mention; merge
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from . import numbers as N

@@ -14,7 +14,7 @@ breaks, repeated headers and continuation rows):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
@@ -207,8 +207,6 @@ def scan_fixed_width(text: str, rows: list[Optional[RawRow]]) -> list[Optional[R
         starts.append(pos)
         pos += len(l) + 1
     by_start = {r.start: r for r in rows if r is not None}
-    out: list[Optional[RawRow]] = []
-    i = 0
     cols = None
     fixed: dict[int, RawRow] = {}
     for i, l in enumerate(lines):
@@ -229,11 +227,6 @@ def scan_fixed_width(text: str, rows: list[Optional[RawRow]]) -> list[Optional[R
         fixed[starts[i]] = RawRow(cells, starts[i], starts[i] + len(l), "fixed", leading_empty=not cells[0].text)
     # rebuild: prose markers (None) that correspond to fixed lines are replaced
     result: list[Optional[RawRow]] = []
-    line_of = {}
-    for idx, st in enumerate(starts):
-        line_of[st] = idx
-    consumed = set(fixed)
-    ptr = 0
     for i, l in enumerate(lines):
         st = starts[i]
         if st in fixed:
@@ -243,7 +236,8 @@ def scan_fixed_width(text: str, rows: list[Optional[RawRow]]) -> list[Optional[R
         elif l.strip() and not _PAGE_MARK_RE.match(l.strip()) and not re.match(r"^\s*[-=_]{5,}\s*$", l):
             result.append(None)
     # keep rows that start mid-line (pipe/cell layouts) in order
-    extra = [r for r in rows if r is not None and r.start not in set(starts)]
+    line_starts = set(starts)
+    extra = [r for r in rows if r is not None and r.start not in line_starts]
     if extra:
         result = sorted([r for r in result if r is not None] + extra, key=lambda r: r.start)
     return result

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from array import array
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable
 
 
 @dataclass(frozen=True)

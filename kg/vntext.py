@@ -13,7 +13,6 @@ import unicodedata
 # oa/oe/uy (with nothing after it) onto the first vowel.
 _TONES = "\u0301\u0300\u0309\u0303\u0323"  # sắc huyền hỏi ngã nặng
 
-_STRIP_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
 
 
 def nfc(text: str) -> str:

@@ -354,7 +354,6 @@ def _topic_text(q) -> str:
                 chars[j] = " "
         text = "".join(chars)
     if q.province:
-        from kg.provinces import _k
         text = re.sub(re.escape(q.province), " ", text, flags=re.I)
     text = re.sub(r"[?!.,;:]+", " ", text)
     out = re.sub(r"\s+", " ", text).strip()

@@ -46,8 +46,6 @@ def parse_question(q: str) -> Question:
         if re.search(rx, k):
             intent = name
             break
-    province = None
-    pm = re.search(r"\b(?:o|tai|tinh|thanh pho|tp\.?|cua|in)\s+(.{2,40})$", k)
     province = find_province(q)
     nums = find_numbers(q)
     number = nums[0][2] if nums else None
