@@ -218,7 +218,7 @@ def _score(text: float, sec: float, c: dict, p: dict) -> tuple[float, list[str]]
         s += 0.15
         ev.append("shared references " + ", ".join(sorted(shared)))
     elif rc and any(N.is_local(x) for x in rc) and any(N.is_local(x) for x in rp):
-        s -= 0.1
+        s -= 0.25     # each names its own plan: two different tasks however alike the wording
         ev.append("different plans referenced")
     elif any(N.is_local(x) for x in rp):
         s -= 0.04     # the parent names a specific plan the child does not

@@ -323,8 +323,12 @@ def parse_period(query: str) -> tuple[date, date]:
     m = re.fullmatch(r"((?:19|20)\d{2})-(\d{2})", q)
     if m and 1 <= int(m.group(2)) <= 12:
         return _month(int(m.group(2)), int(m.group(1)))
+    rest = q
+    for a in reversed(_atoms(q)):
+        rest = rest[:a.pos[0]] + " " + rest[a.pos[1]:]
+    leftover = set(re.findall(r"[a-z]+", rest)) - {"tu", "den", "nam", "trong"}
     r = parse_deadline(query)
-    if r.start and r.end and r.kind not in ("ongoing", "unknown") and not r.recurrence:
+    if not leftover and r.start and r.end and r.kind not in ("ongoing", "unknown") and not r.recurrence:
         return r.start, r.end
     raise ValueError(f"not a period: {query!r} (try 'quý IV/2023', 'tháng 10/2023', 'năm 2024' "
                      f"or 'YYYY-MM-DD..YYYY-MM-DD')")
