@@ -196,14 +196,13 @@ def _pair_scores(child: list[dict], parent: list[dict], feats: dict, df_w: Count
     wf = [feats[t["id"]][0] for t in rows]
     cf = [feats[t["id"]][1] for t in rows]
     W, C = TfIdf(wf, df_w, n), TfIdf(cf, df_c, n)
-    ci, pi = list(range(len(child))), list(range(len(child), len(rows)))
+    ci, pi = slice(0, len(child)), slice(len(child), len(rows))
     text = 0.5 * W.cosine(ci, pi) + 0.5 * C.cosine(ci, pi)
     p_in_c = W.containment(pi, ci).T          # [child, parent]: parent's terms present in child
-    c_in_p = W.containment(ci, pi)
     secs = [word_features(t.get("section_title") or "") for t in rows]
     S = TfIdf(secs, None, None) if any(secs) else None
     sec = S.cosine(ci, pi) if S is not None else np.zeros_like(text)
-    return text, p_in_c, c_in_p, sec
+    return text, p_in_c, sec
 
 
 def _score(text: float, sec: float, c: dict, p: dict) -> tuple[float, list[str]]:
@@ -247,7 +246,7 @@ def find_lineage(extractions: Iterable, threshold: float = THRESHOLD) -> Lineage
     coverage: list[Coverage] = []
     for d in dlinks:
         child, parent = by_id[d.child]["tasks"], by_id[d.parent]["tasks"]
-        text, p_in_c, c_in_p, sec = _pair_scores(child, parent, feats, df_w, df_c, n)
+        text, p_in_c, sec = _pair_scores(child, parent, feats, df_w, df_c, n)
         prior = DOC_PRIOR[d.via]
         found: list[tuple[int, int, float, list[str]]] = []
         for a, c in enumerate(child):

@@ -82,14 +82,14 @@ class TfIdf:
         self.matrix = m / norms
         self.raw = m
 
-    def cosine(self, rows_a: Sequence[int], rows_b: Sequence[int]) -> np.ndarray:
-        return self.matrix[list(rows_a)] @ self.matrix[list(rows_b)].T
+    def cosine(self, rows_a: slice, rows_b: slice) -> np.ndarray:
+        return self.matrix[rows_a] @ self.matrix[rows_b].T
 
-    def containment(self, rows_a: Sequence[int], rows_b: Sequence[int]) -> np.ndarray:
+    def containment(self, rows_a: slice, rows_b: slice) -> np.ndarray:
         """Share of a's TF-IDF mass whose terms occur in b (asymmetric: 1.0 when
         every term of a occurs in b)."""
-        a = self.raw[list(rows_a)]
-        b = (self.raw[list(rows_b)] > 0).astype(np.float32)
+        a = self.raw[rows_a]
+        b = (self.raw[rows_b] > 0).astype(np.float32)
         mass = a.sum(axis=1, keepdims=True)
         mass[mass == 0] = 1.0
         return (a @ b.T) / mass
