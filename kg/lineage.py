@@ -36,10 +36,10 @@ KINDS = ("same", "part_of", "continued")
 PARENT_RELATIONS = ("implements", "based_on", "cites")
 
 # thresholds on the combined row score (text similarity plus evidence bonuses)
-THRESHOLD = 0.46
-MIN_TEXT = 0.42              # text similarity a link needs on its own
+THRESHOLD = 0.44
+MIN_TEXT = 0.38              # text similarity a link needs on its own
 MIN_TEXT_SHARED_REFS = 0.25  # ... when the two rows cite the same document
-MULTI_PARENT_MARGIN = 0.05
+MULTI_PARENT_MARGIN = 0.10
 SAME_TEXT = 0.8
 SAME_TEXT_CONTAINED = 0.6
 DOC_PRIOR = {"implements": 1.0, "chain": 0.95, "shared-source": 0.9, "sibling": 0.9}
