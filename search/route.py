@@ -1,0 +1,479 @@
+"""Question routing: which kind of question is this, and what does it name?
+
+``route(question) -> Route`` is a small table-driven parser.  It reads the
+question on its diacritic-free key (``kg.vntext.search_key``, same length as the
+text, so spans point back into the question) and decides, in this order:
+
+====  ==========  ===========================================================
+step  kind        rule (tables below)
+====  ==========  ===========================================================
+1     none        empty input, or no word that is Vietnamese-shaped, a known
+                  English word or a known abbreviation ("asdfgh qwerty").
+                  Off-topic but well-formed questions are NOT decided here:
+                  abstention on scores is the service's job.
+2     relation    a relation cue (``_REL_CUES``: thực hiện / căn cứ / sửa đổi /
+                  thay thế / bãi bỏ / hướng dẫn / trích dẫn, English too) + a
+                  document-question word (``_DOCQ``: "văn bản nào", "những kế
+                  hoạch", "… vào đâu", "… chưa", "which documents", "what does")
+                  + a named document, and no who/when word (``_WHO``,
+                  ``_TASKISH``).  Direction: the named document after the cue →
+                  ``in`` (documents pointing at it: "văn bản nào thực hiện X");
+                  before it → ``out`` ("X căn cứ vào văn bản nào"); "căn cứ (pháp
+                  lý) của X" / "legal basis of X" → ``out``; a passive ("X bị sửa
+                  đổi bởi…", "X được văn bản nào sửa đổi", "was X amended by",
+                  "has X been amended") flips it (not for căn cứ / based on).
+3     agency      a named agency (glossary aliases: "Sở Tư pháp", "so tu phap",
+                  "Sở NV", "Department of Home Affairs") + a question about its
+                  work (``_AGENCY_Q``: "những việc gì", "bao nhiêu nhiệm vụ",
+                  "what does X lead", "how many tasks") or nothing else but
+                  role/scope words; never with a who-word ("cơ quan nào phối hợp
+                  với Sở Tư pháp…" is a task question).  Role from the glossary's
+                  role words: lead / support / any (both or neither).
+4     document    a document reference and nothing else but filler ("Kế hoạch
+                  319 của Vĩnh Phúc", "61/2018/NĐ-CP", "Nghị định 61/2018 về …"),
+                  or a question about the document itself (``_DOC_META``: ban
+                  hành khi nào, ai ký, hiệu lực, nội dung, what is X about).
+5     task        everything else; ``intent`` from ``search.intent`` (lead /
+                  support / deadline / search), retried on the glossary
+                  translation for English questions.
+====  ==========  ===========================================================
+
+Every route also carries the scope it found: ``document`` (a DocumentRef: full
+number, or type + serial + year + province), ``province``, ``year`` and
+``period`` (deadline period: "quý IV/2023", "tháng 12/2023", "6 tháng đầu năm
+2024", "Q4 2023", "by December 2023", "đến hạn năm 2023").
+
+How the service executes each route
+-----------------------------------
+* ``document`` → resolve ``route.document`` on the graph's number index: a full
+  ``number`` through ``kg.query.resolve_document`` (plus ``province``); a partial
+  reference by matching documents whose number starts with ``serial + "/"``
+  and whose type is ``type`` (when given), whose number year or date year is
+  ``year`` and whose province is ``province``; best first (exact number, in
+  corpus, newest).  ``answer.documents`` = their ``doc_summary``; nothing found
+  → route ``none`` with a reason.
+* ``relation`` → resolve the document as above, then ``kg.query.cites(G, id,
+  direction=route.direction, depth=1)`` and keep edges whose type is
+  ``route.relation`` (``cites`` = any citation edge, it is the super-property);
+  filter related documents by ``route.related_type`` when set ("kế hoạch nào
+  thực hiện …"); each document with the edge's evidence sentence.
+  ``answer.relation = {"type": relation, "direction": direction}``.
+* ``agency`` → ``kg.query.find_agencies(G, agency.name)`` (narrowed by
+  ``agency.province`` or ``route.province``), take rows whose lead (role lead),
+  support (role support) or either (any) edge points at it, then filter by
+  document (resolved as above), province, ``period`` (row deadline interval
+  overlaps ``period.start..period.end``) and ``year``; rank rows by ``topic``
+  when it is not empty, else by document and deadline.  ``answer.count`` =
+  number of rows after filtering, ``results`` = the rows.
+* ``task`` → today's ranking with ``intent`` / ``province`` / ``document``
+  filters; the query text for BM25 is ``search.glossary.expand(q).bm25_text()``
+  and for the dense encoder ``.dense_text()``.
+* every route: abstain (``none``) when the executed route finds nothing or the
+  calibrated score of the best task row is under the threshold.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Optional
+
+from kg.dates import normalise_deadline
+from kg.numbers import CODE_TYPES, find_numbers, is_local, type_from_number
+from kg.provinces import find_province
+from kg.references import TYPE_WORDS
+from kg.vntext import compact_spaces, nfc
+
+from .glossary import (abbreviations, agency_aliases, en_tokens, english_doc_types, expand, find_phrases,
+                       is_english_word, role_words, vi_key, vi_tokens)
+from .intent import parse_question
+
+KINDS = ("task", "document", "relation", "agency", "none")
+RELATIONS = ("implements", "based_on", "amends", "replaces", "repeals", "guides", "cites")
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    text: str                      # as written in the question
+    number: Optional[str] = None   # full normalised number when written in full
+    type: Optional[str] = None     # "Nghị định", "Kế hoạch" …
+    serial: Optional[str] = None   # "61", "319"
+    year: Optional[int] = None
+    province: Optional[str] = None
+    span: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class AgencyRef:
+    name: str                      # canonical Vietnamese name (kg.agencies.canonical_name)
+    text: str                      # as written
+    province: Optional[str] = None
+    span: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True)
+class Period:
+    text: str
+    start: str                     # ISO date
+    end: str
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str
+    question: str
+    intent: str = "search"
+    topic: str = ""
+    province: Optional[str] = None
+    year: Optional[int] = None
+    document: Optional[DocumentRef] = None
+    relation: Optional[str] = None
+    direction: Optional[str] = None
+    related_type: Optional[str] = None
+    agency: Optional[AgencyRef] = None
+    role: Optional[str] = None
+    count: bool = False
+    period: Optional[Period] = None
+    reason: Optional[str] = None
+    rule: str = ""                 # which table row decided (for tests and debugging)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["route"] = d.pop("kind")
+        return d
+
+
+# ------------------------------------------------------------------ tables (on the folded key)
+
+_DOC_NOUNS = (r"van ban|ke hoach|quyet dinh|nghi dinh|nghi quyet|thong tu|chi thi|cong van|cong dien|luat"
+              r"|chuong trinh|de an|tai lieu|phap lenh")
+_EN_DOC_NOUNS = (r"documents?|plans?|decisions?|decrees?|circulars?|resolutions?|directives?|laws?|texts?"
+                 r"|regulations?|programm?es?|instruments?|acts?")
+_WHO = re.compile(r"\b(?:ai|co quan nao|don vi nao|so nao|ben nao|cap nao|nganh nao|to chuc nao|who|whom"
+                  r"|(?:which|what) (?:agenc\w*|department\w*|office\w*|units?|bod(?:y|ies)|organi[sz]ations?"
+                  r"|ministr\w*))\b")
+_TASKISH = re.compile(r"\b(?:khi nao|bao gio|thoi han|han chot|han hoan thanh|den khi nao|deadline|when|by when"
+                      r"|nhiem vu|cong viec|tasks?|san pham)\b")
+# (relation, pattern): order matters where cues nest (hướng dẫn thi hành before thi hành).
+_REL_CUES = [
+    ("amends", r"sua doi(?: bo sung)?|bo sung mot so dieu|dieu chinh|amend(?:s|ed|ing|ments?)?|modif(?:y|ies|ied)"),
+    ("replaces", r"thay the|replac(?:e|es|ed|ing)|supersed(?:e|es|ed|ing)"),
+    ("repeals", r"bai bo|huy bo|(?:lam )?het hieu luc|repeal(?:s|ed|ing)?|annul(?:s|led)?|abolish(?:es|ed)?"
+                r"|revok(?:e|es|ed)"),
+    ("guides", r"huong dan(?: thi hanh| chi tiet)?|quy dinh chi tiet|guid(?:e|es|ed|ing|ance)"),
+    ("based_on", r"can cu(?: phap ly)?(?: vao| theo)?|dua (?:tren|vao)|based on|legal bas[ie]s|basis"),
+    ("implements", r"trien khai(?: thuc hien)?|to chuc thuc hien|thuc hien|thi hanh|implement(?:s|ed|ing|ation)?"
+                   r"|carr(?:y|ies|ied) out|execut(?:e|es|ed|ing)"),
+    ("cites", r"trich dan|vien dan|dan chieu|tham chieu|nhac (?:den|toi)|de cap (?:den|toi)|cit(?:e|es|ed|ing)"
+              r"|refer(?:s|red|ring)? to|referenc(?:e|es|ed|ing)|mention(?:s|ed|ing)?"),
+]
+_REL_RE = re.compile(r"\b(?:" + "|".join(f"(?P<{r}>{p})" for r, p in _REL_CUES) + r")\b")
+_DOCQ = re.compile(rf"\b(?:{_DOC_NOUNS})\s+(?:nao|gi)\b"
+                   rf"|\b(?:nhung|cac|danh sach(?: cac)?|liet ke(?: cac)?)\s+(?:{_DOC_NOUNS})\b"
+                   r"|^\s*(?:cac |nhung )?van ban\s+(?=\w)"
+                   rf"|\b(?:which|what)\s+(?:other\s+)?(?:legal\s+)?(?:{_EN_DOC_NOUNS})\b"
+                   r"|^\s*(?:what|has|have|is|was|are|were|does|did|list|show)\b")
+# after the cue: "căn cứ vào đâu", "thực hiện gì", "… đã bị sửa đổi chưa", "căn cứ pháp lý của X là gì"
+_DOCQ_TAIL = re.compile(r"^\s*(?:vao|theo|tu)?\s*(?:nhung|cac)?\s*(?:gi|dau|nao)\b|\b(?:chua|khong|la gi)\s*$")
+_PASSIVE_VI_BEFORE = re.compile(rf"\b(?:duoc|bi)\s+(?:(?:nhung|cac)\s+)?(?:(?:{_DOC_NOUNS})\s+(?:nao|gi)\s+)?$")
+_PASSIVE_EN_BEFORE = re.compile(r"\b(?:is|are|was|were|been|be|being|get|gets|got)\s+(?:\w+ly\s+)?$")
+_PASSIVE_AFTER = re.compile(r"^\s+(?:boi|by)\b")
+_POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
+
+_AGENCY_Q = re.compile(
+    r"\b(?:nhung |cac )?(?:viec|cong viec|nhiem vu|dau viec|hoat dong|noi dung)\s+(?:gi|nao)\b"
+    r"|\bbao nhieu\b|\bso luong\b|\blam (?:nhung )?(?:gi|viec gi)\b|\bnhung gi\b|\bcai gi\b"
+    r"|\b(?:cac|nhung|danh sach(?: cac)?|liet ke(?: cac)?)\s+(?:viec|nhiem vu|cong viec|dau viec)\b"
+    r"|\b(?:nhiem vu|viec|cong viec)\s+(?:cua|giao cho|do)\b|\bduoc giao\b|\bgi\s*$"
+    r"|\bwhat (?:does|do|did|will|should|must|is|are)\b|\bwhat (?:tasks?|work|duties|responsibilit\w+|activit\w+|jobs?)\b"
+    r"|\bwhich tasks?\b|\bhow many\b|\blist\b|\bnumber of\b"
+    r"|\b(?:tasks?|duties|responsibilit\w+|workload|assignments?)\s+(?:of|for|assigned to|led by|given to)\b")
+_COUNT = re.compile(r"\b(?:bao nhieu|so luong|how many|number of|count|dem|may (?:nhiem vu|viec))\b")
+_DOC_META = re.compile(
+    r"\bban hanh (?:ngay nao|khi nao|luc nao|nam nao|bao gio)|\bngay ban hanh\b|\b(?:do )?ai (?:ky|ban hanh)\b"
+    r"|\bnguoi ky\b|\bco quan ban hanh\b|\bhieu luc\b|\bnoi dung\b|\bla gi\b|\bve (?:viec )?gi\b|\bquy dinh gi\b"
+    r"|\btom tat\b|\bwho (?:issued|signed)\b|\bwhen was\b|\bissued\b|\bsigned\b|\beffective\b|\bin force\b"
+    r"|\bwhat is\b|\babout\b|\bsummary\b|\bsummari[sz]e\b")
+# words that may surround a document reference without making it a task question
+_DOC_FILLER = set("""
+so cua tinh thanh pho tp ubnd hdnd van ban la gi noi dung ve viec nao xem tim tra cuu cho toi toan chi tiet
+thong tin co nhung cac nhiem vu chinh phu thu tuong bao nhieu trong tai duoc ban hanh ngay ky nguoi hieu luc quy dinh tom tat
+what is the about show me find document documents details detail of tell a an which text full summary
+summarize summarise issued signed when was who effective in force open see list tasks how many does do
+""".split())
+_ROLE_FILLER = set("""
+so cua tinh thanh pho tp nhung cac viec gi nao nhiem vu cong viec dau viec bao nhieu trong tai co duoc giao
+lam danh sach liet ke hoat dong noi dung den han han quy thang nam what does do did is are the of for which tasks
+task how many list number duties responsibilities work jobs activities in by due assigned to given led
+""".split())
+_TYPE_WORDS_EN = r"|".join(re.escape(w.lower()) + "s?" for w, _ in sorted(english_doc_types(), key=lambda x: -len(x[0])))
+
+
+@lru_cache(maxsize=1)
+def _type_table() -> tuple[re.Pattern, dict]:
+    words: dict[str, str] = {}
+    for w, t in TYPE_WORDS:
+        if t:
+            words[compact_spaces(vi_key(w))] = t
+    for code, t in CODE_TYPES:
+        if len(code) >= 2:
+            words.setdefault(vi_key(code), t)
+    for w, t in english_doc_types():
+        words.setdefault(w.lower(), t)
+    alt = "|".join(re.escape(k).replace(r"\ ", r"\s+") + ("s?" if k.isascii() and len(k) > 3 else "")
+                   for k in sorted(words, key=len, reverse=True))
+    rx = re.compile(r"(?<![\w])(?P<t>" + alt + r")\s+(?:(?:so|no|number|nr)\s+)?(?P<n>\d{1,5})"
+                    r"(?:\s*/\s*(?P<y>(?:19|20)\d{2}))?(?![\w/])")
+    return rx, words
+
+
+@lru_cache(maxsize=1)
+def _type_before() -> re.Pattern:
+    alt = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(_type_table()[1], key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?P<t>" + alt + r")s?\s+(?:(?:so|no|number|nr)\s+)?$")
+
+
+_BARE_RE = re.compile(r"(?<![\w/])(?P<n>\d{1,4})\s*/\s*(?P<y>(?:19|20)\d{2})(?![\w/])")
+_PHRASE_TYPE = re.compile(r"(?<![\w])(?P<t>luat|bo luat|phap lenh|nghi dinh|quyet dinh|nghi quyet|thong tu|chi thi"
+                          r"|ke hoach|chuong trinh|de an|law|decree|decision|resolution|circular|directive|plan)"
+                          r"\b(?!\s+(?:nao|gi)\b)")
+_VI_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}"
+                          r"(?:ng|nh|ch|[cmnpt])?$")
+
+
+def _type_of(word: str) -> Optional[str]:
+    w = compact_spaces(word.lower())
+    words = _type_table()[1]
+    return words.get(w) or words.get(w[:-1] if w.endswith("s") else w)
+
+
+# ------------------------------------------------------------------ finders
+
+def _upper_codes(q: str) -> str:
+    """'61/2018/nd-cp' → '61/2018/ND-CP' (same length) so kg.numbers recognises it."""
+    def up(m):
+        s = m.group(0).upper()
+        for a, b in (("TTG", "TTg"), ("CTR", "CTr"), ("TTR", "TTr")):
+            s = re.sub(rf"(?<![A-Z]){a}(?![A-Z])", b, s)
+        return s
+    return re.sub(r"(?<![\w/])\d{1,5}\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?[a-zđ][\w&-]*", up, q)
+
+
+def find_document(q: str, key: str) -> Optional[DocumentRef]:
+    hits = find_numbers(q) or find_numbers(_upper_codes(q))
+    rx, _ = _type_table()
+    partial = rx.search(key)
+    if hits:
+        s, e, number = hits[0]
+        typ = type_from_number(number)
+        before = _type_before().search(key[:s])
+        if before:                            # "nghi dinh 45/2020/ND-CP": the type word is part of the reference
+            s, typ = before.start(), typ or _type_of(before.group("t"))
+        parts = number.split("/")
+        serial = re.split(r"[-/]", number)[0]
+        year = int(parts[1]) if len(parts) == 3 and re.fullmatch(r"(?:19|20)\d{2}", parts[1]) else None
+        prov = find_province(q) if is_local(number) else None
+        return DocumentRef(q[s:e], number, typ, serial, year, prov, (s, e))
+    for m in ([partial] if partial else []) + list(_BARE_RE.finditer(key)):
+        serial, y = m.group("n"), m.group("y")
+        if "t" in m.groupdict():
+            typ = _type_of(m.group("t"))
+            if not y and re.fullmatch(r"(?:19|20)\d{2}", serial):
+                continue                      # "kế hoạch 2024" is a year, not a number
+        else:
+            typ = None
+            if int(serial) <= 12 or re.search(r"\b(?:thang|quy|qui|ngay)\s*$", key[:m.start()]):
+                continue                      # "12/2023" is a month
+        return DocumentRef(q[m.start():m.end()], None, typ, serial.lstrip("0") or serial,
+                           int(y) if y else None, find_province(q), (m.start(), m.end()))
+    return None
+
+
+def _phrase_document(q: str, key: str, lo: int, hi: int) -> Optional[DocumentRef]:
+    """A document named by type and title ('Luật Tổ chức chính quyền địa phương')."""
+    m = _PHRASE_TYPE.search(key, lo, hi)
+    if not m:
+        return None
+    end = hi
+    text = q[m.start():end].strip(" ?.!,;:")
+    return DocumentRef(text, None, _type_of(m.group("t")), None, None, find_province(text),
+                       (m.start(), m.start() + len(text)))
+
+
+@lru_cache(maxsize=1)
+def _agency_index() -> tuple[dict, dict, int]:
+    vi, en = {}, {}
+    for alias, lang, name in agency_aliases():
+        toks = tuple(t for t, _, _ in (vi_tokens(alias) if lang == "vi" else en_tokens(alias)))
+        (vi if lang == "vi" else en).setdefault(toks, name)
+    return vi, en, max(len(k) for k in list(vi) + list(en))
+
+
+def find_agencies(q: str) -> list[AgencyRef]:
+    vi, en, n = _agency_index()
+    found = [(s, e, name) for s, e, name, _ in find_phrases(vi_tokens(q), vi, n)]
+    found += [(s, e, name) for s, e, name, _ in find_phrases(en_tokens(q), en, n)
+              if not any(s < e2 and s2 < e for s2, e2, _ in found)]
+    out = []
+    for s, e, name in sorted(found):
+        prov = find_province(q[e:e + 40]) if re.match(r"\s*(?:tỉnh|tinh|thành phố|thanh pho|TP\.?|of)\s", q[e:]) else None
+        out.append(AgencyRef(name, q[s:e], prov, (s, e)))
+    return out
+
+
+_MONTHS = {m: i for i, m in enumerate("january february march april may june july august september october "
+                                      "november december".split(), 1)}
+_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
+_PERIOD_RULES = [
+    # (regex on key, function(match) → Vietnamese period text for kg.dates.normalise_deadline)
+    (r"\btu\s+(?:quy|qui)\s*(?:iv|iii|ii|i|[1-4])\b.{0,20}?\b(?:den|toi)\s+(?:het\s+)?(?:quy|qui)\s*(?:iv|iii|ii|i|[1-4])"
+     r"\s*(?:/|nam)?\s*(?:19|20)\d{2}", lambda m: re.sub(r"\s+((?:19|20)\d{2})$", r"/\1", m.group(0))),
+    (r"\b(?:quy|qui)\s*(iv|iii|ii|i|[1-4])\s*(?:/|nam)?\s*((?:19|20)\d{2})", lambda m: f"quy {m.group(1)}/{m.group(2)}"),
+    (r"\bthang\s*(\d{1,2})\s*(?:/|nam)?\s*((?:19|20)\d{2})", lambda m: f"thang {m.group(1)}/{m.group(2)}"),
+    (r"\b6 thang (dau|cuoi) nam\s*((?:19|20)\d{2})",
+     lambda m: f"tu thang {'1' if m.group(1) == 'dau' else '7'} den thang {'6' if m.group(1) == 'dau' else '12'}/{m.group(2)}"),
+    (r"\bq([1-4])\s*/?\s*((?:19|20)\d{2})\b", lambda m: f"quy {m.group(1)}/{m.group(2)}"),
+    (r"\b(first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+(?:of\s+)?((?:19|20)\d{2})",
+     lambda m: f"quy {_ORD[m.group(1)]}/{m.group(2)}"),
+    (r"\b(" + "|".join(_MONTHS) + r")\s+(?:of\s+)?((?:19|20)\d{2})", lambda m: f"thang {_MONTHS[m.group(1)]}/{m.group(2)}"),
+    (r"\b(?:den han|han|truoc|het|cuoi|trong|hoan thanh|due|by|in|during|deadline|before|end of)\s+(?:nam\s+|the year\s+)?"
+     r"((?:19|20)\d{2})\b(?!\s*/)", lambda m: f"nam {m.group(1)}"),
+]
+_PERIOD_RES = [(re.compile(rx), f) for rx, f in _PERIOD_RULES]
+
+
+def find_period(q: str, key: str) -> Optional[Period]:
+    for rx, f in _PERIOD_RES:
+        m = rx.search(key)
+        if m:
+            start, end = normalise_deadline(f(m))
+            if start:
+                return Period(q[m.start():m.end()], start, end)
+    return None
+
+
+def _blank(key: str, spans) -> str:
+    for s, e in spans:
+        key = key[:s] + " " * (e - s) + key[e:]
+    return key
+
+
+def _content(key: str, filler: set, province: Optional[str]) -> list[str]:
+    k = key
+    if province:
+        k = re.sub(r"\s+".join(map(re.escape, compact_spaces(vi_key(province)).split())), " ", k)
+    return [w for w in re.findall(r"[a-z]+", k) if w not in filler]
+
+
+def _role(key: str) -> str:
+    lead = _role_re("role_lead").search(key)
+    support = _role_re("role_support").search(key)
+    return "any" if bool(lead) == bool(support) else ("lead" if lead else "support")
+
+
+@lru_cache(maxsize=4)
+def _role_re(kind: str) -> re.Pattern:
+    words = sorted({compact_spaces(vi_key(w)) for w in role_words(kind)}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b")
+
+
+def _garbage(key: str) -> Optional[str]:
+    words = re.findall(r"[^\W\d_]+", key)
+    if not words and not re.search(r"\d", key):
+        return "empty question"
+    if not words:
+        return None
+    abbr = abbreviations()
+    known = [w for w in words if _VI_SYLLABLE.match(w) or is_english_word(w) or w in abbr]
+    return None if known else "no Vietnamese or known English word"
+
+
+# ------------------------------------------------------------------ the router
+
+def _relation(q: str, key: str, doc: Optional[DocumentRef]):
+    if _WHO.search(key) or _TASKISH.search(key):
+        return None
+    blanked = _blank(key, [doc.span]) if doc else key
+    cue = _REL_RE.search(blanked)
+    if not cue:
+        return None
+    rel = cue.lastgroup
+    if doc and doc.span[1] <= cue.start() and re.search(r"\bve\b", blanked[doc.span[1]:cue.start()]):
+        return None                       # "Nghị định 61/2018 về thực hiện …": the cue is in the title
+    after = blanked[cue.end():]
+    docq = _DOCQ.search(blanked) or _DOCQ_TAIL.search(after)
+    if not docq:
+        return None
+    if doc is None:                       # a document named by type and title on the other side
+        dq = _DOCQ.search(blanked)
+        if dq and dq.start() < cue.start():
+            doc = _phrase_document(q, key, cue.end(), len(key))
+        else:
+            doc = _phrase_document(q, key, 0, cue.start()) or _phrase_document(q, key, cue.end(), len(key))
+        if doc is None:
+            return None
+    direction = "in" if doc.span[0] >= cue.end() else "out"
+    if _POSSESSIVE_AFTER.match(after) and direction == "in":
+        direction = "out"
+    elif rel != "based_on" and (_PASSIVE_VI_BEFORE.search(blanked[:cue.start()])
+                                or _PASSIVE_EN_BEFORE.search(blanked[:cue.start()]) or _PASSIVE_AFTER.match(after)):
+        direction = "in" if direction == "out" else "out"
+    related = None
+    m = re.search(rf"\b({_DOC_NOUNS}|{_TYPE_WORDS_EN})\s+(?:nao|gi)\b|\b(?:nhung|cac|which|what)\s+(?:other\s+)?"
+                  rf"({_DOC_NOUNS}|{_TYPE_WORDS_EN})\b", blanked)
+    if m:
+        related = _type_of(m.group(1) or m.group(2))
+    return rel, direction, doc, related
+
+
+def route(question: str) -> Route:
+    q = compact_spaces(nfc(question or ""))
+    key = vi_key(q)
+    if len(key) != len(q):                # rare characters whose key is longer: work on the key only
+        q = key
+    why = _garbage(key)
+    if why:
+        return Route("none", q, reason=why, rule="garbage")
+    pq = parse_question(q)
+    intent = pq.intent
+    if intent == "search":
+        intent = parse_question(expand(q).translated).intent
+    doc = find_document(q, key)
+    dkey = _blank(key, [doc.span]) if doc else key
+    period = find_period(q, dkey)
+    province = pq.province or (doc.province if doc else None)
+    common = dict(question=q, intent=intent, province=province, year=pq.year, period=period)
+
+    rel = _relation(q, key, doc)
+    if rel:
+        relation, direction, rdoc, related = rel
+        return Route("relation", topic="", document=rdoc, relation=relation, direction=direction,
+                     related_type=related, rule=f"relation:{relation}:{direction}", **common)
+
+    agencies = [a for a in find_agencies(q) if not (doc and a.span[0] < doc.span[1] and doc.span[0] < a.span[1])]
+    if agencies and not _WHO.search(key):
+        ag = next((a for a in agencies if a.name != "UBND tỉnh"), agencies[0])
+        spans = [ag.span] + ([doc.span] if doc else []) + ([(q.find(period.text), q.find(period.text) + len(period.text))]
+                                                           if period and period.text in q else [])
+        rest = _blank(_blank(key, spans), [m.span() for m in _role_re("role_lead").finditer(key)]
+                      + [m.span() for m in _role_re("role_support").finditer(key)])
+        content = _content(rest, _ROLE_FILLER, province or ag.province)
+        asks = _AGENCY_Q.search(_blank(key, [ag.span]))
+        if asks or not content:
+            topic = compact_spaces(" ".join(content)) if content else ""
+            return Route("agency", topic=topic, document=doc, agency=ag, role=_role(key),
+                         count=bool(_COUNT.search(key)), rule="agency:" + ("question" if asks else "name"),
+                         **{**common, "province": ag.province or province})
+
+    if doc:
+        rest = dkey
+        if intent == "search":            # "Nghị định 61/2018 (của Chính phủ) về …": the title
+            rest = dkey[:doc.span[1]] + re.sub(r"\bve\b.*$", " ", dkey[doc.span[1]:])
+        content = _content(rest, _DOC_FILLER | set(re.findall(r"[a-z]+", vi_key(doc.text))), province)
+        meta = _DOC_META.search(dkey)
+        who_meta = re.search(r"\b(?:ai (?:ky|ban hanh)|who (?:issued|signed))\b", dkey)
+        if not content or (meta and len(content) <= 4 and (intent not in ("lead", "support") or who_meta)):
+            return Route("document", topic="", document=doc, rule="document:" + ("meta" if content else "ref"),
+                         **common)
+
+    return Route("task", topic=pq.topic, document=doc, rule="task", **common)

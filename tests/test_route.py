@@ -1,0 +1,194 @@
+"""Table-driven routing tests: question → expected route and what it names.
+
+Questions are written as users type them: accented, unaccented, abbreviated,
+English and mixed; other documents and agencies than the bundled corpus too.
+"""
+import pytest
+
+from search.route import find_period, route
+from search.glossary import vi_key
+
+Q4_2023 = ("2023-10-01", "2023-12-31")
+
+# (question, expected) — expected keys: kind, number, type, serial, year, doc_province, relation,
+# direction, related_type, agency, role, count, period, intent
+CASES = [
+    # ---- document: numbers, partial references, typed without accents, English
+    ("61/2018/NĐ-CP", dict(kind="document", number="61/2018/NĐ-CP", type="Nghị định", serial="61", year=2018)),
+    ("nghi dinh 45/2020/ND-CP", dict(kind="document", number="45/2020/NĐ-CP", type="Nghị định")),
+    ("61/2018/nd-cp", dict(kind="document", number="61/2018/NĐ-CP")),
+    ("Nghị định 61/2018", dict(kind="document", number=None, type="Nghị định", serial="61", year=2018)),
+    ("Kế hoạch 319 của Vĩnh Phúc", dict(kind="document", type="Kế hoạch", serial="319", doc_province="Vĩnh Phúc")),
+    ("quyết định 2866 vĩnh phúc", dict(kind="document", type="Quyết định", serial="2866", doc_province="Vĩnh Phúc")),
+    ("319/KH-UBND", dict(kind="document", number="319/KH-UBND", type="Kế hoạch")),
+    ("Kế hoạch số 151/KH-UBND tỉnh Vĩnh Phúc", dict(kind="document", number="151/KH-UBND", doc_province="Vĩnh Phúc")),
+    ("QĐ 2866", dict(kind="document", type="Quyết định", serial="2866")),
+    ("KH 45 Tiền Giang", dict(kind="document", type="Kế hoạch", serial="45", doc_province="Tiền Giang")),
+    ("decree 61/2018", dict(kind="document", type="Nghị định", serial="61", year=2018)),
+    ("Decision 2866 of Vinh Phuc", dict(kind="document", type="Quyết định", serial="2866", doc_province="Vĩnh Phúc")),
+    ("plan No. 319", dict(kind="document", type="Kế hoạch", serial="319")),
+    ("Nghị định 61/2018/NĐ-CP về thực hiện cơ chế một cửa, một cửa liên thông",
+     dict(kind="document", number="61/2018/NĐ-CP")),
+    ("Kế hoạch 319 ban hành ngày nào", dict(kind="document", serial="319")),
+    ("Nghị định 61/2018 có hiệu lực khi nào", dict(kind="document", serial="61")),
+    ("What is decree 61/2018 about?", dict(kind="document", type="Nghị định")),
+    ("Nội dung Quyết định 2866/QĐ-UBND", dict(kind="document", number="2866/QĐ-UBND")),
+    ("Chỉ thị 23/CT-TTg", dict(kind="document", number="23/CT-TTg", type="Chỉ thị")),
+    ("23/ct-ttg", dict(kind="document", number="23/CT-TTg")),
+    ("Nghị quyết 76/NQ-CP", dict(kind="document", number="76/NQ-CP", type="Nghị quyết")),
+    ("18-NQ/TW", dict(kind="document", number="18-NQ/TW")),
+    ("Ai ký Quyết định 1234/QĐ-UBND của Bắc Ninh?", dict(kind="document", number="1234/QĐ-UBND", doc_province="Bắc Ninh")),
+    # ---- relation: Vietnamese both directions, passive, unaccented, English
+    ("Văn bản nào thực hiện Nghị định 61/2018", dict(kind="relation", relation="implements", direction="in", serial="61")),
+    ("Những văn bản nào căn cứ vào Nghị định 61/2018/NĐ-CP?",
+     dict(kind="relation", relation="based_on", direction="in", number="61/2018/NĐ-CP")),
+    ("Kế hoạch 151 căn cứ vào văn bản nào", dict(kind="relation", relation="based_on", direction="out", serial="151")),
+    ("Kế hoạch 319 sửa đổi văn bản nào", dict(kind="relation", relation="amends", direction="out")),
+    ("Văn bản nào sửa đổi Nghị định 61/2018", dict(kind="relation", relation="amends", direction="in")),
+    ("Nghị định 61/2018 bị sửa đổi bởi văn bản nào", dict(kind="relation", relation="amends", direction="in")),
+    ("Nghị định 61/2018 đã bị sửa đổi chưa?", dict(kind="relation", relation="amends", direction="in")),
+    ("Văn bản nào thay thế Quyết định 2866/QĐ-UBND", dict(kind="relation", relation="replaces", direction="in")),
+    ("Quyết định 2866 thay thế văn bản nào", dict(kind="relation", relation="replaces", direction="out")),
+    ("Văn bản nào bãi bỏ Quyết định 12/2019/QĐ-UBND", dict(kind="relation", relation="repeals", direction="in")),
+    ("Thông tư nào hướng dẫn Nghị định 45/2020/NĐ-CP",
+     dict(kind="relation", relation="guides", direction="in", related_type="Thông tư")),
+    ("Căn cứ pháp lý của Kế hoạch 319 là gì", dict(kind="relation", relation="based_on", direction="out", serial="319")),
+    ("van ban nao thuc hien nghi dinh 61/2018", dict(kind="relation", relation="implements", direction="in")),
+    ("ke hoach 151 can cu vao dau", dict(kind="relation", relation="based_on", direction="out")),
+    ("Kế hoạch nào triển khai Nghị quyết 76/NQ-CP",
+     dict(kind="relation", relation="implements", direction="in", related_type="Kế hoạch")),
+    ("Văn bản nào trích dẫn Chỉ thị 23/CT-TTg", dict(kind="relation", relation="cites", direction="in")),
+    ("Nghị định 61/2018 được những văn bản nào thực hiện", dict(kind="relation", relation="implements", direction="in")),
+    ("Văn bản nào hướng dẫn Luật Tổ chức chính quyền địa phương",
+     dict(kind="relation", relation="guides", direction="in", type="Luật")),
+    ("which documents implement decree 61/2018", dict(kind="relation", relation="implements", direction="in")),
+    ("What does plan 151 amend?", dict(kind="relation", relation="amends", direction="out", serial="151")),
+    ("What is plan 151 based on?", dict(kind="relation", relation="based_on", direction="out")),
+    ("Which plans are based on Resolution 76/NQ-CP?",
+     dict(kind="relation", relation="based_on", direction="in", related_type="Kế hoạch")),
+    ("Has decree 61/2018 been amended?", dict(kind="relation", relation="amends", direction="in")),
+    ("Which documents cite Directive 23/CT-TTg?", dict(kind="relation", relation="cites", direction="in")),
+    ("What is the legal basis of plan 319?", dict(kind="relation", relation="based_on", direction="out")),
+    ("Which decisions replace decision 30/2020/QĐ-UBND?",
+     dict(kind="relation", relation="replaces", direction="in", related_type="Quyết định")),
+    ("Was decree 61/2018 amended by another decree?", dict(kind="relation", relation="amends", direction="in")),
+    # ---- agency: named agency + question about its work
+    ("Sở Tư pháp phối hợp những việc gì", dict(kind="agency", agency="Sở Tư pháp", role="support", count=False)),
+    ("so tu phap phoi hop nhung viec gi", dict(kind="agency", agency="Sở Tư pháp", role="support")),
+    ("Sở Nội vụ chủ trì bao nhiêu nhiệm vụ trong Kế hoạch 319",
+     dict(kind="agency", agency="Sở Nội vụ", role="lead", count=True, serial="319", type="Kế hoạch")),
+    ("Sở Nội vụ chủ trì những việc gì đến hạn quý IV/2023",
+     dict(kind="agency", agency="Sở Nội vụ", role="lead", period=Q4_2023)),
+    ("what does the Department of Home Affairs lead", dict(kind="agency", agency="Sở Nội vụ", role="lead")),
+    ("Sở NV chủ trì những nhiệm vụ nào", dict(kind="agency", agency="Sở Nội vụ", role="lead")),
+    ("How many tasks does the Department of Justice support in plan 319?",
+     dict(kind="agency", agency="Sở Tư pháp", role="support", count=True, serial="319")),
+    ("Sở TT&TT có những nhiệm vụ gì", dict(kind="agency", agency="Sở Thông tin và Truyền thông", role="any")),
+    ("Nhiệm vụ của Sở Y tế", dict(kind="agency", agency="Sở Y tế", role="any")),
+    ("Sở Tài chính", dict(kind="agency", agency="Sở Tài chính", role="any")),
+    ("Văn phòng UBND tỉnh chủ trì những việc gì trong năm 2023",
+     dict(kind="agency", agency="Văn phòng UBND tỉnh", role="lead", period=("2023-01-01", "2023-12-31"))),
+    ("Sở Kế hoạch và Đầu tư tham gia bao nhiêu nhiệm vụ", dict(kind="agency", agency="Sở Kế hoạch và Đầu tư",
+                                                             role="support", count=True)),
+    ("What tasks is the Department of Information and Communications responsible for?",
+     dict(kind="agency", agency="Sở Thông tin và Truyền thông", role="lead")),
+    ("Công an tỉnh phối hợp những việc gì trong tháng 12/2023",
+     dict(kind="agency", agency="Công an tỉnh", role="support", period=("2023-12-01", "2023-12-31"))),
+    ("Sở GD&ĐT chủ trì hoặc phối hợp những nhiệm vụ nào", dict(kind="agency", agency="Sở Giáo dục và Đào tạo", role="any")),
+    ("List the tasks of the Provincial People's Committee Office due in Q4 2023",
+     dict(kind="agency", agency="Văn phòng UBND tỉnh", role="any", period=Q4_2023)),
+    ("Sở Nội vụ chủ trì những việc gì đến hạn 6 tháng đầu năm 2024",
+     dict(kind="agency", role="lead", period=("2024-01-01", "2024-06-30"))),
+    ("How many tasks does the Department of Finance coordinate in 2023?",
+     dict(kind="agency", agency="Sở Tài chính", role="support", count=True, period=("2023-01-01", "2023-12-31"))),
+    ("so noi vu tinh bac ninh lam nhung viec gi", dict(kind="agency", agency="Sở Nội vụ", role="any")),
+    ("Sở Văn hóa, Thể thao và Du lịch đầu mối những việc gì", dict(kind="agency", agency="Sở Văn hóa, Thể thao và Du lịch",
+                                                                  role="lead")),
+    # ---- task: who / when / what product, the same agencies as objects
+    ("cơ quan nào phối hợp số hóa hồ sơ", dict(kind="task", intent="support")),
+    ("Ai chủ trì thí điểm chuyển đổi số toàn diện?", dict(kind="task", intent="lead")),
+    ("Who leads the digitization of records?", dict(kind="task", intent="lead")),
+    ("Khi nào phải hoàn thành số hóa kết quả giải quyết TTHC?", dict(kind="task", intent="deadline")),
+    ("Cơ quan nào phối hợp với Sở Tư pháp rà soát VBQPPL?", dict(kind="task", intent="support")),
+    ("Ai chủ trì nhiệm vụ cải cách TTHC trong Kế hoạch 319", dict(kind="task", intent="lead", serial="319")),
+    ("ai chu tri xay dung trung tam dieu hanh thong minh", dict(kind="task", intent="lead")),
+    ("Which department is responsible for the smart operations center?", dict(kind="task", intent="lead")),
+    ("Sở Nội vụ phải hoàn thành việc sắp xếp bộ máy khi nào?", dict(kind="task", intent="deadline")),
+    ("Nâng cao chỉ số PAPI", dict(kind="task", intent="search")),
+    ("Ai thực hiện Kế hoạch 319?", dict(kind="task", intent="lead", serial="319")),
+    ("Thời hạn triển khai Nghị định 61/2018 là khi nào", dict(kind="task", intent="deadline")),
+    ("When must the Department of Home Affairs finish digitizing records?", dict(kind="task", intent="deadline")),
+    ("Ai vô địch World Cup 2022?", dict(kind="task")),
+    ("Đơn vị nào hỗ trợ Sở Nội vụ tổ chức thi tuyển công chức?", dict(kind="task")),
+    ("What must the Department of Health do about extra classes in schools?", dict(kind="agency", agency="Sở Y tế")),
+    # ---- none: empty or garbage (off-topic but well formed questions are decided on scores)
+    ("asdfgh qwerty", dict(kind="none")),
+    ("", dict(kind="none")),
+    ("   ???  ", dict(kind="none")),
+    ("xzqv bnmw", dict(kind="none")),
+]
+
+
+def _actual(r):
+    d = r.document
+    return {
+        "kind": r.kind, "intent": r.intent, "relation": r.relation, "direction": r.direction,
+        "related_type": r.related_type, "role": r.role, "count": r.count,
+        "agency": r.agency.name if r.agency else None,
+        "number": d.number if d else None, "type": d.type if d else None, "serial": d.serial if d else None,
+        "year": d.year if d else None, "doc_province": d.province if d else None,
+        "period": (r.period.start, r.period.end) if r.period else None,
+    }
+
+
+@pytest.mark.parametrize("question,expected", CASES, ids=[c[0][:50] or "empty" for c in CASES])
+def test_route_table(question, expected):
+    got = _actual(route(question))
+    assert {k: got[k] for k in expected} == expected
+
+
+def test_table_is_big_and_covers_every_kind():
+    kinds = [e["kind"] for _, e in CASES]
+    assert len(CASES) >= 60
+    assert {"document", "relation", "agency", "task", "none"} <= set(kinds)
+    assert min(kinds.count(k) for k in ("document", "relation", "agency", "task")) >= 12
+
+
+def test_accents_do_not_change_the_route():
+    for a, b in [("Sở Tư pháp phối hợp những việc gì", "So Tu phap phoi hop nhung viec gi"),
+                 ("Văn bản nào thực hiện Nghị định 61/2018", "van ban nao thuc hien nghi dinh 61/2018"),
+                 ("Kế hoạch 319 của Vĩnh Phúc", "ke hoach 319 cua vinh phuc"),
+                 ("Ai chủ trì số hoá hồ sơ?", "ai chu tri so hoa ho so?")]:
+        assert _actual(route(a)) == _actual(route(b)), (a, b)
+
+
+def test_spans_point_into_the_question():
+    q = "Sở Nội vụ chủ trì bao nhiêu nhiệm vụ trong Kế hoạch 319 của Vĩnh Phúc?"
+    r = route(q)
+    s, e = r.document.span
+    assert q[s:e] == r.document.text == "Kế hoạch 319"
+    s, e = r.agency.span
+    assert q[s:e] == r.agency.text == "Sở Nội vụ"
+
+
+def test_to_dict_names_the_route():
+    d = route("what does plan 151 amend").to_dict()
+    assert d["route"] == "relation" and d["relation"] == "amends" and d["direction"] == "out"
+    assert d["document"]["serial"] == "151"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("đến hạn quý IV/2023", Q4_2023),
+    ("quy 4 nam 2023", Q4_2023),
+    ("từ quý I đến quý III/2024", ("2024-01-01", "2024-09-30")),
+    ("tháng 6/2024", ("2024-06-01", "2024-06-30")),
+    ("due by December 2023", ("2023-12-01", "2023-12-31")),
+    ("in the fourth quarter of 2023", Q4_2023),
+    ("Q2/2024", ("2024-04-01", "2024-06-30")),
+    ("6 tháng cuối năm 2023", ("2023-07-01", "2023-12-31")),
+    ("trước năm 2025", ("2025-01-01", "2025-12-31")),
+    ("Kế hoạch năm 2023", None),
+])
+def test_periods(text, expected):
+    p = find_period(text, vi_key(text))
+    assert (p and (p.start, p.end)) == expected
