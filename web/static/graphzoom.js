@@ -44,9 +44,8 @@
 
     function size() {
       box.w = Math.max(frame.clientWidth, 1);
-      var fit = box.w / W;
-      var natural = H * Math.min(1, Math.max(fit, 0.5));
-      box.h = Math.round(Math.max(200, Math.min(natural, window.innerHeight * 0.75, H)));
+      // the graph opens at its real size (labels ≥ 12 px): as tall as it is, within 75 % of the window
+      box.h = Math.round(Math.max(Math.min(200, H), Math.min(H, window.innerHeight * 0.75)));
       svg.setAttribute("width", box.w);
       svg.setAttribute("height", box.h);
     }
