@@ -245,9 +245,8 @@ def layout(data: dict, style: Style | None = None) -> dict:
     for n, d in docs.items():
         ln = node_lines(d)
         fs = [st.root_font_size if n == root else st.font_size] + [st.small_size] * (len(ln) - 1)
-        bold = 1.0  # widths are already those of the bold face
         lines[n], sizes[n] = ln, fs
-        widths[n] = max(text_width(t, f) * bold for t, f in zip(ln, fs)) + 2 * st.pad_x
+        widths[n] = max(text_width(t, f) for t, f in zip(ln, fs)) + 2 * st.pad_x  # bold-face widths
     box_h = 2 * st.pad_y + st.line_height * (st.root_font_size + st.small_size)
 
     layer_ids = sorted(set(lv.values()))
