@@ -177,6 +177,9 @@ _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"
           "caption", "thead", "tbody", "tfoot", "center", "main", "body", "html"}
 
 
+# Text repeated for rowspan may add at most this many times the input length.
+SPAN_REPEAT_FACTOR = 4
+
 # A line break inside a table cell (<br>, <p>): not a row break.  U+2028 is
 # whitespace for text but separates agencies in a list cell.
 _CELL_BREAK = "\u2028"
@@ -206,10 +209,18 @@ class _HTMLToText(HTMLParser):
         # text is repeated in the rows it spans so every row has all its cells
         self.spans: dict[int, list] = {}
         self._cell = None            # (column, part index, char index, rowspan, colspan)
+        # Repeating merged cells could grow the text quadratically (a hostile
+        # file of 78 KB took 1.6 GB): repeated text is bounded by the input size.
+        self.repeat_budget = SPAN_REPEAT_FACTOR * len(source) + 10_000
 
     def _fill_spans(self, upto: Optional[int] = None):
         while self.col in self.spans and (upto is None or self.col < upto):
             left, text, offs, colspan = self.spans[self.col]
+            cost = len(text) + min(colspan, 21)
+            if cost > self.repeat_budget:
+                self.spans.clear()           # budget spent: merged cells are not repeated further
+                return
+            self.repeat_budget -= cost
             if self.cells_in_row:
                 self._emit("\t", offs[0] if offs else 0)
             self.parts.append(text)

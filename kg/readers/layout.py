@@ -129,7 +129,7 @@ def assemble(pages: list[Page]) -> tuple[str, tuple[int, ...]]:
 
     def emit_line(s: str):
         nonlocal length
-        s = unicodedata.normalize("NFC", s.replace("\t", " "))
+        s = unicodedata.normalize("NFC", s)
         if first_at[page_no] is None:
             first_at[page_no] = length
         out.append(s + "\n")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -39,9 +40,11 @@ from .layout import Page, Table, assemble, join_cell_lines
 
 DPI = 300
 LANG = os.environ.get("LEGALKG_OCR_LANG", "vie")
+PSM = os.environ.get("LEGALKG_OCR_PSM", "4")
 TIMEOUT_S = float(os.environ.get("LEGALKG_OCR_TIMEOUT", "120"))
 PACKAGES = "tesseract-ocr tesseract-ocr-vie"
 MAX_IMAGE_PIXELS = 60_000_000
+_ARTEFACT_RE = re.compile(r"(?<=\w)_+|_+(?=\w)|^[_|]+$")
 
 
 @lru_cache(maxsize=1)
@@ -142,7 +145,7 @@ def _tesseract_words(grey: np.ndarray, label: str) -> list[dict]:
         src = Path(tmp) / "page.png"
         cv2.imwrite(str(src), grey)
         try:
-            r = subprocess.run([exe, str(src), "stdout", "-l", LANG, "--psm", "6",
+            r = subprocess.run([exe, str(src), "stdout", "-l", LANG, "--psm", PSM,
                                 "-c", "tessedit_do_invert=0", "-c", "preserve_interword_spaces=0", "tsv"],
                                capture_output=True, env=env, timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -162,8 +165,10 @@ def _tesseract_words(grey: np.ndarray, label: str) -> list[dict]:
             conf = float(f[10])
         except ValueError:
             conf = 0.0
-        words.append({"block": int(f[2]), "par": int(f[3]), "line": int(f[4]), "x": int(f[6]),
-                      "y": int(f[7]), "w": int(f[8]), "h": int(f[9]), "conf": conf, "text": f[11]})
+        text = _ARTEFACT_RE.sub("", f[11])     # dotted fill lines read as '_' stuck to a word
+        if text:
+            words.append({"block": int(f[2]), "par": int(f[3]), "line": int(f[4]), "x": int(f[6]),
+                          "y": int(f[7]), "w": int(f[8]), "h": int(f[9]), "conf": conf, "text": text})
     return words
 
 
@@ -177,7 +182,7 @@ def _lines_of(words: list[dict]) -> list[tuple[float, float, str]]:
         text = ws[0]["text"]
         for a, b in zip(ws, ws[1:]):
             gap = b["x"] - (a["x"] + a["w"])
-            text += ("   " if gap > 3 * max(a["h"], b["h"]) else " ") + b["text"]
+            text += ("\t" if gap > 3 * max(a["h"], b["h"]) else " ") + b["text"]
         out.append((min(w["y"] for w in ws), max(w["y"] + w["h"] for w in ws), text))
     out.sort(key=lambda l: l[0])
     return out

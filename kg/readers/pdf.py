@@ -66,11 +66,22 @@ def _open(path: Path, label: str) -> pdfium.PdfDocument:
             raise InputError(label, "password-protected (encrypted) PDF: cannot read it") from None
         if code == pdfium_c.FPDF_ERR_SECURITY:
             raise InputError(label, "PDF uses an unsupported security handler") from None
-        if code == pdfium_c.FPDF_ERR_SUCCESS:
+        if _empty_page_tree(path):
+            # PDFium refuses a document without pages (its error code is stale then)
             raise InputError(label, "PDF has no pages (empty page tree)") from None
         raise InputError(label, "corrupt or truncated PDF (cannot be opened)") from None
     except OSError as exc:
         raise InputError(label, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _empty_page_tree(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(4 << 20)
+    except OSError:
+        return False
+    return (re.search(rb"/Type\s*/Pages\b", data) is not None and re.search(rb"/Count\s+0\b", data) is not None
+            and re.search(rb"/Count\s+[1-9]", data) is None)
 
 
 def _rules(page: pdfium.PdfPage) -> tuple[list, list]:
@@ -149,7 +160,7 @@ def _lines(segs: list[_Seg]) -> list[tuple[float, float, str]]:
         size = max(1.0, max(s.t - s.b for s in ln))
         for a, b in zip(ln, ln[1:]):
             gap = b.l - a.r
-            sep = "   " if gap > 2.5 * size else ("" if gap < 0.15 * size or text.endswith(" ") else " ")
+            sep = "\t" if gap > 2.5 * size else ("" if gap < 0.15 * size or text.endswith(" ") else " ")
             text += sep + b.text
         out.append((min(s.b for s in ln), max(s.t for s in ln), re.sub(r"[ \t]+$", "", text)))
     return out
