@@ -63,6 +63,16 @@ def grid_cells(hs: list[Rule], vs: list[Rule], tol: float = 2.5, max_rules: int 
     """Tables made of horizontal (y, x0, x1) and vertical (x, y0, y1) rules."""
     if len(hs) < 2 or len(vs) < 2 or len(hs) + len(vs) > max_rules:
         return []
+
+    def touches(h: Rule, v: Rule) -> bool:
+        return h[1] - tol <= v[0] <= h[2] + tol and v[1] - tol <= h[0] <= v[2] + tol
+
+    # a rule of a grid meets at least two rules across it (drops underlines, arcs of stamps)
+    for _ in range(2):
+        hs = [h for h in hs if sum(1 for v in vs if touches(h, v)) >= 2]
+        vs = [v for v in vs if sum(1 for h in hs if touches(h, v)) >= 2]
+    if len(hs) < 2 or len(vs) < 2:
+        return []
     n = len(hs) + len(vs)
     parent = list(range(n))
 
@@ -72,9 +82,9 @@ def grid_cells(hs: list[Rule], vs: list[Rule], tol: float = 2.5, max_rules: int 
             i = parent[i]
         return i
 
-    for i, (y, x0, x1) in enumerate(hs):
-        for j, (x, y0, y1) in enumerate(vs):
-            if x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol:
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if touches(h, v):
                 a, b = find(i), find(len(hs) + j)
                 if a != b:
                     parent[a] = b

@@ -44,7 +44,7 @@ PSM = os.environ.get("LEGALKG_OCR_PSM", "4")
 TIMEOUT_S = float(os.environ.get("LEGALKG_OCR_TIMEOUT", "120"))
 PACKAGES = "tesseract-ocr tesseract-ocr-vie"
 MAX_IMAGE_PIXELS = 60_000_000
-_ARTEFACT_RE = re.compile(r"(?<=\w)_+|_+(?=\w)|^[_|]+$")
+_ARTEFACT_RE = re.compile(r"(?<=\w)_+|_+(?=\w)|^[_|—–~=]{2,}$|^[_|]$")
 
 
 @lru_cache(maxsize=1)
@@ -75,12 +75,18 @@ def require(label: str) -> str:
 
 # ------------------------------------------------------------ image prep ----
 def remove_ink(rgb: np.ndarray) -> np.ndarray:
-    """Grey image with red (stamp) and blue (signature) ink turned white."""
+    """Grey image with red (stamp) and blue (signature) ink turned white.
+
+    Coloured pixels and their anti-aliased fringe go; dark neutral pixels
+    (black text printed over a stamp) stay."""
     r, g, b = (rgb[..., k].astype(np.int16) for k in range(3))
-    red = (r - np.maximum(g, b) > 60) & (r > 110)
-    blue = (b - np.maximum(r, g) > 45) & (b > 80)
+    colour = ((r - np.maximum(g, b) > 40) & (r > 100)) | ((b - np.maximum(r, g) > 35) & (b > 70))
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    grey[red | blue] = 255
+    if not colour.any():
+        return grey
+    near = cv2.dilate(colour.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
+    grey[colour | (near & ((grey > 110) | (spread > 25)))] = 255
     return grey
 
 
@@ -166,6 +172,8 @@ def _tesseract_words(grey: np.ndarray, label: str) -> list[dict]:
         except ValueError:
             conf = 0.0
         text = _ARTEFACT_RE.sub("", f[11])     # dotted fill lines read as '_' stuck to a word
+        if text == "—" and conf < 60:
+            text = ""                           # a stray stroke (rule remnant, signature)
         if text:
             words.append({"block": int(f[2]), "par": int(f[3]), "line": int(f[4]), "x": int(f[6]),
                           "y": int(f[7]), "w": int(f[8]), "h": int(f[9]), "conf": conf, "text": text})
