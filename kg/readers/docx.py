@@ -34,8 +34,18 @@ _MAX_PART = 256 * 1024 * 1024        # uncompressed size of one XML part (zip bo
 _SPACE_RE = re.compile(r"[ \t\u00a0]+")
 
 
+_STYLE_RE = re.compile(rb"<w:style\b([^>]*)>(.*?)</w:style>", re.S)
+_ATTR_RE = re.compile(rb'w:styleId="([^"]*)"')
+_BASED_RE = re.compile(rb'<w:basedOn\b[^>]*w:val="([^"]*)"')
+_FONT_RE = re.compile(rb'<w:rFonts\b[^>]*?w:(?:ascii|hAnsi)="([^"]*)"')
+_DEFAULTS_RE = re.compile(rb"<w:rPrDefault\b.*?</w:rPrDefault>", re.S)
+
+
 class _Styles:
-    """Fonts from styles.xml: style id → (basedOn, ascii font); the default font."""
+    """Fonts from styles.xml: style id → (basedOn, ascii font); the default font.
+
+    Scanned with regular expressions: a Word template's styles.xml is large
+    (latent styles) and only three attributes matter here."""
 
     def __init__(self, xml: Optional[bytes]):
         self.fonts: dict[str, Optional[str]] = {}
@@ -43,18 +53,21 @@ class _Styles:
         self.default: Optional[str] = None
         if not xml:
             return
-        root = ET.fromstring(xml)
-        dd = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts")
-        if dd is not None:
-            self.default = dd.get(f"{W}ascii") or dd.get(f"{W}hAnsi")
-        for st in root.iter(f"{W}style"):
-            sid = st.get(f"{W}styleId")
+        d = _DEFAULTS_RE.search(xml)
+        if d:
+            f = _FONT_RE.search(d.group(0))
+            self.default = f.group(1).decode("utf-8", "replace") if f else None
+        cut = xml.find(b"</w:latentStyles>")       # skip the (long) latent style list
+        for m in _STYLE_RE.finditer(xml, cut if cut >= 0 else 0):
+            sid = _ATTR_RE.search(m.group(1))
             if not sid:
                 continue
-            rf = st.find(f"{W}rPr/{W}rFonts")
-            self.fonts[sid] = (rf.get(f"{W}ascii") or rf.get(f"{W}hAnsi")) if rf is not None else None
-            b = st.find(f"{W}basedOn")
-            self.based[sid] = b.get(f"{W}val") if b is not None else None
+            key = sid.group(1).decode("utf-8", "replace")
+            body = m.group(2)
+            f = _FONT_RE.search(body)
+            bsd = _BASED_RE.search(body)
+            self.fonts[key] = f.group(1).decode("utf-8", "replace") if f else None
+            self.based[key] = bsd.group(1).decode("utf-8", "replace") if bsd else None
 
     def font(self, sid: Optional[str]) -> Optional[str]:
         seen = set()
