@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup serve test bench browser-deps clean
+.PHONY: setup serve test bench browser-deps reader-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,12 +34,28 @@ browser-deps:
 	  else echo "browser-deps: not root or no apt-get; the browser test will be skipped"; fi; \
 	fi
 
-test: $(STAMP) browser-deps
+# Debian's Tesseract with the Vietnamese model (scanned PDFs and images) and
+# LibreOffice Writer (Word .doc); the tests that need them are skipped with a
+# clear reason where they cannot be installed.
+reader-deps:
+	@if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx vie \
+	    || ! command -v soffice >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui >/dev/null) \
+	      || echo "reader-deps: could not install tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui; OCR and .doc will report a clear error"; \
+	  else echo "reader-deps: not root or no apt-get; install tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui for OCR and .doc"; fi; \
+	fi
+
+setup: reader-deps
+
+test: $(STAMP) browser-deps reader-deps
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 bench: $(STAMP)
 	$(BIN)/python bench/extract_quality.py
 	$(BIN)/python bench/extract_speed.py
+	$(BIN)/python bench/read_speed.py
 	$(BIN)/python bench/graph.py
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/search_latency.py

@@ -47,9 +47,12 @@ class Reference:
     mentions: tuple[Span, ...] = ()
     date_conflicts: tuple[str, ...] = ()
     after_document: bool = False
+    page: Optional[int] = None           # 1-based page of ``span`` (PDF, scans); None otherwise
 
     def to_json(self) -> dict:
         d = asdict(self)
+        if self.page is None:
+            del d["page"]
         d["span"] = list(self.span)
         d["mentions"] = [list(s) for s in self.mentions]
         d["date_conflicts"] = list(self.date_conflicts)
@@ -106,15 +109,19 @@ class Task:
     level: Optional[str]
     references: tuple[str, ...]
     span: Span
+    page: Optional[int] = None           # 1-based page of ``span`` (PDF, scans); None otherwise
 
     def to_json(self) -> dict:
-        return {"id": self.id, "section": self.section, "section_title": self.section_title,
-                "no": self.no, "text": self.text, "lead": list(self.lead),
-                "support": list(self.support), "deadline": self.deadline,
-                "deadline_range": ([self.deadline_start, self.deadline_end]
-                                   if self.deadline_start else None),
-                "product": self.product, "objective": self.objective, "level": self.level,
-                "references": list(self.references), "span": list(self.span)}
+        d = {"id": self.id, "section": self.section, "section_title": self.section_title,
+             "no": self.no, "text": self.text, "lead": list(self.lead),
+             "support": list(self.support), "deadline": self.deadline,
+             "deadline_range": ([self.deadline_start, self.deadline_end]
+                                if self.deadline_start else None),
+             "product": self.product, "objective": self.objective, "level": self.level,
+             "references": list(self.references), "span": list(self.span)}
+        if self.page is not None:
+            d["page"] = self.page
+        return d
 
 
 @dataclass(frozen=True)

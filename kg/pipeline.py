@@ -37,7 +37,7 @@ def extract_string(text: str, label: str = "<text>", fmt: str = ".txt") -> Extra
 def extract_text(raw: MappedText, label: str, data_hash: str = "") -> Extraction:
     mt = clean(raw)
     text = mt.text
-    warnings: list[str] = []
+    warnings: list[str] = list(raw.warnings)
     idt = find_identity(text)
     province = idt.province
     doc_id = document_id(idt.number, province) if idt.number else f"file/{data_hash[:16] or slug(label)}"
@@ -96,7 +96,7 @@ def extract_text(raw: MappedText, label: str, data_hash: str = "") -> Extraction
             number=r["number"], type=r["type"], date=r["date"], issuer=r["issuer"],
             title=r["title"], relation=r["relation"], target_id=r["target_id"], span=r["span"],
             cue=r["cue"], province=r["province"], year=r["year"], mentions=tuple(r["mentions"]),
-            date_conflicts=conflicts, after_document=after))
+            date_conflicts=conflicts, after_document=after, page=raw.page_at(r["span"][0])))
 
     relations = []
     seen_rel = set()
@@ -140,7 +140,7 @@ def extract_text(raw: MappedText, label: str, data_hash: str = "") -> Extraction
                 support=agency_names(d.get("support", keep_lines=True)),
                 deadline=dl, deadline_start=s, deadline_end=e, product=product,
                 objective=d.get("objective"), level=d.get("level"), references=task_refs,
-                span=mt.orig_span(d.start, d.end)))
+                span=(span := mt.orig_span(d.start, d.end)), page=raw.page_at(span[0])))
 
     skip = [(t.start, t.end) for t in tables]
     assignments = []

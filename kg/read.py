@@ -1,23 +1,47 @@
 """Stage 1 — read: bytes on disk → decoded text, per format.
 
-Readers are registered by extension so new formats (PDF, DOCX) plug in with
-one function each.  A reader returns a ``MappedText`` whose ``original`` is
-the decoded file text and whose ``text`` is plain text with table rows as
-tab-separated lines where the format has real tables (HTML).
+Readers are registered by extension, one function each.  Text readers
+(``READERS``: .txt, .md, .html) take the decoded text; binary readers
+(``BINARY_READERS``: .pdf, images, .docx, .doc) take the path.  A reader
+returns a ``MappedText`` whose ``original`` is the decoded file text (for
+binary formats: the text the reader produced, which spans point into) and
+whose ``text`` is plain text with table rows as tab-separated lines where the
+format has real tables (HTML, PDF, scans, Word).  Paged sources (PDF, images)
+also give the start offset of each page in ``original``.
+
+The format modules live in ``kg.readers``; each is imported when a file of
+its kind is first read (their libraries are large and optional for a corpus
+of text files).  Legacy Vietnamese encodings (TCVN3, VNI) are decoded here,
+for text files, and in the Word reader, for runs in legacy fonts.
 """
 from __future__ import annotations
 
 import codecs
+import html
+import importlib
 import re
+from array import array
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, Optional
 
+from charset_normalizer import from_bytes
+
 from .model import InputError
+from .readers.legacy import fix_legacy
 from .textmap import MappedText
 
 Reader = Callable[[str, str], MappedText]
+BinaryReader = Callable[[Path, str], MappedText]
 READERS: dict[str, Reader] = {}
+# extension → "module:function" under kg.readers, resolved on first use
+BINARY_READERS: dict[str, str] = {
+    ".pdf": "pdf:read_pdf",
+    ".png": "ocr:read_image", ".jpg": "ocr:read_image", ".jpeg": "ocr:read_image",
+    ".tif": "ocr:read_image", ".tiff": "ocr:read_image",
+    ".docx": "docx:read_docx",
+    ".doc": "doc:read_doc",
+}
 
 
 def reader(*exts: str):
@@ -29,7 +53,18 @@ def reader(*exts: str):
 
 
 def supported(path: Path) -> bool:
-    return path.suffix.lower() in READERS
+    ext = path.suffix.lower()
+    return ext in READERS or ext in BINARY_READERS
+
+
+def binary_reader(ext: str, label: str) -> BinaryReader:
+    module, _, fn = BINARY_READERS[ext].partition(":")
+    try:
+        mod = importlib.import_module(f"kg.readers.{module}")
+    except ImportError as exc:
+        raise InputError(label, f"cannot read '{ext}' files: missing Python package "
+                                f"'{exc.name}' (pip install -e . installs it)") from None
+    return getattr(mod, fn)
 
 
 def decode_bytes(data: bytes, label: str) -> str:
@@ -57,11 +92,20 @@ def decode_bytes(data: bytes, label: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
+        # 8-bit legacy Vietnamese (TCVN3/ABC, VNI) reads as Windows-1252 letters
+        try:
+            latin = data.decode("cp1252")
+        except UnicodeDecodeError:
+            latin = data.decode("latin-1")
+        fixed, enc = fix_legacy(latin)
+        if enc:
+            return fixed
         best = from_bytes(data).best()
         if best is None:
             raise InputError(label, "binary file or unknown text encoding")
         text = str(best)
+    else:
+        text, _ = fix_legacy(text)     # legacy text saved as UTF-8 mojibake
     if not _mostly_text(text):
         raise InputError(label, "binary file (not a text document)")
     return text
@@ -82,10 +126,12 @@ def read_file(path: Path, label: str | None = None) -> MappedText:
     if path.is_dir():
         raise InputError(label, "is a directory, not a document")
     ext = path.suffix.lower()
+    if ext in BINARY_READERS:
+        return _read_binary(path, label, ext)
     fn = READERS.get(ext)
     if fn is None:
         raise InputError(label, f"unsupported file type '{ext or '(none)'}' "
-                                f"(supported: {', '.join(sorted(READERS))})")
+                                f"(supported: {', '.join(sorted(set(READERS) | set(BINARY_READERS)))})")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -96,6 +142,19 @@ def read_file(path: Path, label: str | None = None) -> MappedText:
     mt = fn(text, label)
     if not mt.text.strip():
         raise InputError(label, "no text left after removing markup")
+    return mt
+
+
+def _read_binary(path: Path, label: str, ext: str) -> MappedText:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(label, f"cannot read: {exc.strerror or exc}") from None
+    if size == 0:
+        raise InputError(label, "empty file")
+    mt = binary_reader(ext, label)(path, label)
+    if not mt.text.strip():
+        raise InputError(label, "no text found (blank pages, or images too faint to read)")
     return mt
 
 
@@ -117,6 +176,9 @@ _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"
           "table", "section", "article", "blockquote", "pre", "hr", "dd", "dt", "dl",
           "caption", "thead", "tbody", "tfoot", "center", "main", "body", "html"}
 
+
+# Text repeated for rowspan may add at most this many times the input length.
+SPAN_REPEAT_FACTOR = 4
 
 # A line break inside a table cell (<br>, <p>): not a row break.  U+2028 is
 # whitespace for text but separates agencies in a list cell.
@@ -147,10 +209,18 @@ class _HTMLToText(HTMLParser):
         # text is repeated in the rows it spans so every row has all its cells
         self.spans: dict[int, list] = {}
         self._cell = None            # (column, part index, char index, rowspan, colspan)
+        # Repeating merged cells could grow the text quadratically (a hostile
+        # file of 78 KB took 1.6 GB): repeated text is bounded by the input size.
+        self.repeat_budget = SPAN_REPEAT_FACTOR * len(source) + 10_000
 
     def _fill_spans(self, upto: Optional[int] = None):
         while self.col in self.spans and (upto is None or self.col < upto):
             left, text, offs, colspan = self.spans[self.col]
+            cost = len(text) + min(colspan, 21)
+            if cost > self.repeat_budget:
+                self.spans.clear()           # budget spent: merged cells are not repeated further
+                return
+            self.repeat_budget -= cost
             if self.cells_in_row:
                 self._emit("\t", offs[0] if offs else 0)
             self.parts.append(text)
@@ -262,17 +332,14 @@ class _HTMLToText(HTMLParser):
         self._data(data, self._pos(), exact=True)
 
     def handle_entityref(self, name):
-        import html
         self._data(html.unescape(f"&{name};"), self._pos(), exact=False)
 
     def handle_charref(self, name):
-        import html
         self._data(html.unescape(f"&#{name};"), self._pos(), exact=False)
 
 
 @reader(".html", ".htm", ".xhtml")
 def read_html(text: str, label: str) -> MappedText:
-    from array import array
     parser = _HTMLToText(text)
     try:
         parser.feed(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -19,10 +20,18 @@ class MappedText:
     text: str
     offsets: array          # len(text) + 1 ints; offsets[i] = original index of text[i]
     original: str
+    pages: tuple[int, ...] = ()     # paged sources (PDF, scans): start offset of each page in ``original``
+    warnings: tuple[str, ...] = ()  # what the reader could not do (pages skipped, OCR limits)
 
     @classmethod
     def identity(cls, original: str) -> "MappedText":
         return cls(original, array("l", range(len(original) + 1)), original)
+
+    def page_at(self, orig_offset: int) -> "int | None":
+        """1-based page of an offset into ``original``; None for unpaged sources."""
+        if not self.pages:
+            return None
+        return max(1, bisect_right(self.pages, orig_offset))
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the cleaned text to the original text."""
@@ -55,7 +64,7 @@ class MappedText:
         parts.append(text[pos:])
         offs.extend(old[pos:])
         offs.append(old[len(text)])
-        return MappedText("".join(parts), offs, self.original)
+        return MappedText("".join(parts), offs, self.original, self.pages, self.warnings)
 
     def sub(self, pattern: "re.Pattern[str]", repl: "str | Callable[[re.Match], str]") -> "MappedText":
         edits = []

@@ -1,0 +1,266 @@
+"""OCR of scanned pages and images with Tesseract (Vietnamese model).
+
+One Tesseract run per page (the ``tesseract`` command, TSV output with word
+boxes), after:
+
+* ink removal: strongly red pixels (stamps) and blue ones (signatures) become
+  white; black text printed over a stamp stays;
+* deskew: the angle (±5°) whose horizontal projection profile is sharpest,
+  found on a reduced image, is undone;
+* ruled tables: long horizontal and vertical strokes (morphological opening
+  with line-shaped kernels) give the grid; the rules are erased before OCR so
+  letters touching them read better; each word goes to the cell holding its
+  centre, a missing rule between grid cells merges them (as in the PDF
+  reader).
+
+Needs Debian packages ``tesseract-ocr`` and ``tesseract-ocr-vie``; without
+them a one-line ``InputError`` names them.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import cv2
+import numpy as np
+from PIL import Image, ImageSequence
+
+from ..model import InputError
+from ..textmap import MappedText
+from .grid import grid_cells
+from .layout import Page, Table, assemble, join_cell_lines
+
+DPI = 300
+LANG = os.environ.get("LEGALKG_OCR_LANG", "vie")
+PSM = os.environ.get("LEGALKG_OCR_PSM", "4")
+TIMEOUT_S = float(os.environ.get("LEGALKG_OCR_TIMEOUT", "120"))
+PACKAGES = "tesseract-ocr tesseract-ocr-vie"
+MAX_IMAGE_PIXELS = 60_000_000
+_ARTEFACT_RE = re.compile(r"(?<=\w)_+|_+(?=\w)|^[_|—–~=]{2,}$|^[_|]$")
+
+
+@lru_cache(maxsize=1)
+def _tesseract() -> Optional[str]:
+    return shutil.which("tesseract")
+
+
+@lru_cache(maxsize=4)
+def _langs(exe: str) -> frozenset:
+    try:
+        r = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(l.strip() for l in (r.stdout + r.stderr).splitlines()[1:] if l.strip())
+
+
+def require(label: str) -> str:
+    """The tesseract executable, or an InputError naming the packages to install."""
+    exe = _tesseract()
+    if not exe:
+        raise InputError(label, f"image-only page needs OCR, but Tesseract is not installed "
+                                f"(install Debian packages {PACKAGES})")
+    if LANG not in _langs(exe):
+        raise InputError(label, f"image-only page needs OCR, but Tesseract has no '{LANG}' model "
+                                f"(install Debian package tesseract-ocr-{LANG})")
+    return exe
+
+
+# ------------------------------------------------------------ image prep ----
+def remove_ink(rgb: np.ndarray) -> np.ndarray:
+    """Grey image with red (stamp) and blue (signature) ink turned white.
+
+    Coloured pixels and their anti-aliased fringe go; dark neutral pixels
+    (black text printed over a stamp) stay."""
+    r, g, b = (rgb[..., k].astype(np.int16) for k in range(3))
+    colour = ((r - np.maximum(g, b) > 40) & (r > 100)) | ((b - np.maximum(r, g) > 35) & (b > 70))
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    if not colour.any():
+        return grey
+    near = cv2.dilate(colour.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    spread = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
+    grey[colour | (near & ((grey > 110) | (spread > 25)))] = 255
+    return grey
+
+
+def skew_angle(grey: np.ndarray) -> float:
+    """Angle in degrees (counter-clockwise) that straightens the text lines."""
+    small = cv2.resize(grey, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    _, bw = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    if cv2.countNonZero(bw) < 50:
+        return 0.0
+    h, w = bw.shape
+    centre = (w / 2, h / 2)
+
+    def sharpness(a: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, a, 1.0)
+        rot = cv2.warpAffine(bw, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        prof = rot.sum(axis=1, dtype=np.float64)
+        return float(np.sum(np.diff(prof) ** 2))
+
+    best = max(np.arange(-5.0, 5.01, 0.5), key=sharpness)
+    fine = max(np.arange(best - 0.5, best + 0.51, 0.1), key=sharpness)
+    return float(round(fine, 2))
+
+
+def deskew(grey: np.ndarray) -> np.ndarray:
+    a = skew_angle(grey)
+    if abs(a) < 0.15:
+        return grey
+    h, w = grey.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), a, 1.0)
+    return cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def find_rules(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Binary masks of horizontal and vertical rules."""
+    bw = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    h, w = bw.shape
+    hk = cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, w // 25), 1))
+    vk = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(40, h // 40)))
+    hor = cv2.dilate(cv2.morphologyEx(bw, cv2.MORPH_OPEN, hk), np.ones((3, 3), np.uint8))
+    ver = cv2.dilate(cv2.morphologyEx(bw, cv2.MORPH_OPEN, vk), np.ones((3, 3), np.uint8))
+    return hor, ver
+
+
+def _segments(mask: np.ndarray, horizontal: bool) -> list[tuple[float, float, float]]:
+    """Rules as (position, start, end) in pixels (y, x0, x1) or (x, y0, y1)."""
+    out = []
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    for k in range(1, n):
+        x, y, w, h, _ = stats[k]
+        if horizontal and w > 3 * h:
+            out.append((y + h / 2, float(x), float(x + w)))
+        elif not horizontal and h > 3 * w:
+            out.append((x + w / 2, float(y), float(y + h)))
+    return out
+
+
+# ------------------------------------------------------------------- OCR ----
+def _tesseract_words(grey: np.ndarray, label: str) -> list[dict]:
+    exe = require(label)
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    with tempfile.TemporaryDirectory(prefix="legalkg-ocr-") as tmp:
+        src = Path(tmp) / "page.png"
+        cv2.imwrite(str(src), grey)
+        try:
+            r = subprocess.run([exe, str(src), "stdout", "-l", LANG, "--psm", PSM,
+                                "-c", "tessedit_do_invert=0", "-c", "preserve_interword_spaces=0", "tsv"],
+                               capture_output=True, env=env, timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            raise InputError(label, f"OCR of a page took over {TIMEOUT_S:.0f} s; gave up") from None
+        except OSError as exc:
+            raise InputError(label, f"cannot run tesseract: {exc}") from None
+    if r.returncode != 0:
+        msg = r.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(label, f"tesseract failed: {msg[-1] if msg else r.returncode}")
+    words = []
+    rows = csv.reader(io.StringIO(r.stdout.decode("utf-8", "replace")), delimiter="\t", quoting=csv.QUOTE_NONE)
+    next(rows, None)
+    for f in rows:
+        if len(f) < 12 or f[0] != "5" or not f[11].strip():
+            continue
+        try:
+            conf = float(f[10])
+        except ValueError:
+            conf = 0.0
+        text = _ARTEFACT_RE.sub("", f[11])     # dotted fill lines read as '_' stuck to a word
+        if text == "—" and conf < 60:
+            text = ""                           # a stray stroke (rule remnant, signature)
+        if text:
+            words.append({"block": int(f[2]), "par": int(f[3]), "line": int(f[4]), "x": int(f[6]),
+                          "y": int(f[7]), "w": int(f[8]), "h": int(f[9]), "conf": conf, "text": text})
+    return words
+
+
+def _lines_of(words: list[dict]) -> list[tuple[float, float, str]]:
+    groups: dict[tuple, list[dict]] = {}
+    for w in words:
+        groups.setdefault((w["block"], w["par"], w["line"]), []).append(w)
+    out = []
+    for ws in groups.values():
+        ws.sort(key=lambda w: w["x"])
+        text = ws[0]["text"]
+        for a, b in zip(ws, ws[1:]):
+            gap = b["x"] - (a["x"] + a["w"])
+            text += ("\t" if gap > 3 * max(a["h"], b["h"]) else " ") + b["text"]
+        out.append((min(w["y"] for w in ws), max(w["y"] + w["h"] for w in ws), text))
+    out.sort(key=lambda l: l[0])
+    return out
+
+
+def ocr_page(img: Image.Image, label: str) -> Page:
+    """One page image → positioned lines and tables (pixel coordinates)."""
+    require(label)
+    rgb = np.asarray(img.convert("RGB"))
+    grey = deskew(remove_ink(rgb))
+    hor, ver = find_rules(grey)
+    hs, vs = _segments(hor, True), _segments(ver, False)
+    page_h = float(grey.shape[0])
+    # grid_cells works bottom-up (PDF coordinates): flip y
+    tables = grid_cells([(page_h - y, a, b) for y, a, b in hs],
+                        [(x, page_h - b, page_h - a) for x, a, b in vs], tol=12.0)
+    clean = grey.copy()
+    clean[(hor > 0) | (ver > 0)] = 255
+    words = _tesseract_words(clean, label)
+    out_tables = []
+    rest = []
+    boxes = []
+    for g in tables:
+        top, bottom = page_h - g.ys[0], page_h - g.ys[-1]
+        boxes.append((top, bottom, g.xs[0], g.xs[-1]))
+    cell_words: list[dict[tuple[int, int], list[dict]]] = [{} for _ in tables]
+    for w in words:
+        cx, cy = w["x"] + w["w"] / 2, w["y"] + w["h"] / 2
+        for ti, (top, bottom, left, right) in enumerate(boxes):
+            if top <= cy <= bottom and left <= cx <= right:
+                cell = tables[ti].cell_at(cx, page_h - cy)
+                if cell is not None:
+                    cell_words[ti].setdefault(cell, []).append(w)
+                break
+        else:
+            if w["conf"] >= 10 or len(w["text"]) > 2:
+                rest.append(w)
+    for ti, g in enumerate(tables):
+        texts = {c: _cell_text(ws) for c, ws in cell_words[ti].items()}
+        rows = g.fill(texts)
+        top, bottom, left, right = boxes[ti]
+        out_tables.append(Table(top=top, bottom=bottom, left=left, right=right,
+                                xs=tuple(g.xs), rows=rows, rowspans=g.rowspans))
+    return Page(height=page_h, lines=_lines_of(rest), tables=out_tables)
+
+
+def _cell_text(words: list[dict]) -> str:
+    return join_cell_lines([t for _, _, t in _lines_of(words)])
+
+
+def read_image_pages(path: Path, label: str) -> tuple[str, tuple[int, ...]]:
+    require(label)
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    try:
+        im = Image.open(path)
+        frames = [f.copy() for f in ImageSequence.Iterator(im)]
+    except Image.DecompressionBombError:
+        raise InputError(label, f"image too large (over {MAX_IMAGE_PIXELS} pixels)") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise InputError(label, f"corrupt or unsupported image: {exc}") from None
+    pages = []
+    for f in frames[:200]:
+        if f.width < 1200:           # small images: enlarge towards ~300 dpi for Tesseract
+            k = 1200 / f.width
+            f = f.resize((int(f.width * k), int(f.height * k)), Image.LANCZOS)
+        pages.append(ocr_page(f, label))
+    return assemble(pages)
+
+
+def read_image(path: Path, label: str) -> MappedText:
+    text, pages = read_image_pages(path, label)
+    mt = MappedText.identity(text)
+    return MappedText(mt.text, mt.offsets, mt.original, pages)
