@@ -66,6 +66,11 @@ _OFFICIAL_START = re.compile(
     r"|cong hoa xa hoi chu nghia viet nam|tinh uy|thanh uy|ban chap hanh|quoc hoi"
     r"|so:|so hieu van ban)", re.I)
 _MOTTO = re.compile(r"cong hoa xa hoi", re.I)
+# Lines that only a website prints (contact fields like "Email:" also occur in documents).
+_SITE_LINE = re.compile(
+    r"^(?:dang nhap|dang ky|quen mat khau|chinh sach bao mat|ban dich nay thuoc quyen so huu|.*thu vien phap luat"
+    r"|.*thuvienphapluat|click (?:vao|trai|phai)|dang tai van ban|cac noi dung duoc sua doi, huong dan"
+    r"|cac noi dung cua vb nay|so hieu:|loai van ban:|noi ban hanh:|nguoi ky:|ngay ban hanh:)", re.I)
 
 
 def _key(line: str) -> str:
@@ -84,9 +89,12 @@ def remove_chrome(mt: MappedText) -> MappedText:
 
     # Leading chrome: chrome lines before the official header → cut up to the
     # issuing body's line that precedes the national motto.
-    motto = next((i for i, k in enumerate(keys) if _MOTTO.match(k)), None)
+    # the national motto (maybe broken over two lines), followed by "Độc lập - Tự do - Hạnh phúc"
+    motto = next((i for i, k in enumerate(keys) if (_MOTTO.search(k) or (
+        k and i + 1 < len(keys) and _MOTTO.search(k + " " + keys[i + 1])))
+        and "doc lap" in " ".join(keys[i:i + 4])), None)
     if motto is not None:
-        first_chrome = next((i for i in range(motto) if _CHROME_LINE.match(keys[i])), None)
+        first_chrome = next((i for i in range(motto) if _SITE_LINE.match(keys[i])), None)
         if first_chrome is not None:
             begin = motto
             for j in range(motto - 1, max(-1, motto - 8), -1):

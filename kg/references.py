@@ -50,7 +50,7 @@ _ISSUER_RE = re.compile(
 _ISSUER_HEAD = re.compile(
     r"(?:Chính phủ|Thủ tướng|Quốc hội|Ủy ban|Uỷ ban|UBND|HĐND|Hội đồng|Bộ|Ban|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Huyện ủy"
     r"|Chủ tịch|Văn phòng|Sở|Thanh tra|Tòa án|Viện|Kiểm toán|Ngân hàng|Tổng cục|Cục|Giám đốc|Chánh|Thường trực|Đảng|Mặt trận|Liên)\b")
-_SUBJECT_RE = re.compile(r"^\s*[,]?\s*((?:về|ban hành|phê duyệt|quy định|hướng dẫn|sửa đổi|Phê duyệt|triển khai|thực hiện)\b[^;\t|]*)")
+_SUBJECT_RE = re.compile(r"^\s*(?:,\s*)?((?:về|ban hành|phê duyệt|quy định|hướng dẫn|sửa đổi|Phê duyệt|triển khai|thực hiện)\b[^;\t|]*)")
 
 _NAMED_LAW_RE = re.compile(
     r"(?<![\w])(Hiến pháp(?:\s+nước[^;,\n]{0,60}?)?|Bộ\s+luật\s+[^\W\d][^;,()\n]{0,80}?|Pháp\s+lệnh\s+[^\W\d][^;,()\n]{0,80}?"
