@@ -106,6 +106,7 @@ class Task:
     level: Optional[str]
     references: tuple[str, ...]
     span: Span
+    lead_inferred: bool = False          # single agency column: first named leads, others support
 
     def to_json(self) -> dict:
         return {"id": self.id, "section": self.section, "section_title": self.section_title,
@@ -114,7 +115,8 @@ class Task:
                 "deadline_range": ([self.deadline_start, self.deadline_end]
                                    if self.deadline_start else None),
                 "product": self.product, "objective": self.objective, "level": self.level,
-                "references": list(self.references), "span": list(self.span)}
+                "references": list(self.references), "span": list(self.span),
+                "lead_inferred": self.lead_inferred}
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ def extract_text(raw: MappedText, label: str, data_hash: str = "") -> Extraction
                 support=agency_names(d.get("support", keep_lines=True)),
                 deadline=dl, deadline_start=s, deadline_end=e, product=product,
                 objective=d.get("objective"), level=d.get("level"), references=task_refs,
-                span=mt.orig_span(d.start, d.end)))
+                span=mt.orig_span(d.start, d.end), lead_inferred=d.lead_inferred))
 
     skip = [(t.start, t.end) for t in tables]
     assignments = []

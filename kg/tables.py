@@ -288,6 +288,9 @@ HEADER_KINDS = [
     ("product", r"san pham|ket qua"),
     ("lead", r"chu tri"),
     ("support", r"phoi hop"),
+    # one column naming every agency ("Cơ quan thực hiện", "Đơn vị thực hiện", "Trách nhiệm")
+    ("agency", r"^(?:co quan|don vi|bo phan|cap|to chuc)(?:,? (?:co quan|don vi|to chuc))?(?: (?:thuc hien|trien khai|phu trach|tham muu|chiu trach nhiem))?(?: chinh)?$"
+               r"|^trach nhiem(?: thuc hien| trien khai)?$|^phan cong(?: thuc hien)?$"),
     ("start", r"^bat dau$|thoi gian bat dau"),
     ("end", r"^hoan thanh$|^ket thuc$"),
     ("deadline", r"thoi gian|thoi han|tien do|hoan thanh"),
@@ -317,7 +320,8 @@ def is_header_cell(text: str, kind: str) -> bool:
 def header_columns(row: RawRow) -> Optional[list[Optional[str]]]:
     kinds = [header_kind(c.text) if c.text else None for c in row.cells]
     present = {k for k in kinds if k}
-    if len(present & {"text", "lead", "support", "deadline", "no", "product", "objective"}) >= 3 and \
-            ("lead" in present or "text" in present):
+    if len(present & {"text", "lead", "support", "deadline", "no", "product", "objective", "agency"}) >= 3 and \
+            (present & {"lead", "support", "agency"} or "text" in present and present & {"deadline", "start", "end"}):
+        # a task table names agencies, or gives tasks with deadlines (not a price list or a form)
         return kinds
     return None

@@ -27,6 +27,7 @@ class TaskDraft:
     start: int = 0
     end: int = 0
     sub: bool = False
+    lead_inferred: bool = False
 
     def add(self, kind: str, cell: Cell):
         if cell.text:
@@ -134,6 +135,8 @@ def place_cells(cells: list[Cell], kinds: list[Optional[str]]) -> list[Optional[
     return out
 
 
+# Headers of tables that name an agency per row without being task tables.
+_NOT_TASK_TABLE_RE = re.compile(r"\b(?:tthc|thu tuc|trinh tu|ma so|ma ho so|ty le|tong so|bieu mau|so luong|linh vuc)\b")
 _NUM_PREFIX_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5})\s*[.)]\s*(?=[^\d\s/])")
 _SECTION_IN_CELL_RE = re.compile(r"^\s*([IVX]{1,5})[.)]?\s+(\S.*)$", re.S)
 
@@ -168,6 +171,10 @@ def find_tables(text: str) -> list[ParsedTable]:
             continue
         header_sig = [search_key(c.text) for c in r.cells]
         kinds = list(kinds)
+        if "agency" in kinds and "lead" not in kinds and (
+                "text" not in kinds or _NOT_TASK_TABLE_RE.search(" | ".join(header_sig))):
+            i += 1              # a catalogue of procedures or a statistics table, not tasks
+            continue
         j = i + 1
         # a second header row: "Bắt đầu | Hoàn thành" under "Thời gian"
         if j < len(rows) and rows[j] is not None:
@@ -181,6 +188,10 @@ def find_tables(text: str) -> list[ParsedTable]:
         dl = [idx for idx, k in enumerate(kinds) if k == "deadline"]
         if len(dl) == 2 and "start" not in kinds:
             kinds[dl[0]], kinds[dl[1]] = "start", "end"
+        # a single agency column: its first agency leads, the others support
+        single_agency = "agency" in kinds and "lead" not in kinds and "support" not in kinds
+        kinds = ["lead" if k == "agency" and "lead" not in kinds else k for k in kinds]
+        kinds = ["support" if k == "agency" else k for k in kinds]
         has_no_col = "no" in kinds
         table = ParsedTable(kinds, [], r.start, r.end)
         section = section_title = None
@@ -212,7 +223,7 @@ def find_tables(text: str) -> list[ParsedTable]:
                     c0 = cells[0]
                     cells = [Cell(pm.group(1), c0.start, c0.start + len(pm.group(1))),
                              Cell(c0.text[pm.end():], c0.start + pm.end(), c0.end)] + cells[1:]
-            if not any(c.text for c in cells):
+            if not any(c.text for c in cells) or _is_column_index_row(cells):
                 j += 1
                 continue
             if len(cells) == len(kinds) or row.layout in ("tabs", "markdown") and len(cells) > len(kinds):
@@ -307,10 +318,38 @@ def find_tables(text: str) -> list[ParsedTable]:
                     for c in cs:
                         current.add(k, c)
             j += 1
+        if single_agency:
+            for d in table.tasks:
+                _infer_lead(d)
         table.end = max([table.end] + [t.end for t in table.tasks])
         tables.append(table)
         i = j
     return tables
+
+
+_COL_INDEX_RE = re.compile(r"\(?\d{1,2}\)?(?:\s*=\s*[\d()x*+/\s-]{1,20})?")
+
+
+def _is_column_index_row(cells: list[Cell]) -> bool:
+    """'1 | 2 | 3 | 4 | 8=6x7': the column numbers printed under a header."""
+    texts = [c.text for c in cells if c.text]
+    return len(texts) >= 3 and all(_COL_INDEX_RE.fullmatch(t) for t in texts)
+
+
+def _infer_lead(d: TaskDraft) -> None:
+    """Single agency column: the first agency named leads, the others support."""
+    d.lead_inferred = True
+    cells = d.cols.get("lead")
+    if not cells:
+        return
+    names = split_agencies(d.get("lead", keep_lines=True))
+    if len(names) < 2:
+        return
+    first = cells[0]
+    at = first.text.find(names[0])
+    s = first.start + at if at >= 0 else first.start
+    d.cols["lead"] = [Cell(names[0], s, s + len(names[0]) if at >= 0 else first.end)]
+    d.cols.setdefault("support", []).insert(0, Cell("; ".join(names[1:]), first.start, cells[-1].end))
 
 
 def _continues(text: str) -> bool:
