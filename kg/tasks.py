@@ -14,6 +14,7 @@ from typing import Optional
 
 from .agencies import _HEAD_RE, _LOWER_HEAD_RE, split_agencies
 from .dates import looks_like_deadline
+from .prose_tasks import find_prose_tasks
 from .tables import Cell, RawRow, header_columns, header_kind, is_numbering, is_roman, regroup_pipe_rows, scan_fixed_width, scan_rows
 from .vntext import compact_spaces, search_key
 
@@ -324,6 +325,14 @@ def find_tables(text: str) -> list[ParsedTable]:
         table.end = max([table.end] + [t.end for t in table.tasks])
         tables.append(table)
         i = j
+    prose = find_prose_tasks(text, [(t.start, t.end) for t in tables])
+    for no, cols, s, e in prose:
+        d = TaskDraft(None, None, no, start=s, end=e)
+        for k, c in cols.items():
+            d.add(k, c)
+        tables.append(ParsedTable(["no", "text", "lead", "support", "deadline", "product"], [d], s, e))
+    if prose:
+        tables.sort(key=lambda t: t.start)
     return tables
 
 
