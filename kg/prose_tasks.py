@@ -16,7 +16,8 @@ import re
 from .tables import Cell
 
 _LABELS = {
-    "lead": r"(?:cơ\s+quan|đơn\s+vị)\s+chủ\s+trì(?:\s+thực\s+hiện)?|chủ\s+trì(?:\s+thực\s+hiện)?",
+    "lead": r"(?:cơ\s+quan|đơn\s+vị)\s+(?:chủ\s+trì(?:\s+tham\s+mưu)?(?:\s+thực\s+hiện)?|(?P<agency>thực\s+hiện))"
+            r"|chủ\s+trì(?:\s+thực\s+hiện)?",
     "support": r"(?:cơ\s+quan|đơn\s+vị)\s+phối\s+hợp(?:\s+thực\s+hiện)?|phối\s+hợp(?:\s+thực\s+hiện)?",
     "deadline": r"thời\s+(?:gian|hạn)(?:\s+(?:thực\s+hiện|hoàn\s+thành|hoàn\s+thành|triển\s+khai))?|tiến\s+độ(?:\s+thực\s+hiện)?",
     "product": r"sản\s+phẩm(?:\s+đầu\s+ra)?|kết\s+quả(?:\s+đầu\s+ra)?",
@@ -24,12 +25,12 @@ _LABELS = {
 _LABEL_RE = re.compile(
     r"(?:^|(?<=[;.]))[ \t]*(?:[a-zđ][.)][ \t]*|[-+•*][ \t]*)?(?:"
     + "|".join(f"(?P<{k}>{p})" for k, p in _LABELS.items()) + r")[ \t]*:", re.I | re.M)
-_ITEM_RE = re.compile(r"^[ \t]*(\d{1,2}(?:\.\d{1,2})*)[.)]?[ \t]+(?=\S)", re.M)
+_ITEM_RE = re.compile(r"^[ \t]*(?:(\d{1,2}(?:\.\d{1,2})*)[.)]?|[-+•])[ \t]+(?=\S)", re.M)
 _MARKER_RE = re.compile(r"[;,]?\s*(?:(?<![^\s;,])[a-zđ][.)]|[-+•*])?\s*$")
 
 
 def find_prose_tasks(text: str, skip: list[tuple[int, int]]):
-    """Yield (no, {kind: Cell}, start, end) for each task written as labelled prose."""
+    """(no, {kind: Cell}, start, end, lead_inferred) for each task written as labelled prose."""
     labels = [m for m in _LABEL_RE.finditer(text) if not any(s <= m.start() < e for s, e in skip)]
     out = []
     i = 0
@@ -50,8 +51,9 @@ def find_prose_tasks(text: str, skip: list[tuple[int, int]]):
             raw = text[g.end():stop]
             val = raw.strip().rstrip(" ;.,")
             if val:
+                # prose wraps lines anywhere: a line break is a space here, not a list separator
                 s = g.end() + (len(raw) - len(raw.lstrip()))
-                cols[g.lastgroup] = Cell(val, s, s + len(val))
+                cols[g.lastgroup] = Cell(" ".join(val.split()), s, s + len(val))
         item = _item_before(text, m.start())
         if item is None or "lead" not in cols:
             i = j
@@ -63,7 +65,9 @@ def find_prose_tasks(text: str, skip: list[tuple[int, int]]):
             i = j
             continue
         cols["text"] = Cell(" ".join(body.split()), t_start, t_start + len(body))
-        out.append((no, cols, t_start, max(c.end for c in cols.values())))
+        # "Đơn vị thực hiện: A, B" with no "phối hợp" label: A leads, B supports (inferred)
+        inferred = bool(m.group("agency")) and "support" not in cols
+        out.append((no, cols, t_start, max(c.end for c in cols.values()), inferred))
         i = j
     return out
 
@@ -87,7 +91,8 @@ def _item_before(text: str, pos: int):
     lo = max(0, pos - 1500)
     last = None
     for it in _ITEM_RE.finditer(text, lo, pos):
-        last = it
+        if not _LABEL_RE.match(text, it.start()):
+            last = it
     if last is None:
         return None
     return last.group(1), last.end()

@@ -304,10 +304,13 @@ def find_tables(text: str) -> list[ParsedTable]:
                 parent = current
                 current = TaskDraft(parent.section, parent.section_title, parent.no, start=row.start,
                                     end=row.end, sub=True)
-                for c in parent.cols.get("text", []):
-                    current.cols.setdefault("text", []).append(c)
-                for c in parent.cols.get("objective", []):
-                    current.cols.setdefault("objective", []).append(c)
+                # a row with its own task text is its own task; the merged cells it
+                # lacks (text, objective, deadline, level) are the parent's
+                inherit = ("objective", "deadline", "start", "end", "level") + (() if text_cells else ("text",))
+                for k in inherit:
+                    if k not in by:
+                        for c in parent.cols.get(k, []):
+                            current.cols.setdefault(k, []).append(c)
                 for k, cs in by.items():
                     for c in cs:
                         current.add(k, c)
@@ -319,6 +322,7 @@ def find_tables(text: str) -> list[ParsedTable]:
                     for c in cs:
                         current.add(k, c)
             j += 1
+        table.tasks = [x for d in table.tasks for x in _split_paired(d)]
         if single_agency:
             for d in table.tasks:
                 _infer_lead(d)
@@ -326,10 +330,12 @@ def find_tables(text: str) -> list[ParsedTable]:
         tables.append(table)
         i = j
     prose = find_prose_tasks(text, [(t.start, t.end) for t in tables])
-    for no, cols, s, e in prose:
+    for no, cols, s, e, inferred in prose:
         d = TaskDraft(None, None, no, start=s, end=e)
         for k, c in cols.items():
             d.add(k, c)
+        if inferred:
+            _infer_lead(d)
         tables.append(ParsedTable(["no", "text", "lead", "support", "deadline", "product"], [d], s, e))
     if prose:
         tables.sort(key=lambda t: t.start)
@@ -343,6 +349,43 @@ def _is_column_index_row(cells: list[Cell]) -> bool:
     """'1 | 2 | 3 | 4 | 8=6x7': the column numbers printed under a header."""
     texts = [c.text for c in cells if c.text]
     return len(texts) >= 3 and all(_COL_INDEX_RE.fullmatch(t) for t in texts)
+
+
+_BULLET_RE = re.compile(r"^[ \t]*[-+•*][ \t]+")
+
+
+def _bullets(cells: list[Cell]) -> list[Cell]:
+    """The bulleted items of a cell ('- A' / '- B', each maybe wrapped over lines)."""
+    items: list[Cell] = []
+    for c in cells:
+        pos = c.start
+        for line in c.text.split("\n"):
+            m = _BULLET_RE.match(line)
+            if m:
+                items.append(Cell(line[m.end():].strip(), pos + m.end(), pos + len(line)))
+            elif items and line.strip():
+                last = items[-1]
+                items[-1] = Cell(last.text + " " + line.strip(), last.start, pos + len(line))
+            elif line.strip():
+                return []
+            pos += len(line) + 1
+    return items
+
+
+def _split_paired(d: TaskDraft) -> list[TaskDraft]:
+    """One cell holding two sub-tasks and the lead cell two agencies, one per
+    line and in the same order: two tasks."""
+    texts = _bullets(d.cols.get("text", []))
+    leads = _bullets(d.cols.get("lead", []))
+    if len(texts) < 2 or len(texts) != len(leads):
+        return [d]
+    out = []
+    for t, l in zip(texts, leads):
+        x = TaskDraft(d.section, d.section_title, d.no, {k: list(v) for k, v in d.cols.items()},
+                      start=min(t.start, l.start), end=max(t.end, l.end), sub=True, lead_inferred=d.lead_inferred)
+        x.cols["text"], x.cols["lead"] = [t], [l]
+        out.append(x)
+    return out
 
 
 def _infer_lead(d: TaskDraft) -> None:
