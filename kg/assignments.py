@@ -39,7 +39,7 @@ _INLINE_RE = re.compile(
     r"(?m)" + _IND + _NUM + r"(?:Điều\s+\d+\.\s*)?" + _PREFIX +
     _agency(200) + r"(?<!được)(?<!,)\s+(?P<verb>" + _VERBS + r")\b(?=[^\n]{6,})")
 _NEXT_ITEM_RE = re.compile(r"(?m)^[ \t#*]*(?:\d{1,2}(?:\.\d{1,2})*[.)]\s|[IVX]{1,4}\.\s|Điều\s+\d+|Nơi nhận|TM\.|KT\.|Trên đây|PHỤ LỤC|Phụ lục|[A-ZĐ][A-ZĐÀ-Ỹ ,]{12,}$)")
-_NOT_AGENCY = re.compile(r"\d+/|\b(?:năm|ngày)\s+\d|Mục tiêu|Yêu cầu|Nội dung|Kinh phí|Chế độ|Giải pháp|Nhiệm vụ|Căn cứ|Thời gian|Trên đây|Nơi nhận")
+_NOT_AGENCY = re.compile(r"(?<!\d)\d+/|\b(?:năm|ngày)\s+\d|Mục tiêu|Yêu cầu|Nội dung|Kinh phí|Chế độ|Giải pháp|Nhiệm vụ|Căn cứ|Thời gian|Trên đây|Nơi nhận")
 
 
 @dataclass

@@ -34,7 +34,7 @@ _CAPTION_RE = re.compile(
 # broken over lines); the place is found by looking back from the comma
 # (``_place_date``), which keeps the search linear on runs of '|' or tabs.
 _DATE_TAIL_RE = re.compile(
-    r"(?:,[ \t*]*(?:\n[ \t*]*)?|(?P<nocomma>[ \t]+))ngày\s*(\d(?:[ \t]?\d)?)\s*(?:tháng\s*|/)(\d(?:[ \t]?\d)?)\s*(?:năm\s*|/)\s*(\d{4})")
+    r"(?:,[ \t*]*(?:\n[ \t*]*)?|(?<![ \t])(?P<nocomma>[ \t]+))ngày\s*(\d(?:[ \t]?\d)?)\s*(?:tháng\s*|/)(\d(?:[ \t]?\d)?)\s*(?:năm\s*|/)\s*(\d{4})")
 _PLACE_CHARS_RE = re.compile(r"[^\d\n,|\t*]{1,41}$")
 _ISSUING_BODY_RE = re.compile(
     r"^(?:(?:CHỦ TỊCH|TM\.?)\s+)?(ỦY\s+BAN\s+NHÂN\s+DÂN|UỶ\s+BAN\s+NHÂN\s+DÂN|HỘI\s+ĐỒNG\s+NHÂN\s+DÂN|UBND|HĐND|TỈNH\s+ỦY|TỈNH\s+UỶ|THÀNH\s+ỦY)"

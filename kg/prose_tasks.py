@@ -26,7 +26,7 @@ _LABEL_RE = re.compile(
     r"(?:^|(?<=[;.]))[ \t]*(?:[a-zđ][.)][ \t]*|[-+•*][ \t]*)?(?:"
     + "|".join(f"(?P<{k}>{p})" for k, p in _LABELS.items()) + r")[ \t]*:", re.I | re.M)
 _ITEM_RE = re.compile(r"^[ \t]*(?:(\d{1,2}(?:\.\d{1,2})*)[.)]?|[-+•])[ \t]+(?=\S)", re.M)
-_MARKER_RE = re.compile(r"[;,]?\s*(?:(?<![^\s;,])[a-zđ][.)]|[-+•*])?\s*$")
+_MARKER_RE = re.compile(r"(?:^|(?<=[\s;,]))(?:[a-zđ][.)]|[-+•*])\Z")
 
 
 def find_prose_tasks(text: str, skip: list[tuple[int, int]]):
@@ -60,7 +60,11 @@ def find_prose_tasks(text: str, skip: list[tuple[int, int]]):
             continue
         no, t_start = item
         body = text[t_start:m.start()]
-        body = _MARKER_RE.sub("", body).strip().rstrip(" ;,.")
+        body = body.rstrip()
+        mk = _MARKER_RE.search(body, max(0, len(body) - 2))     # "…; a)" before the label
+        if mk:
+            body = body[:mk.start()]
+        body = body.strip().rstrip(" ;,.")
         if len(body) < 8:
             i = j
             continue
