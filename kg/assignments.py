@@ -60,6 +60,30 @@ def _body(text: str, start: int) -> tuple[str, int]:
     return text[start:end], end
 
 
+_NUMBERED_LINE_RE = re.compile(r"[ \t#*]*(?:\d|[a-zđ][.)])")
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def _line_matches(rx: re.Pattern, text: str, starts: list[int]):
+    """``rx.finditer(text)`` for a pattern anchored at line starts, tried only
+    at the given line starts (the engine would otherwise try every character)."""
+    last_end = -1
+    for s in starts:
+        if s < last_end:
+            continue
+        m = rx.match(text, s)
+        if m:
+            last_end = max(m.end(), s + 1)
+            yield m
+
+
 def find_assignments(text: str, skip: list[tuple[int, int]]) -> list[AssignmentDraft]:
     found: dict[int, AssignmentDraft] = {}
 
@@ -78,15 +102,17 @@ def find_assignments(text: str, skip: list[tuple[int, int]]) -> list[AssignmentD
             return
         found[line_start] = AssignmentDraft(canonical_name(agency), clean, agency_start, end)
 
-    for m in _COLON_RE.finditer(text):
+    lines = _lines(text)
+    for m in _line_matches(_COLON_RE, text, [s for s, l in lines if ":" in l or l.rstrip().endswith((".", ")"))]):
         rest = m.group("rest")
         if rest.strip() or re.match(r"\s*\n\s*[-+•]?\s*\S", text[m.end():m.end() + 200]):
             add(m.group("agency"), m.start(), m.start("agency"), m.start("rest"))
-    for m in _INLINE_RE.finditer(text):
+    numbered = [s for s, _ in lines if _NUMBERED_LINE_RE.match(text, s)]
+    for m in _line_matches(_INLINE_RE, text, numbered):
         if m.start() in found:
             continue
         add(m.group("agency"), m.start(), m.start("agency"), m.start("verb"))
-    for m in _HEADING_RE.finditer(text):
+    for m in _line_matches(_HEADING_RE, text, numbered):
         if m.start() in found:
             continue
         agency, end = m.group("agency"), m.end()

@@ -15,12 +15,14 @@ from .vntext import search_key
 _TAGS_RE = re.compile(r"</?(?:b|i|u|em|strong|span|font|p|div|br|small|big|mark|a)(?:\s[^<>]*)?/?>", re.I)
 _SUP_NOTE_RE = re.compile(r"<sup>\s*[\d*,\s]+\s*</sup>|\[\^?\d+\]", re.I)
 _SUP_TAG_RE = re.compile(r"</?su[pb]>", re.I)
-_BOLD_RE = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
-_EMPH_RE = re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])")
+# (each pattern starts with the character it looks for, so the engine skips
+# ahead to it instead of trying every position)
+_BOLD_RE = re.compile(r"\*\*|__(?:(?=\S)|(?<=\S__))")
+_EMPH_RE = re.compile(r"\*(?:(?<![\w*]\*)(?=[^\s*])|(?<=[^\s*]\*)(?![\w*]))")
 _HEADING_RE = re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]+")
 _HTML_ENTITY_RE = re.compile(r"&(nbsp|amp|lt|gt|quot|#\d+);")
 _NBSP_RE = re.compile(r"[\u00a0\u2007\u202f\u200b\ufeff]")
-_TRAIL_SPACE_RE = re.compile(r"(?<=\S)[ ]+(?=\n)")
+_TRAIL_SPACE_RE = re.compile(r" (?<=\S )[ ]*(?=\n)")
 
 
 def strip_markup(mt: MappedText) -> MappedText:
@@ -79,7 +81,10 @@ def _key(line: str) -> str:
 
 def remove_chrome(mt: MappedText) -> MappedText:
     lines = mt.text.split("\n")
-    keys = [_key(l) for l in lines]
+    # one key pass over the whole text (the key is per character, so its lines are the text's lines)
+    keys = [k.strip(" |\t-*#>") for k in search_key(mt.text).split("\n")]
+    if len(keys) != len(lines):
+        keys = [_key(l) for l in lines]
     starts = []
     pos = 0
     for l in lines:

@@ -25,12 +25,15 @@ _LABELS = {
 _LABEL_RE = re.compile(
     r"(?:^|(?<=[;.]))[ \t]*(?:[a-zđ][.)][ \t]*|[-+•*][ \t]*)?(?:"
     + "|".join(f"(?P<{k}>{p})" for k, p in _LABELS.items()) + r")[ \t]*:", re.I | re.M)
+_GATE_RE = re.compile(r"(?:chủ\s+trì|thực\s+hiện)[^:\n]{0,30}:", re.I)
 _ITEM_RE = re.compile(r"^[ \t]*(?:(\d{1,2}(?:\.\d{1,2})*)[.)]?|[-+•])[ \t]+(?=\S)", re.M)
 _MARKER_RE = re.compile(r"(?:^|(?<=[\s;,]))(?:[a-zđ][.)]|[-+•*])\Z")
 
 
 def find_prose_tasks(text: str, skip: list[tuple[int, int]]):
     """(no, {kind: Cell}, start, end, lead_inferred) for each task written as labelled prose."""
+    if not _GATE_RE.search(text):
+        return []
     labels = [m for m in _LABEL_RE.finditer(text) if not any(s <= m.start() < e for s, e in skip)]
     out = []
     i = 0

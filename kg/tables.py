@@ -168,7 +168,7 @@ def scan_rows(text: str) -> list[Optional[RawRow]]:
 
 def _fixed_header(line: str) -> Optional[list[int]]:
     """Column start offsets of a space-aligned header ('STT   Nhiệm vụ   Cơ quan chủ trì …')."""
-    if "\t" in line or "|" in line:
+    if "\t" in line or "|" in line or "  " not in line:
         return None
     parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+(?: \S+)*", line)]
     if len(parts) < 3:
