@@ -60,7 +60,7 @@ def _body(text: str, start: int) -> tuple[str, int]:
     return text[start:end], end
 
 
-_NUMBERED_LINE_RE = re.compile(r"[ \t#*]*(?:\d|[a-zđ][.)])")
+_NUMBERED_LINE_RE = re.compile(r"(?<![ \t#*])[ \t#*]*(?:\d|[a-zđ][.)])")
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
