@@ -21,6 +21,7 @@ _LABELS = {
     "support": r"(?:cơ\s+quan|đơn\s+vị)\s+phối\s+hợp(?:\s+thực\s+hiện)?|phối\s+hợp(?:\s+thực\s+hiện)?",
     "deadline": r"thời\s+(?:gian|hạn)(?:\s+(?:thực\s+hiện|hoàn\s+thành|hoàn\s+thành|triển\s+khai))?|tiến\s+độ(?:\s+thực\s+hiện)?",
     "product": r"sản\s+phẩm(?:\s+đầu\s+ra)?|kết\s+quả(?:\s+đầu\s+ra)?",
+    "text": r"nội\s+dung(?:\s+(?:thực\s+hiện|công\s+việc|nhiệm\s+vụ))?|nhiệm\s+vụ",
 }
 _LABEL_RE = re.compile(
     r"(?:^|(?<=[;.]))[ \t]*(?:[a-zđ][.)][ \t]*|[-+•*][ \t]*)?(?:"
@@ -44,7 +45,7 @@ def find_prose_tasks(text: str, skip: list[tuple[int, int]]):
             continue
         group = [m]
         j = i + 1
-        while j < len(labels) and labels[j].lastgroup != "lead" and labels[j].lastgroup not in {g.lastgroup for g in group} \
+        while j < len(labels) and labels[j].lastgroup not in ("lead", "text") and labels[j].lastgroup not in {g.lastgroup for g in group} \
                 and labels[j].start() - group[-1].end() < 600:
             group.append(labels[j])
             j += 1
@@ -57,11 +58,15 @@ def find_prose_tasks(text: str, skip: list[tuple[int, int]]):
                 # prose wraps lines anywhere: a line break is a space here, not a list separator
                 s = g.end() + (len(raw) - len(raw.lstrip()))
                 cols[g.lastgroup] = Cell(" ".join(val.split()), s, s + len(val))
-        item = _item_before(text, m.start())
-        if item is None or "lead" not in cols:
+        # "Nội dung thực hiện: …" right before the lead label is the task text
+        tl = labels[i - 1] if i and labels[i - 1].lastgroup == "text" and m.start() - labels[i - 1].end() < 1500 else None
+        item = _item_before(text, tl.start() if tl else m.start(), numbered_only=tl is not None)
+        if (item is None and tl is None) or "lead" not in cols:
             i = j
             continue
-        no, t_start = item
+        no, t_start = item if item else (None, tl.end())
+        if tl is not None:
+            t_start = tl.end()
         body = text[t_start:m.start()]
         body = body.rstrip()
         mk = _MARKER_RE.search(body, max(0, len(body) - 2))     # "…; a)" before the label
@@ -93,12 +98,12 @@ def _line_end(text: str, pos: int) -> int:
     return len(text)
 
 
-def _item_before(text: str, pos: int):
+def _item_before(text: str, pos: int, numbered_only: bool = False):
     """The numbered item (number, start of its text) the label at ``pos`` belongs to."""
     lo = max(0, pos - 1500)
     last = None
     for it in _ITEM_RE.finditer(text, lo, pos):
-        if not _LABEL_RE.match(text, it.start()):
+        if not _LABEL_RE.match(text, it.start()) and (it.group(1) or not numbered_only):
             last = it
     if last is None:
         return None

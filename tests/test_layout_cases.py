@@ -165,6 +165,11 @@ TASK_CASES = [
      "Công nghệ; c) Thời gian: năm 2025.\n",
      [("1", ["Văn phòng UBND tỉnh"], ["Sở Nội vụ", "Sở Tư pháp"], "Quý II/2025", False),
       ("2", ["Sở Nội vụ"], ["Sở Khoa học và Công nghệ"], "năm 2025", False)]),
+    ("structured prose with a 'Nội dung thực hiện' label under a numbered heading",
+     "1. Phổ biến, giáo dục pháp luật\n- Nội dung thực hiện: Tổ chức phổ biến Luật Việc làm.\n"
+     "- Cơ quan chủ trì: Sở Nội vụ.\n- Cơ quan phối hợp: Sở Tư pháp; Đài Phát thanh và Truyền hình.\n"
+     "- Thời gian thực hiện: Năm 2026.\n",
+     [("1", ["Sở Nội vụ"], ["Sở Tư pháp", "Đài Phát thanh và Truyền hình"], "Năm 2026", False)]),
     ("structured prose with a single 'Đơn vị thực hiện' label",
      "- Tổ chức tập huấn kỹ năng xây dựng pháp luật.\nĐơn vị thực hiện: Sở Tư pháp, Sở Nội vụ.\nThời gian thực hiện: Hằng năm.\n",
      [(None, ["Sở Tư pháp"], ["Sở Nội vụ"], "Hằng năm", True)]),
