@@ -95,7 +95,7 @@ def _protect(text: str) -> str:
 
 # A line break followed by one of these starts another agency (one agency per
 # line in a cell); other line breaks are wrapped text.
-_NEWLINE_HEAD_RE = re.compile(r"[\n\u2028](?=\s*(?:" + "|".join(re.escape(h) for h in (
+_NEWLINE_HEAD_RE = re.compile(r"[\n\u2028](?=[^\S\n\u2028]*(?:" + "|".join(re.escape(h) for h in (
     "Sở", "UBND", "Ủy ban", "Uỷ ban", "Văn phòng", "Các", "Công an", "Thanh tra", "Bộ", "Ban", "Trung tâm",
     "Bưu điện", "Đài", "Báo", "Kho bạc", "Ngân hàng", "Bảo hiểm", "Cục", "Chi cục", "Tòa án", "Toà án", "Viện",
     "Hội", "Liên đoàn", "Tỉnh đoàn", "Mặt trận", "MTTQ", "Cổng", "Trường", "Bệnh viện", "Điện lực",

@@ -19,15 +19,27 @@ _PREFIX = r"(?:Giao\s+(?:cho\s+)?|Đề nghị\s+|Yêu cầu\s+)?"
 _VERBS = (r"có trách nhiệm|chịu trách nhiệm|chủ trì|căn cứ|xây dựng|phối hợp|tổ chức|theo dõi|hướng dẫn|"
           r"thực hiện|triển khai|tham mưu|chỉ đạo|đôn đốc|báo cáo|là cơ quan|kiểm tra|rà soát|bố trí|tăng cường|đẩy mạnh|"
           r"tham gia|giám sát|vận động|tuyên truyền|ban hành|trình|cập nhật|bảo đảm|đảm bảo|nghiên cứu|chủ động")
+# Linear-time forms: the indentation is matched atomically (a lookahead
+# capture, then a back-reference: no backtracking into it), and an agency
+# name starts and ends on a non-space character, so a run of spaces or tabs is
+# scanned once instead of once per possible split (issue 12: a line of 800
+# spaces took 80 s).
+_IND = r"^(?=(?P<ind>[ \t#*]*))(?P=ind)"
+
+
+def _agency(most: int, end_class: str = r"[^:\s]") -> str:
+    return r"(?P<agency>[^:\s][^:\n]{0,%d}?%s)" % (most - 2, end_class)
+
+
 _COLON_RE = re.compile(
-    r"(?m)^[ \t#*]*" + _NUM + r"?(?:Điều\s+\d+\.\s*)?" + _PREFIX +
-    r"(?P<agency>[^:\n]{2,200}?)\s*(?P<paren>\([^)\n]{0,160}\))?\s*:[ \t]*(?P<rest>.*)$")
-_HEADING_RE = re.compile(r"(?m)^[ \t#*]*" + _NUM + _PREFIX + r"(?P<agency>[^\n:]{2,160}?)[ \t*]*$")
+    r"(?m)" + _IND + _NUM + r"?(?:Điều\s+\d+\.\s*)?" + _PREFIX +
+    _agency(200) + r"[ \t]*(?:(?P<paren>\([^)\n]{0,160}\))[ \t]*)?:[ \t]*(?P<rest>.*)$")
+_HEADING_RE = re.compile(r"(?m)" + _IND + _NUM + _PREFIX + _agency(160, r"[^:\s*]") + r"[ \t*]*$")
 _INLINE_RE = re.compile(
-    r"(?m)^[ \t#*]*" + _NUM + r"(?:Điều\s+\d+\.\s*)?" + _PREFIX +
-    r"(?P<agency>[^\n:]{2,200}?)(?<!được)(?<!,)\s+(?P<verb>" + _VERBS + r")\b(?=[^\n]{6,})")
+    r"(?m)" + _IND + _NUM + r"(?:Điều\s+\d+\.\s*)?" + _PREFIX +
+    _agency(200) + r"(?<!được)(?<!,)\s+(?P<verb>" + _VERBS + r")\b(?=[^\n]{6,})")
 _NEXT_ITEM_RE = re.compile(r"(?m)^[ \t#*]*(?:\d{1,2}(?:\.\d{1,2})*[.)]\s|[IVX]{1,4}\.\s|Điều\s+\d+|Nơi nhận|TM\.|KT\.|Trên đây|PHỤ LỤC|Phụ lục|[A-ZĐ][A-ZĐÀ-Ỹ ,]{12,}$)")
-_NOT_AGENCY = re.compile(r"\d+/|\b(?:năm|ngày)\s+\d|Mục tiêu|Yêu cầu|Nội dung|Kinh phí|Chế độ|Giải pháp|Nhiệm vụ|Căn cứ|Thời gian|Trên đây|Nơi nhận")
+_NOT_AGENCY = re.compile(r"(?<!\d)\d+/|\b(?:năm|ngày)\s+\d|Mục tiêu|Yêu cầu|Nội dung|Kinh phí|Chế độ|Giải pháp|Nhiệm vụ|Căn cứ|Thời gian|Trên đây|Nơi nhận")
 
 
 @dataclass
@@ -43,9 +55,33 @@ def _is_agency(name: str) -> bool:
 
 
 def _body(text: str, start: int) -> tuple[str, int]:
-    nx = _NEXT_ITEM_RE.search(text, start + 1)
+    nx = _NEXT_ITEM_RE.search(text, start + 1, start + 3000)
     end = min(nx.start() if nx else len(text), start + 3000)
     return text[start:end], end
+
+
+_NUMBERED_LINE_RE = re.compile(r"(?<![ \t#*])[ \t#*]*(?:\d|[a-zđ][.)])")
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def _line_matches(rx: re.Pattern, text: str, starts: list[int]):
+    """``rx.finditer(text)`` for a pattern anchored at line starts, tried only
+    at the given line starts (the engine would otherwise try every character)."""
+    last_end = -1
+    for s in starts:
+        if s < last_end:
+            continue
+        m = rx.match(text, s)
+        if m:
+            last_end = max(m.end(), s + 1)
+            yield m
 
 
 def find_assignments(text: str, skip: list[tuple[int, int]]) -> list[AssignmentDraft]:
@@ -66,15 +102,17 @@ def find_assignments(text: str, skip: list[tuple[int, int]]) -> list[AssignmentD
             return
         found[line_start] = AssignmentDraft(canonical_name(agency), clean, agency_start, end)
 
-    for m in _COLON_RE.finditer(text):
+    lines = _lines(text)
+    for m in _line_matches(_COLON_RE, text, [s for s, l in lines if ":" in l or l.rstrip().endswith((".", ")"))]):
         rest = m.group("rest")
         if rest.strip() or re.match(r"\s*\n\s*[-+•]?\s*\S", text[m.end():m.end() + 200]):
             add(m.group("agency"), m.start(), m.start("agency"), m.start("rest"))
-    for m in _INLINE_RE.finditer(text):
+    numbered = [s for s, _ in lines if _NUMBERED_LINE_RE.match(text, s)]
+    for m in _line_matches(_INLINE_RE, text, numbered):
         if m.start() in found:
             continue
         add(m.group("agency"), m.start(), m.start("agency"), m.start("verb"))
-    for m in _HEADING_RE.finditer(text):
+    for m in _line_matches(_HEADING_RE, text, numbered):
         if m.start() in found:
             continue
         agency, end = m.group("agency"), m.end()

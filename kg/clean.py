@@ -15,12 +15,14 @@ from .vntext import search_key
 _TAGS_RE = re.compile(r"</?(?:b|i|u|em|strong|span|font|p|div|br|small|big|mark|a)(?:\s[^<>]*)?/?>", re.I)
 _SUP_NOTE_RE = re.compile(r"<sup>\s*[\d*,\s]+\s*</sup>|\[\^?\d+\]", re.I)
 _SUP_TAG_RE = re.compile(r"</?su[pb]>", re.I)
-_BOLD_RE = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
-_EMPH_RE = re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])")
+# (each pattern starts with the character it looks for, so the engine skips
+# ahead to it instead of trying every position)
+_BOLD_RE = re.compile(r"\*\*|__(?:(?=\S)|(?<=\S__))")
+_EMPH_RE = re.compile(r"\*(?:(?<![\w*]\*)(?=[^\s*])|(?<=[^\s*]\*)(?![\w*]))")
 _HEADING_RE = re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]+")
 _HTML_ENTITY_RE = re.compile(r"&(nbsp|amp|lt|gt|quot|#\d+);")
 _NBSP_RE = re.compile(r"[\u00a0\u2007\u202f\u200b\ufeff]")
-_TRAIL_SPACE_RE = re.compile(r"(?<=\S)[ ]+(?=\n)")
+_TRAIL_SPACE_RE = re.compile(r" (?<=\S )[ ]*(?=\n)")
 
 
 def strip_markup(mt: MappedText) -> MappedText:
@@ -66,6 +68,11 @@ _OFFICIAL_START = re.compile(
     r"|cong hoa xa hoi chu nghia viet nam|tinh uy|thanh uy|ban chap hanh|quoc hoi"
     r"|so:|so hieu van ban)", re.I)
 _MOTTO = re.compile(r"cong hoa xa hoi", re.I)
+# Lines that only a website prints (contact fields like "Email:" also occur in documents).
+_SITE_LINE = re.compile(
+    r"^(?:dang nhap|dang ky|quen mat khau|chinh sach bao mat|ban dich nay thuoc quyen so huu|.*thu vien phap luat"
+    r"|.*thuvienphapluat|click (?:vao|trai|phai)|dang tai van ban|cac noi dung duoc sua doi, huong dan"
+    r"|cac noi dung cua vb nay|so hieu:|loai van ban:|noi ban hanh:|nguoi ky:|ngay ban hanh:)", re.I)
 
 
 def _key(line: str) -> str:
@@ -74,7 +81,10 @@ def _key(line: str) -> str:
 
 def remove_chrome(mt: MappedText) -> MappedText:
     lines = mt.text.split("\n")
-    keys = [_key(l) for l in lines]
+    # one key pass over the whole text (the key is per character, so its lines are the text's lines)
+    keys = [k.strip(" |\t-*#>") for k in search_key(mt.text).split("\n")]
+    if len(keys) != len(lines):
+        keys = [_key(l) for l in lines]
     starts = []
     pos = 0
     for l in lines:
@@ -84,9 +94,12 @@ def remove_chrome(mt: MappedText) -> MappedText:
 
     # Leading chrome: chrome lines before the official header → cut up to the
     # issuing body's line that precedes the national motto.
-    motto = next((i for i, k in enumerate(keys) if _MOTTO.match(k)), None)
+    # the national motto (maybe broken over two lines), followed by "Độc lập - Tự do - Hạnh phúc"
+    motto = next((i for i, k in enumerate(keys) if (_MOTTO.search(k) or (
+        k and i + 1 < len(keys) and _MOTTO.search(k + " " + keys[i + 1])))
+        and "doc lap" in " ".join(keys[i:i + 4])), None)
     if motto is not None:
-        first_chrome = next((i for i in range(motto) if _CHROME_LINE.match(keys[i])), None)
+        first_chrome = next((i for i in range(motto) if _SITE_LINE.match(keys[i])), None)
         if first_chrome is not None:
             begin = motto
             for j in range(motto - 1, max(-1, motto - 8), -1):

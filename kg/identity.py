@@ -20,14 +20,26 @@ DOC_TYPES = ["Quyết định", "Kế hoạch", "Nghị quyết", "Nghị địn
              "Kết luận", "Quy chế", "Quy định", "Luật", "Pháp lệnh"]
 _TYPE_KEYS = {search_key(t): t for t in DOC_TYPES}
 _HEADING_RE = re.compile(r"^\s*(" + "|".join(t.upper() for t in DOC_TYPES) + r")\s*(?:[:.]?\s*$|\s+(?=\S))")
-_NUMBER_LINE_RE = re.compile(r"^[\s|]*Số\s*(?:hiệu)?\s*[:.]?\s*(.{3,60}?)\s*$", re.M)
+# "Số: 151/KH-UBND", "Số 151/KH-UBND", "Số:" with the number on the next line;
+# "Số hiệu:" is the website's fact box (a fallback).
+_NUMBER_LINE_RE = re.compile(r"^[ \t|*#]*Số[ \t]*(?P<facts>hiệu(?:[ \t]+văn[ \t]+bản)?)?[ \t]*(?P<colon>[:.])?(?P<rest>[^\n]{0,80})$",
+                             re.M | re.I)
+_MOTTO_RE = re.compile(r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI|ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM", re.I)
+_FACT_DATE_RE = re.compile(r"^[ \t|*#]*Ngày\s+ban\s+hành\s*:?[\s|*]{0,12}?(\d{1,2})/(\d{1,2})/(\d{4})", re.M)
+_PASSED_RE = re.compile(r"thông\s+qua\s+ngày\s*(\d(?:[ \t]?\d)?)\s*tháng\s*(\d(?:[ \t]?\d)?)\s*năm\s*(\d{4})")
 _CAPTION_RE = re.compile(
     r"\(\s*(?:Ban\s+hành\s+)?[Kk]èm\s+theo\s+(" + "|".join(DOC_TYPES) + r")\s+(?:số\s*)?[:.]?\s*"
     r"([^()]{3,60}?)\s+(ngày[^()]{5,40}?)(?:\s*(?:của|do)\s+([^()]{3,120}?))?\s*\)", re.S)
-_PLACE_DATE_RE = re.compile(r"(?:^|[|\t])[\s|*]*([^\d\n,|\t*]{2,40}),\s*ngày\s*(\d{1,2})\s*(?:tháng\s*|/)\s*(\d{1,2})\s*(?:năm\s*|/)\s*(\d{4})", re.M)
+# The date of a place-date line ", ngày 13 tháng 6 năm 2024" (also "tháng 0 6",
+# broken over lines); the place is found by looking back from the comma
+# (``_place_date``), which keeps the search linear on runs of '|' or tabs.
+_DATE_TAIL_RE = re.compile(
+    r"(?:,[ \t*]*(?:\n[ \t*]*)?|(?<![ \t])(?P<nocomma>[ \t]+))ngày\s*(\d(?:[ \t]?\d)?)\s*(?:tháng\s*|/)(\d(?:[ \t]?\d)?)\s*(?:năm\s*|/)\s*(\d{4})")
+_PLACE_CHARS_RE = re.compile(r"[^\d\n,|\t*]{1,41}$")
 _ISSUING_BODY_RE = re.compile(
-    r"^(?:(?:CHỦ TỊCH|TM\.?)\s+)?(ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN|UBND|HĐND|TỈNH ỦY|TỈNH UỶ|THÀNH ỦY)\s*\n?\s*((?:TỈNH|THÀNH PHỐ|TP\.?)\s+[^\n|]{2,40})", re.M)
-_NATIONAL_RE = re.compile(r"^\s*(CHÍNH PHỦ|THỦ TƯỚNG CHÍNH PHỦ|QUỐC HỘI|ỦY BAN THƯỜNG VỤ QUỐC HỘI|VĂN PHÒNG CHÍNH PHỦ|BỘ [A-ZĐÀ-Ỹ ,]+|BAN CHẤP HÀNH TRUNG ƯƠNG)\s*$", re.M)
+    r"^(?:(?:CHỦ TỊCH|TM\.?)\s+)?(ỦY\s+BAN\s+NHÂN\s+DÂN|UỶ\s+BAN\s+NHÂN\s+DÂN|HỘI\s+ĐỒNG\s+NHÂN\s+DÂN|UBND|HĐND|TỈNH\s+ỦY|TỈNH\s+UỶ|THÀNH\s+ỦY)"
+    r"\s*((?:TỈNH|THÀNH PHỐ|TP\.?)[ \t]+[^\n|]{2,40}(?:\n[ \t]*[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ ]{1,24}$)?)", re.M)
+_NATIONAL_RE = re.compile(r"^[^\S\n]*(CHÍNH PHỦ|THỦ TƯỚNG CHÍNH PHỦ|QUỐC HỘI|ỦY BAN THƯỜNG VỤ QUỐC HỘI|VĂN PHÒNG CHÍNH PHỦ|BỘ [A-ZĐÀ-Ỹ,]+(?: +[A-ZĐÀ-Ỹ,]+)*|BAN CHẤP HÀNH TRUNG ƯƠNG)[^\S\n]*$", re.M)
 _SIGN_TITLE_RE = re.compile(r"^(?:KT\.\s*|TM\.\s*|Q\.\s*)?(?:PHÓ\s+)?(?:CHỦ TỊCH|THỦ TƯỚNG|BỘ TRƯỞNG|GIÁM ĐỐC|BÍ THƯ|CHÁNH VĂN PHÒNG|TRƯỞNG BAN)\s*$")
 _NAME_RE = re.compile(r"^[\s*]*((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+|[A-ZĐÀ-Ỹ]{2,})(?:\s+(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+|[A-ZĐÀ-Ỹ]{2,})){1,4})[\s*]*$")
 
@@ -77,29 +89,34 @@ def _title_after(lines: list[str], i: int) -> Optional[str]:
 def find_identity(text: str) -> Identity:
     idt = Identity()
     lines = text.split("\n")
-    head = "\n".join(lines[:60])
+    h0, h1 = _header_window(text, lines)
+    head = "\n".join(lines[h0:h1])
     # 1. header number
-    for m in _NUMBER_LINE_RE.finditer(head):
-        hits = N.find_numbers(m.group(1))
-        if hits:
-            idt.number = hits[0][2]
-            idt.number_source = "header"
-            break
+    idt.number, idt.number_source = _header_number(head)
     # 2. type from the first heading
-    hi, htype = _doc_heading(lines)
+    hi, htype = _doc_heading(lines, h0, h0 + 120)
+    if hi is None and h0:
+        hi, htype = _doc_heading(lines)
     idt.type = htype
-    # 3. date + place from the header
-    pm = _PLACE_DATE_RE.search(head)
+    # 3. date + place from the header; a resolution's "thông qua ngày …"; the site's facts
+    pd = _place_date(head)
     place = None
-    if pm:
-        idt.date = iso(int(pm.group(2)), int(pm.group(3)), int(pm.group(4)))
-        place = pm.group(1).strip(" *")
+    if pd:
+        idt.date, place = pd
+    else:
+        pm = _PASSED_RE.search(text)
+        if pm is None:
+            pm = _FACT_DATE_RE.search(text, 0, 20000)
+        if pm:
+            idt.date = iso(_int(pm.group(1)), _int(pm.group(2)), _int(pm.group(3)))
     # 4. issuing body → province / national
-    body = _ISSUING_BODY_RE.search("\n".join(lines[:80]))
-    national = _NATIONAL_RE.search("\n".join(lines[:15]))
+    body = _ISSUING_BODY_RE.search("\n".join(lines[h0:h0 + 80]))
+    national = _NATIONAL_RE.search("\n".join(lines[h0:h0 + 30] if h0 else lines[:15]))
     if body:
-        idt.province = find_province(body.group(2))
-        kind = "UBND" if "NHÂN DÂN" in body.group(1) and "ỦY BAN" in body.group(1).replace("UỶ", "ỦY") or body.group(1) == "UBND" else body.group(1)
+        b2 = body.group(2)
+        idt.province = find_province(b2.split("\n")[0]) or find_province(b2.replace("\n", " "))
+        b1 = re.sub(r"\s+", " ", body.group(1))
+        kind = "UBND" if "NHÂN DÂN" in b1 and "ỦY BAN" in b1.replace("UỶ", "ỦY") or b1 == "UBND" else b1
         kind = {"HỘI ĐỒNG NHÂN DÂN": "HĐND", "TỈNH ỦY": "Tỉnh ủy", "TỈNH UỶ": "Tỉnh ủy", "THÀNH ỦY": "Thành ủy"}.get(kind, kind)
         if idt.province:
             scope = "thành phố" if "THÀNH PHỐ" in body.group(2) or "TP" in body.group(2)[:3] else "tỉnh"
@@ -168,6 +185,84 @@ def find_identity(text: str) -> Identity:
     if idt.number:
         idt.self_numbers = tuple(dict.fromkeys((idt.number,) + idt.self_numbers))
     return idt
+
+
+def _int(s: str) -> int:
+    return int(s.replace(" ", "").replace("\t", ""))
+
+
+def _header_window(text: str, lines: list[str]) -> tuple[int, int]:
+    """Lines holding the official header: around the national motto (crawled
+    pages put site material before it), else the first 60 lines."""
+    m = _MOTTO_RE.search(text, 0, 30000)
+    if not m:
+        return 0, 60
+    at = text.count("\n", 0, m.start())
+    if at < 40:
+        return 0, max(60, at + 40)
+    return at - 25, at + 60
+
+
+def _header_number(head: str) -> tuple[Optional[str], Optional[str]]:
+    """The own number from 'Số: …' (or the next line when 'Số:' ends its line).
+    A blank draft number ('Số:     /QĐ-UBND') means no own number."""
+    facts = None
+    lines = head.split("\n")
+    offsets = []
+    pos = 0
+    for l in lines:
+        offsets.append(pos)
+        pos += len(l) + 1
+    for m in _NUMBER_LINE_RE.finditer(head):
+        rest = m.group("rest").strip(" \t|*")
+        if not m.group("colon") and not re.match(r"\d", rest):
+            continue                            # "Số lượng …", "Số liệu …"
+        hits = N.find_numbers(rest) if rest else []
+        if not rest:
+            # the number on one of the next lines (cells closed by '|' in between)
+            li = head.count("\n", 0, m.start()) + 1
+            for nxt in lines[li:li + 3]:
+                t = nxt.strip(" \t|*")
+                if t:
+                    hits = N.find_numbers(t)
+                    rest = t
+                    break
+        if m.group("facts"):
+            if hits and facts is None:
+                facts = hits[0][2]
+            continue
+        if hits and hits[0][0] <= 3:
+            return hits[0][2], "header"
+        if rest and "/" in rest and re.search(r"[A-ZĐ]{2}", rest):
+            return None, None                   # a blank draft: "Số:     /QĐ-UBND"
+    return (facts, "chrome") if facts else (None, None)
+
+
+def _place_date(head: str) -> Optional[tuple[str, str]]:
+    """(date, place) of the first 'Place, ngày … tháng … năm …' whose place
+    starts a line or a cell (the place: up to 40 characters, no digits)."""
+    for m in _DATE_TAIL_RE.finditer(head):
+        seg = _PLACE_CHARS_RE.search(head, max(0, m.start() - 41), m.start())
+        if seg is None:
+            continue
+        core = seg.group(0).strip()
+        if not 2 <= len(core) <= 40 or (m.group("nocomma") and not find_province(core)):
+            continue
+        k = seg.start()
+        while k > 0 and head[k - 1] in " *":
+            k -= 1
+        if k > 0 and head[k - 1] not in "\n|\t":
+            continue                            # inside a sentence: not the header's place
+        if k > 0 and head[k - 1] == "\n":
+            # a place broken over two lines: "Thành phố Hồ" / "Chí Minh, ngày …"
+            prev = head[head.rfind("\n", 0, k - 1) + 1:k - 1].strip(" *|\t")
+            if prev and len(prev) + len(core) < 40 and not re.search(r"[\d,.:;]", prev) \
+                    and canonical_province(core) is None and find_province(prev + " " + core):
+                core = prev + " " + core
+        d = iso(_int(m.group(2)), _int(m.group(3)), _int(m.group(4)))
+        if d:
+            return d, core
+    return None
 
 
 def _attached_heading(lines, hi):

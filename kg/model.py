@@ -110,6 +110,7 @@ class Task:
     references: tuple[str, ...]
     span: Span
     page: Optional[int] = None           # 1-based page of ``span`` (PDF, scans); None otherwise
+    lead_inferred: bool = False          # single agency column: first named leads, others support
 
     def to_json(self) -> dict:
         d = {"id": self.id, "section": self.section, "section_title": self.section_title,
@@ -118,7 +119,8 @@ class Task:
              "deadline_range": ([self.deadline_start, self.deadline_end]
                                 if self.deadline_start else None),
              "product": self.product, "objective": self.objective, "level": self.level,
-             "references": list(self.references), "span": list(self.span)}
+             "references": list(self.references), "span": list(self.span),
+             "lead_inferred": self.lead_inferred}
         if self.page is not None:
             d["page"] = self.page
         return d

@@ -14,18 +14,19 @@ _SEG = r"[A-ZĐ][A-Za-zĐđ&]*\d*"            # NĐ, CP, TTg, UBND, QH14, BTTTT,
 _CODE = _SEG + r"(?:[ \t]*" + _DASH + r"[ \t\n]*" + _SEG + r")*"
 # state number: 61/2018/NĐ-CP, 45 /QĐ-UBND, 1234/QĐ-\nUBND
 STATE_RE = re.compile(
-    r"(?<![\w/.,])(\d{1,5}[a-z]?)[ \t]*/[ \t]*(?:((?:19|20)\d{2})[ \t]*/[ \t]*)?"
+    r"(\d(?<![\w/.,\-–]\d)\d{0,4}(?:\.\d{1,3})?[a-z]?)[ \t]*/[ \t]*(?:((?:19|20)\d{2})[ \t]*/[ \t]*)?"
     r"(" + _CODE + r")(?![\w])")
-# Party number: 18-NQ/TW, 49-CTr/TU, 10-KH/TW, 37-CT/TU
+# Party and mass-organisation numbers: 18-NQ/TW, 49-CTr/TU, 402-CV/VPĐU,
+# 02-KH/BCĐTW, 459-KHHĐ/TU, 15000-CV/VPTW — "number-type/issuer".
 PARTY_RE = re.compile(
-    r"(?<![\w/.,])(\d{1,4})[ \t]*" + _DASH + r"[ \t]*([A-Z][A-Za-z]{0,4})[ \t]*/[ \t]*"
-    r"(TW|TU|ĐU|HU|QU|BCĐ|ĐUK|BTGTW|BTCTW|UBKTTW|VPTW|BCSĐ|ĐĐ|ĐT|BCS)(?![\w])")
+    r"(\d(?<![\w/.,]\d)\d{0,4})[ \t]*" + _DASH + r"[ \t]*([A-ZĐ][A-Za-zĐđ]{0,5})[ \t]*/[ \t]*"
+    r"([A-ZĐ][A-ZĐ]{1,11}\d{0,4})(?![\w])")
 
 # Code component → document type (first matching component wins).
 CODE_TYPES = [
     ("NĐ", "Nghị định"), ("ND", "Nghị định"), ("QĐ", "Quyết định"), ("QD", "Quyết định"),
     ("NQLT", "Nghị quyết liên tịch"), ("TTLT", "Thông tư liên tịch"),
-    ("NQ", "Nghị quyết"), ("TT", "Thông tư"), ("KH", "Kế hoạch"), ("CT", "Chỉ thị"),
+    ("NQ", "Nghị quyết"), ("KHHĐ", "Kế hoạch"), ("CTHĐ", "Chương trình"), ("TT", "Thông tư"), ("KH", "Kế hoạch"), ("CT", "Chỉ thị"),
     ("CĐ", "Công điện"), ("CD", "Công điện"), ("CTr", "Chương trình"), ("KL", "Kết luận"),
     ("TB", "Thông báo"), ("HD", "Hướng dẫn"), ("BC", "Báo cáo"), ("TTr", "Tờ trình"),
     ("L", "Luật"), ("PL", "Pháp lệnh"), ("QC", "Quy chế"), ("ĐA", "Đề án"), ("CV", "Công văn"),
@@ -52,7 +53,7 @@ LOCAL_ISSUERS = {
 
 
 # Codes typed without the letter Đ (web pages, ASCII keyboards) → the official spelling.
-_ASCII_CODES = {"CD": "CĐ", "QD": "QĐ", "ND": "NĐ", "HDND": "HĐND", "DU": "ĐU", "BCD": "BCĐ", "KHDT": "KHĐT",
+_ASCII_CODES = {"TTG": "TTg", "CTR": "CTr", "TTR": "TTr", "CD": "CĐ", "QD": "QĐ", "ND": "NĐ", "HDND": "HĐND", "DU": "ĐU", "BCD": "BCĐ", "KHDT": "KHĐT",
                 "GDDT": "GDĐT", "BKHDT": "BKHĐT", "BGDDT": "BGDĐT", "BLDTBXH": "BLĐTBXH"}
 
 
@@ -61,14 +62,17 @@ def normalise_number(raw: str) -> str:
     s = re.sub(r"\s+", "", raw)
     s = re.sub(r"[–—‐‑]", "-", s)
     head, sep, code = s.rpartition("/")
-    if sep and not re.match(r"^\d+-", s):
+    if sep and not _PARTY_HEAD_RE.match(s):
         code = "-".join(_ASCII_CODES.get(p, p) for p in code.split("-"))
         s = head + sep + code
     return s
 
 
+_PARTY_HEAD_RE = re.compile(r"^\d+-")
+
+
 def code_parts(number: str) -> list[str]:
-    if re.match(r"^\d+-", number):            # Party: 18-NQ/TW
+    if _PARTY_HEAD_RE.match(number):            # Party: 18-NQ/TW
         head, _, org = number.partition("/")
         return [head.split("-", 1)[1], org]
     parts = number.split("/")
@@ -155,7 +159,12 @@ def find_numbers(text: str):
                 continue
         # trailing '-' of a code broken at a line end with nothing after it
         num = normalise_number(m.group(0)).rstrip("-")
-        if m.group(1).isdigit() and int(m.group(1)) == 0:
+        seq = m.group(1)
+        if seq.isdigit() and int(seq) == 0:
+            continue
+        if "." in seq and m.group(2) is None:
+            continue        # "66.2/2025/NQ-CP" carries its year; "1.2/KH" is a clause, not a number
+        if seq[:1] == "0" and "." in seq:
             continue
         hits.append((m.start(), end, num))
     hits.sort()

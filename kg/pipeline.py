@@ -17,7 +17,7 @@ from .ids import document_id, slug
 from .model import (Agency, Assignment, DocumentInfo, Extraction, Reference, StatedRelation, Task,
                     RELATION_RANK)
 from .read import read_file
-from .references import assign_relations, find_mentions, resolve_mentions
+from .references import assign_relations, find_mentions, resolve_mentions, unify_numbers
 from .tasks import deadline_text, find_tables
 from .textmap import MappedText
 
@@ -47,6 +47,7 @@ def extract_text(raw: MappedText, label: str, data_hash: str = "") -> Extraction
     resolve_mentions(text, mentions, province)
     stated = assign_relations(text, mentions)
     own = set(idt.self_numbers)
+    aliases = unify_numbers(mentions, idt.self_numbers)
     refs: dict[str, dict] = {}
     order: list[str] = []
     for m in mentions:
@@ -133,14 +134,16 @@ def extract_text(raw: MappedText, label: str, data_hash: str = "") -> Extraction
             dl = deadline_text(d)
             s, e = normalise_deadline(dl)
             task_refs = tuple(dict.fromkeys(
-                n for _, _, n in N.find_numbers((ttext or "") + "\n" + (product or "")) if n not in own))
+                aliases.get(n, n) for _, _, n in N.find_numbers((ttext or "") + "\n" + (product or ""))
+                if aliases.get(n, n) not in own))
             tasks.append(Task(
                 id=f"{doc_id}#task-{len(tasks) + 1:03d}", section=d.section, section_title=d.section_title,
                 no=d.no, text=ttext, lead=agency_names(d.get("lead", keep_lines=True)),
                 support=agency_names(d.get("support", keep_lines=True)),
                 deadline=dl, deadline_start=s, deadline_end=e, product=product,
                 objective=d.get("objective"), level=d.get("level"), references=task_refs,
-                span=(span := mt.orig_span(d.start, d.end)), page=raw.page_at(span[0])))
+                span=(span := mt.orig_span(d.start, d.end)), page=raw.page_at(span[0]),
+                lead_inferred=d.lead_inferred))
 
     skip = [(t.start, t.end) for t in tables]
     assignments = []

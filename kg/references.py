@@ -50,7 +50,7 @@ _ISSUER_RE = re.compile(
 _ISSUER_HEAD = re.compile(
     r"(?:Chính phủ|Thủ tướng|Quốc hội|Ủy ban|Uỷ ban|UBND|HĐND|Hội đồng|Bộ|Ban|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Huyện ủy"
     r"|Chủ tịch|Văn phòng|Sở|Thanh tra|Tòa án|Viện|Kiểm toán|Ngân hàng|Tổng cục|Cục|Giám đốc|Chánh|Thường trực|Đảng|Mặt trận|Liên)\b")
-_SUBJECT_RE = re.compile(r"^\s*[,]?\s*((?:về|ban hành|phê duyệt|quy định|hướng dẫn|sửa đổi|Phê duyệt|triển khai|thực hiện)\b[^;\t|]*)")
+_SUBJECT_RE = re.compile(r"^\s*(?:,\s*)?((?:về|ban hành|phê duyệt|quy định|hướng dẫn|sửa đổi|Phê duyệt|triển khai|thực hiện)\b[^;\t|]*)")
 
 _NAMED_LAW_RE = re.compile(
     r"(?<![\w])(Hiến pháp(?:\s+nước[^;,\n]{0,60}?)?|Bộ\s+luật\s+[^\W\d][^;,()\n]{0,80}?|Pháp\s+lệnh\s+[^\W\d][^;,()\n]{0,80}?"
@@ -264,3 +264,71 @@ def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
 
 def strongest(a: str, b: str) -> str:
     return a if RELATION_RANK[a] <= RELATION_RANK[b] else b
+
+
+# ------------------------------------------------------- one document, two spellings ----
+_STATE_PARTS_RE = re.compile(r"^(\d[\w.]*)/(?:((?:19|20)\d{2})/)?(.+)$")
+# Series whose numbers always carry the year: a year-less spelling is a slip.
+_YEARLY_CODE_RE = re.compile(r"^(?:NĐ|TT|TTLT|NQLT|L|PL)$|^(?:QH|UBTVQH)\d*$")
+
+
+def unify_numbers(mentions: list[Mention], own: tuple[str, ...] = ()) -> dict[str, str]:
+    """Join spellings of one document into one number, in place, and return
+    the map (spelling → kept spelling): '193/2025/NQ-QH15' and '193/2025/QH15';
+    '88/NĐ-CP' and '88/2025/NĐ-CP'; '06/QĐ-TTG' and '06/QĐ-TTg'.
+
+    Same sequence number, one issuer, one code's parts contained in the
+    other's; a year-less spelling joins a dated one when its series always
+    carries the year or a mention's date falls in that year. The own number
+    wins, then the spelling with the year, then the most frequent."""
+    count: dict[str, int] = {}
+    years: dict[str, set] = {}
+    for m in mentions:
+        if m.number and not N.is_party(m.number):
+            count[m.number] = count.get(m.number, 0) + 1
+            if m.date:
+                years.setdefault(m.number, set()).add(int(m.date[:4]))
+    for o in own:
+        if not N.is_party(o):
+            count.setdefault(o, 0)
+    parsed = {}
+    for n in count:
+        pm = _STATE_PARTS_RE.match(n)
+        if pm:
+            parsed[n] = (pm.group(1), pm.group(2), [p.upper() for p in pm.group(3).split("-")])
+    by_seq: dict[str, list[str]] = {}
+    for n, (seq, _, _) in parsed.items():
+        by_seq.setdefault(seq, []).append(n)
+    alias: dict[str, str] = {}
+    for seq, group in by_seq.items():
+        if len(group) < 2:
+            continue
+
+        def rank(n):
+            return (n in own, parsed[n][1] is not None, count[n], not n.isupper(), -len(parsed[n][2]), n)
+
+        group.sort(key=rank, reverse=True)
+        for n in group[1:]:
+            for c in group:
+                if c == n or alias.get(c, c) != c or not _same_document(n, c, parsed, years):
+                    continue
+                alias[n] = c
+                break
+    for m in mentions:
+        if m.number in alias:
+            m.number = alias[m.number]
+    return alias
+
+
+def _same_document(n: str, c: str, parsed: dict, years: dict) -> bool:
+    _, yn, pn = parsed[n]
+    _, yc, pc = parsed[c]
+    if pn[-1] != pc[-1] or not (set(pn) <= set(pc) or set(pc) <= set(pn)):
+        return False
+    if yn == yc:
+        return True
+    if yn is not None and yc is not None:
+        return False
+    dated = yc if yn is None else yn
+    undated = n if yn is None else c
+    return bool(_YEARLY_CODE_RE.match(parsed[undated][2][0]) or dated and int(dated) in years.get(undated, ()))

@@ -44,8 +44,11 @@ def _cell(text: str, s: int, e: int) -> Cell:
     return Cell(body, s + lead, s + lead + len(body))
 
 
-_PAGE_MARK_RE = re.compile(r"^\s*(?:-?\s*\d{1,3}\s*-?|Trang\s+\d+(?:\s*/\s*\d+)?|\d+\s*/\s*\d+|Page \d+)\s*$", re.I)
-_MD_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# (no two whitespace runs side by side with only optional text between them:
+# that is quadratic on a long run of spaces)
+_PAGE_MARK_RE = re.compile(r"^\s*(?:(?:-\s*)?\d{1,3}(?:\s*-)?|Trang\s+\d+(?:\s*/\s*\d+)?|\d+\s*/\s*\d+|Page \d+)\s*$", re.I)
+_MD_RULE_RE = re.compile(r"^\s*(?:\|\s*)?:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)*\s*(?:\|\s*)?$")
+_RULE_LINE_RE = re.compile(r"^\s*[-=_]{5,}\s*$")
 
 
 def scan_rows(text: str) -> list[Optional[RawRow]]:
@@ -163,12 +166,9 @@ def scan_rows(text: str) -> list[Optional[RawRow]]:
     return out
 
 
-_GAP_RE = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")
-
-
 def _fixed_header(line: str) -> Optional[list[int]]:
     """Column start offsets of a space-aligned header ('STT   Nhiệm vụ   Cơ quan chủ trì …')."""
-    if "\t" in line or "|" in line:
+    if "\t" in line or "|" in line or "  " not in line:
         return None
     parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+(?: \S+)*", line)]
     if len(parts) < 3:
@@ -217,7 +217,7 @@ def scan_fixed_width(text: str, rows: list[Optional[RawRow]]) -> list[Optional[R
             continue
         if cols is None:
             continue
-        if not l.strip() or re.match(r"^\s*[-=_]{5,}\s*$", l):
+        if not l.strip() or _RULE_LINE_RE.match(l):
             continue
         if "\t" in l or "|" in l or (len(l) - len(l.lstrip()) == 0 and not re.search(r"\s{2,}\S", l.strip())
                                         and not re.match(r"^\s*(?:\d{1,3}|[IVX]{1,5})\s", l)):
@@ -233,7 +233,7 @@ def scan_fixed_width(text: str, rows: list[Optional[RawRow]]) -> list[Optional[R
             result.append(fixed[st])
         elif st in by_start:
             result.append(by_start[st])
-        elif l.strip() and not _PAGE_MARK_RE.match(l.strip()) and not re.match(r"^\s*[-=_]{5,}\s*$", l):
+        elif l.strip() and not _PAGE_MARK_RE.match(l.strip()) and not _RULE_LINE_RE.match(l):
             result.append(None)
     # keep rows that start mid-line (pipe/cell layouts) in order
     line_starts = set(starts)
@@ -288,6 +288,9 @@ HEADER_KINDS = [
     ("product", r"san pham|ket qua"),
     ("lead", r"chu tri"),
     ("support", r"phoi hop"),
+    # one column naming every agency ("Cơ quan thực hiện", "Đơn vị thực hiện", "Trách nhiệm")
+    ("agency", r"^(?:co quan|don vi|bo phan|cap|to chuc)(?:,? (?:co quan|don vi|to chuc))?(?: (?:thuc hien|trien khai|phu trach|tham muu|chiu trach nhiem))?(?: chinh)?$"
+               r"|^trach nhiem(?: thuc hien| trien khai)?$|^phan cong(?: thuc hien)?$"),
     ("start", r"^bat dau$|thoi gian bat dau"),
     ("end", r"^hoan thanh$|^ket thuc$"),
     ("deadline", r"thoi gian|thoi han|tien do|hoan thanh"),
@@ -317,7 +320,8 @@ def is_header_cell(text: str, kind: str) -> bool:
 def header_columns(row: RawRow) -> Optional[list[Optional[str]]]:
     kinds = [header_kind(c.text) if c.text else None for c in row.cells]
     present = {k for k in kinds if k}
-    if len(present & {"text", "lead", "support", "deadline", "no", "product", "objective"}) >= 3 and \
-            ("lead" in present or "text" in present):
+    if len(present & {"text", "lead", "support", "deadline", "no", "product", "objective", "agency"}) >= 3 and \
+            (present & {"lead", "support", "agency"} or "text" in present and present & {"deadline", "start", "end"}):
+        # a task table names agencies, or gives tasks with deadlines (not a price list or a form)
         return kinds
     return None

@@ -14,6 +14,7 @@ from typing import Optional
 
 from .agencies import _HEAD_RE, _LOWER_HEAD_RE, split_agencies
 from .dates import looks_like_deadline
+from .prose_tasks import find_prose_tasks
 from .tables import Cell, RawRow, header_columns, header_kind, is_numbering, is_roman, regroup_pipe_rows, scan_fixed_width, scan_rows
 from .vntext import compact_spaces, search_key
 
@@ -27,6 +28,7 @@ class TaskDraft:
     start: int = 0
     end: int = 0
     sub: bool = False
+    lead_inferred: bool = False
 
     def add(self, kind: str, cell: Cell):
         if cell.text:
@@ -134,6 +136,8 @@ def place_cells(cells: list[Cell], kinds: list[Optional[str]]) -> list[Optional[
     return out
 
 
+# Headers of tables that name an agency per row without being task tables.
+_NOT_TASK_TABLE_RE = re.compile(r"\b(?:tthc|thu tuc|trinh tu|ma so|ma ho so|ty le|tong so|bieu mau|so luong|linh vuc)\b")
 _NUM_PREFIX_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5})\s*[.)]\s*(?=[^\d\s/])")
 _SECTION_IN_CELL_RE = re.compile(r"^\s*([IVX]{1,5})[.)]?\s+(\S.*)$", re.S)
 
@@ -168,6 +172,10 @@ def find_tables(text: str) -> list[ParsedTable]:
             continue
         header_sig = [search_key(c.text) for c in r.cells]
         kinds = list(kinds)
+        if "agency" in kinds and "lead" not in kinds and (
+                "text" not in kinds or _NOT_TASK_TABLE_RE.search(" | ".join(header_sig))):
+            i += 1              # a catalogue of procedures or a statistics table, not tasks
+            continue
         j = i + 1
         # a second header row: "Bắt đầu | Hoàn thành" under "Thời gian"
         if j < len(rows) and rows[j] is not None:
@@ -181,6 +189,10 @@ def find_tables(text: str) -> list[ParsedTable]:
         dl = [idx for idx, k in enumerate(kinds) if k == "deadline"]
         if len(dl) == 2 and "start" not in kinds:
             kinds[dl[0]], kinds[dl[1]] = "start", "end"
+        # a single agency column: its first agency leads, the others support
+        single_agency = "agency" in kinds and "lead" not in kinds and "support" not in kinds
+        kinds = ["lead" if k == "agency" and "lead" not in kinds else k for k in kinds]
+        kinds = ["support" if k == "agency" else k for k in kinds]
         has_no_col = "no" in kinds
         table = ParsedTable(kinds, [], r.start, r.end)
         section = section_title = None
@@ -212,7 +224,7 @@ def find_tables(text: str) -> list[ParsedTable]:
                     c0 = cells[0]
                     cells = [Cell(pm.group(1), c0.start, c0.start + len(pm.group(1))),
                              Cell(c0.text[pm.end():], c0.start + pm.end(), c0.end)] + cells[1:]
-            if not any(c.text for c in cells):
+            if not any(c.text for c in cells) or _is_column_index_row(cells):
                 j += 1
                 continue
             if len(cells) == len(kinds) or row.layout in ("tabs", "markdown") and len(cells) > len(kinds):
@@ -292,10 +304,13 @@ def find_tables(text: str) -> list[ParsedTable]:
                 parent = current
                 current = TaskDraft(parent.section, parent.section_title, parent.no, start=row.start,
                                     end=row.end, sub=True)
-                for c in parent.cols.get("text", []):
-                    current.cols.setdefault("text", []).append(c)
-                for c in parent.cols.get("objective", []):
-                    current.cols.setdefault("objective", []).append(c)
+                # a row with its own task text is its own task; the merged cells it
+                # lacks (text, objective, deadline, level) are the parent's
+                inherit = ("objective", "deadline", "start", "end", "level") + (() if text_cells else ("text",))
+                for k in inherit:
+                    if k not in by:
+                        for c in parent.cols.get(k, []):
+                            current.cols.setdefault(k, []).append(c)
                 for k, cs in by.items():
                     for c in cs:
                         current.add(k, c)
@@ -307,10 +322,86 @@ def find_tables(text: str) -> list[ParsedTable]:
                     for c in cs:
                         current.add(k, c)
             j += 1
+        table.tasks = [x for d in table.tasks for x in _split_paired(d)]
+        if single_agency:
+            for d in table.tasks:
+                _infer_lead(d)
         table.end = max([table.end] + [t.end for t in table.tasks])
         tables.append(table)
         i = j
+    prose = find_prose_tasks(text, [(t.start, t.end) for t in tables])
+    for no, cols, s, e, inferred in prose:
+        d = TaskDraft(None, None, no, start=s, end=e)
+        for k, c in cols.items():
+            d.add(k, c)
+        if inferred:
+            _infer_lead(d)
+        tables.append(ParsedTable(["no", "text", "lead", "support", "deadline", "product"], [d], s, e))
+    if prose:
+        tables.sort(key=lambda t: t.start)
     return tables
+
+
+_COL_INDEX_RE = re.compile(r"\(?\d{1,2}\)?(?:\s*=\s*[\d()x*+/\s-]{1,20})?")
+
+
+def _is_column_index_row(cells: list[Cell]) -> bool:
+    """'1 | 2 | 3 | 4 | 8=6x7': the column numbers printed under a header."""
+    texts = [c.text for c in cells if c.text]
+    return len(texts) >= 3 and all(_COL_INDEX_RE.fullmatch(t) for t in texts)
+
+
+_BULLET_RE = re.compile(r"^[ \t]*[-+•*][ \t]+")
+
+
+def _bullets(cells: list[Cell]) -> list[Cell]:
+    """The bulleted items of a cell ('- A' / '- B', each maybe wrapped over lines)."""
+    items: list[Cell] = []
+    for c in cells:
+        pos = c.start
+        for line in c.text.split("\n"):
+            m = _BULLET_RE.match(line)
+            if m:
+                items.append(Cell(line[m.end():].strip(), pos + m.end(), pos + len(line)))
+            elif items and line.strip():
+                last = items[-1]
+                items[-1] = Cell(last.text + " " + line.strip(), last.start, pos + len(line))
+            elif line.strip():
+                return []
+            pos += len(line) + 1
+    return items
+
+
+def _split_paired(d: TaskDraft) -> list[TaskDraft]:
+    """One cell holding two sub-tasks and the lead cell two agencies, one per
+    line and in the same order: two tasks."""
+    texts = _bullets(d.cols.get("text", []))
+    leads = _bullets(d.cols.get("lead", []))
+    if len(texts) < 2 or len(texts) != len(leads):
+        return [d]
+    out = []
+    for t, l in zip(texts, leads):
+        x = TaskDraft(d.section, d.section_title, d.no, {k: list(v) for k, v in d.cols.items()},
+                      start=min(t.start, l.start), end=max(t.end, l.end), sub=True, lead_inferred=d.lead_inferred)
+        x.cols["text"], x.cols["lead"] = [t], [l]
+        out.append(x)
+    return out
+
+
+def _infer_lead(d: TaskDraft) -> None:
+    """Single agency column: the first agency named leads, the others support."""
+    d.lead_inferred = True
+    cells = d.cols.get("lead")
+    if not cells:
+        return
+    names = split_agencies(d.get("lead", keep_lines=True))
+    if len(names) < 2:
+        return
+    first = cells[0]
+    at = first.text.find(names[0])
+    s = first.start + at if at >= 0 else first.start
+    d.cols["lead"] = [Cell(names[0], s, s + len(names[0]) if at >= 0 else first.end)]
+    d.cols.setdefault("support", []).insert(0, Cell("; ".join(names[1:]), first.start, cells[-1].end))
 
 
 def _continues(text: str) -> bool:

@@ -88,8 +88,11 @@ def search_key(text: str) -> str:
     return strip_diacritics(nfc(text)).lower()
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
 def compact_spaces(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES_RE.sub(" ", text).strip()
 
 
 def name_key(text: str) -> str:

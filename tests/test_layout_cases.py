@@ -1,0 +1,207 @@
+"""Layouts of real published documents (issue 9 §2), one table-driven case each:
+text → what must be extracted."""
+import pytest
+
+from kg.numbers import find_numbers
+from kg.pipeline import extract_string
+
+HEAD = ("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG TRỊ\n\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Số: 15/KH-UBND\tQuảng Trị, ngày 02 tháng 4 năm 2025\n\nKẾ HOẠCH\nThực hiện chuyển đổi số năm 2025\n\n")
+
+# ---------------------------------------------------------------- numbers --
+NUMBER_CASES = [
+    ("Công văn số 402-CV/VPĐU ngày 3/3/2025", "402-CV/VPĐU"),
+    ("Kế hoạch số 02-KH/BCĐTW của Ban Chỉ đạo", "02-KH/BCĐTW"),
+    ("Kế hoạch hành động số 459-KHHĐ/TU", "459-KHHĐ/TU"),
+    ("Công văn 15000-CV/VPTW ngày 12/5/2025", "15000-CV/VPTW"),
+    ("Nghị quyết số 66.2/2025/NQ-CP ngày 28/6/2025", "66.2/2025/NQ-CP"),
+    ("Quyết định số 2074a/QĐ-TTTT ngày 1/2/2024", "2074a/QĐ-TTTT"),
+    ("Kế hoạch số 252/KH-BCĐQG1237", "252/KH-BCĐQG1237"),
+    ("Quyết định số 773 /QĐ-TTg ngày 3/7/2024", "773/QĐ-TTg"),
+    ("Thông tư số 92/2009/TT- BTC ngày 8/5/2009", "92/2009/TT-BTC"),
+    ("Căn cứ Quyết định số\n1234/QĐ-UBND ngày 2/3/2024", "1234/QĐ-UBND"),
+    ("THEO QUYẾT ĐỊNH SỐ 06/QĐ-TTG", "06/QĐ-TTg"),
+]
+
+
+@pytest.mark.parametrize("text,number", NUMBER_CASES, ids=[c[1] for c in NUMBER_CASES])
+def test_number_forms(text, number):
+    assert [n for _, _, n in find_numbers(text)] == [number]
+
+
+@pytest.mark.parametrize("text", ["giai đoạn 2021-2025/ KH năm", "Covid-19/TT", "khoản 1.2/KH-UBND"])
+def test_not_numbers(text):
+    assert find_numbers(text) == []
+
+
+@pytest.mark.parametrize("text,number", NUMBER_CASES[:9], ids=[c[1] for c in NUMBER_CASES[:9]])
+def test_number_forms_as_references(text, number):
+    ex = extract_string(HEAD + "Căn cứ " + text + ";\n")
+    assert number in [r.number for r in ex.references]
+
+
+SPELLINGS = [
+    ("Căn cứ Nghị quyết số 193/2025/NQ-QH15 ngày 19/02/2025 của Quốc hội;\nThực hiện Nghị quyết 193/2025/QH15;",
+     {"193/2025/QH15"}),
+    ("Căn cứ Nghị định số 88/2025/NĐ-CP ngày 1/4/2025 của Chính phủ;\ntheo Nghị định 88/NĐ-CP;", {"88/2025/NĐ-CP"}),
+    # not one document: a local decision without a year and a normative one with it
+    ("Thực hiện Quyết định 01/QĐ-UBND ngày 3/1/2023 và Quyết định 01/2024/QĐ-UBND ngày 5/2/2024;",
+     {"01/QĐ-UBND", "01/2024/QĐ-UBND"}),
+]
+
+
+@pytest.mark.parametrize("text,numbers", SPELLINGS)
+def test_one_document_two_spellings(text, numbers):
+    ex = extract_string(HEAD + text + "\n")
+    assert {r.number for r in ex.references if r.number} == numbers
+
+
+# --------------------------------------------------------------- identity --
+CRAWLED = ("|\n|\nĐang tải văn bản...\nSố hiệu:\n|\n471/QĐ-UBND\n|\nNgày ban hành:\n|\n28/11/2025\n|\n"
+           + "Nội dung trang\n" * 70 +
+           "ỦY BAN NHÂN\nDÂN\nTỈNH BẮC NINH\n--------\n|\nCỘNG HÒA XÃ\nHỘI CHỦ NGHĨA VIỆT NAM\n"
+           "Độc lập - Tự do - Hạnh phúc\n|\n|\nSố:\n471/QĐ-UBND\n|\nBắc Ninh, ngày\n28 tháng 11 năm 2025\n|\n"
+           "QUYẾT ĐỊNH\nVề việc phê duyệt danh mục\n")
+IDENTITY_CASES = [
+    ("header after 70 lines of site material, number on the line after 'Số:', date over two lines",
+     CRAWLED, ("471/QĐ-UBND", "2025-11-28", "Bắc Ninh")),
+    ("tháng 0 6",
+     "UBND TỈNH NGHỆ AN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nSố: 21/KH-UBND\n"
+     "Nghệ An, ngày 12 tháng 0 6 năm 2024\nKẾ HOẠCH\nabc\n", ("21/KH-UBND", "2024-06-12", "Nghệ An")),
+    ("province name broken across lines",
+     "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ\nCHÍ MINH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Số: 172/KH-UBND\nThành phố Hồ\nChí Minh, ngày 18 tháng 11 năm 2025\nKẾ HOẠCH\nabc\n",
+     ("172/KH-UBND", "2025-11-18", "Thành phố Hồ Chí Minh")),
+    ("place-date without a comma",
+     "BỘ TÀI CHÍNH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nSố: 55/2025/TT-BTC\n"
+     "Hà Nội ngày 01 tháng 12 năm 2025\nTHÔNG TƯ\nabc\n", ("55/2025/TT-BTC", "2025-12-01", None)),
+    ("date only in the closing line of a resolution",
+     "ỦY BAN THƯỜNG VỤ QUỐC HỘI\nSố: 1675/NQ-UBTVQH15 |\nNGHỊ QUYẾT\nVề việc sắp xếp\n" + "Điều 1. Nội dung.\n" * 5 +
+     "Nghị quyết này được Ủy ban Thường vụ Quốc hội thông qua ngày 16 tháng 6 năm 2025.\n",
+     ("1675/NQ-UBTVQH15", "2025-06-16", None)),
+    ("blank draft number: no own number",
+     "ỦY BAN NHÂN DÂN\nTỈNH LONG AN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Số:      /QĐ-UBND\nLong An, ngày      tháng 5 năm 2025\nQUYẾT ĐỊNH\nCăn cứ Quyết định số 12/QĐ-UBND ngày 3/1/2025;\n",
+     (None, None, "Long An")),
+]
+
+
+@pytest.mark.parametrize("name,text,want", IDENTITY_CASES, ids=[c[0] for c in IDENTITY_CASES])
+def test_identity(name, text, want):
+    d = extract_string(text).document
+    assert (d.number, d.date, d.province) == want
+
+
+def test_upper_case_copy_of_own_number_is_not_a_reference():
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nSố: 06/QĐ-TTg\n"
+            "Hà Nội, ngày 06 tháng 01 năm 2022\nQUYẾT ĐỊNH\nPHÊ DUYỆT ĐỀ ÁN (KÈM THEO QUYẾT ĐỊNH SỐ 06/QĐ-TTG)\n"
+            "Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015;\n")
+    ex = extract_string(text)
+    assert ex.document.number == "06/QĐ-TTg"
+    assert not [r for r in ex.references if r.number and r.number.upper() == "06/QĐ-TTG"]
+
+
+def test_blank_draft_does_not_take_a_referenced_number():
+    text = IDENTITY_CASES[-1][1]
+    ex = extract_string(text)
+    assert ex.document.number is None
+    assert "12/QĐ-UBND" in [r.number for r in ex.references]
+
+
+# ------------------------------------------------------------------ tasks --
+def tasks_of(body):
+    return extract_string(HEAD + body).tasks
+
+
+def row(*cells):
+    return "\t".join(cells) + "\n"
+
+
+TASK_CASES = [
+    ("single agency column 'Cơ quan thực hiện': first leads, others support",
+     row("STT", "Nhiệm vụ", "Cơ quan thực hiện", "Thời gian hoàn thành")
+     + row("1", "Xây dựng cơ sở dữ liệu dân cư", "Công an tỉnh, Sở Tư pháp, UBND cấp huyện", "Quý II/2025")
+     + row("2", "Tuyên truyền chuyển đổi số", "Sở Văn hóa, Thể thao và Du lịch", "Năm 2025"),
+     [("1", ["Công an tỉnh"], ["Sở Tư pháp", "UBND cấp huyện"], "Quý II/2025", True),
+      ("2", ["Sở Văn hóa, Thể thao và Du lịch"], [], "Năm 2025", True)]),
+    ("'Đơn vị thực hiện' one per line",
+     "".join(c + "\n|\n" for c in ["TT", "Nội dung công việc", "Đơn vị thực hiện", "Thời gian",
+                                    "1", "Rà soát thủ tục hành chính", "Sở Nội vụ\nSở Tư pháp", "Tháng 6/2025"]),
+     [("1", ["Sở Nội vụ"], ["Sở Tư pháp"], "Tháng 6/2025", True)]),
+    ("'Đơn vị thực hiện' beside 'Đơn vị phối hợp' is the lead column (not inferred)",
+     row("STT", "Nhiệm vụ, giải pháp", "Đơn vị thực hiện", "Đơn vị phối hợp", "Thời gian thực hiện", "Sản phẩm đầu ra")
+     + row("1.1", "Rà soát quy định về kinh tế số", "Sở Tư pháp", "Các sở, ban, ngành; UBND các phường, xã", "2026 - 2030", "Các văn bản"),
+     [("1.1", ["Sở Tư pháp"], ["Các sở, ban, ngành", "UBND các phường, xã"], "2026 - 2030", False)]),
+    ("columns in another order: product before deadline, lead last",
+     row("STT", "Nội dung", "Sản phẩm", "Thời gian hoàn thành", "Cơ quan phối hợp", "Cơ quan chủ trì")
+     + row("1", "Xây dựng kho dữ liệu dùng chung", "Kho dữ liệu", "Tháng 12/2025", "Sở Tài chính", "Sở Khoa học và Công nghệ"),
+     [("1", ["Sở Khoa học và Công nghệ"], ["Sở Tài chính"], "Tháng 12/2025", False)]),
+    ("a lead cell naming two agencies",
+     row("STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian")
+     + row("1", "Kiểm tra công vụ", "Sở Nội vụ, Thanh tra tỉnh", "Các sở, ban, ngành", "Hằng năm"),
+     [("1", ["Sở Nội vụ", "Thanh tra tỉnh"], ["Các sở, ban, ngành"], "Hằng năm", False)]),
+    ("numbering that restarts in each section",
+     row("STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian")
+     + row("I", "HOÀN THIỆN THỂ CHẾ", "", "", "")
+     + row("1", "Rà soát văn bản quy phạm pháp luật", "Sở Tư pháp", "Các sở, ngành", "Năm 2025")
+     + row("2", "Ban hành quy chế chia sẻ dữ liệu", "Sở Khoa học và Công nghệ", "Sở Tư pháp", "Quý III/2025")
+     + row("II", "PHÁT TRIỂN HẠ TẦNG", "", "", "")
+     + row("1", "Nâng cấp mạng truyền số liệu chuyên dùng", "Sở Khoa học và Công nghệ", "Viễn thông tỉnh", "Năm 2025"),
+     [("1", ["Sở Tư pháp"], ["Các sở, ngành"], "Năm 2025", False),
+      ("2", ["Sở Khoa học và Công nghệ"], ["Sở Tư pháp"], "Quý III/2025", False),
+      ("1", ["Sở Khoa học và Công nghệ"], ["Viễn thông tỉnh"], "Năm 2025", False)]),
+    ("unnumbered continuation rows under a merged cell carry their own task and lead",
+     row("STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành")
+     + row("1", "Số hóa hồ sơ hộ tịch", "Sở Tư pháp", "UBND cấp xã", "Năm 2025")
+     + row("", "Số hóa hồ sơ đất đai", "Sở Nông nghiệp và Môi trường", "UBND cấp xã", "")
+     + row("2", "Tập huấn kỹ năng số", "Sở Nội vụ", "Các sở, ngành", "Quý IV/2025"),
+     [("1", ["Sở Tư pháp"], ["UBND cấp xã"], "Năm 2025", False),
+      ("1", ["Sở Nông nghiệp và Môi trường"], ["UBND cấp xã"], "Năm 2025", False),
+      ("2", ["Sở Nội vụ"], ["Các sở, ngành"], "Quý IV/2025", False)]),
+    ("tasks as structured prose",
+     "II. NHIỆM VỤ\n1. Rà soát, sửa đổi Quy chế làm việc của UBND tỉnh.\na) Cơ quan chủ trì: Văn phòng UBND tỉnh.\n"
+     "b) Cơ quan phối hợp: Sở Nội vụ, Sở Tư pháp.\nc) Thời gian thực hiện: Quý II/2025.\n"
+     "2. Xây dựng cơ sở dữ liệu cán bộ, công chức; a) Cơ quan chủ trì: Sở Nội vụ; b) Cơ quan phối hợp: Sở Khoa học và "
+     "Công nghệ; c) Thời gian: năm 2025.\n",
+     [("1", ["Văn phòng UBND tỉnh"], ["Sở Nội vụ", "Sở Tư pháp"], "Quý II/2025", False),
+      ("2", ["Sở Nội vụ"], ["Sở Khoa học và Công nghệ"], "năm 2025", False)]),
+    ("structured prose with a 'Nội dung thực hiện' label under a numbered heading",
+     "1. Phổ biến, giáo dục pháp luật\n- Nội dung thực hiện: Tổ chức phổ biến Luật Việc làm.\n"
+     "- Cơ quan chủ trì: Sở Nội vụ.\n- Cơ quan phối hợp: Sở Tư pháp; Đài Phát thanh và Truyền hình.\n"
+     "- Thời gian thực hiện: Năm 2026.\n",
+     [("1", ["Sở Nội vụ"], ["Sở Tư pháp", "Đài Phát thanh và Truyền hình"], "Năm 2026", False)]),
+    ("structured prose with a single 'Đơn vị thực hiện' label",
+     "- Tổ chức tập huấn kỹ năng xây dựng pháp luật.\nĐơn vị thực hiện: Sở Tư pháp, Sở Nội vụ.\nThời gian thực hiện: Hằng năm.\n",
+     [(None, ["Sở Tư pháp"], ["Sở Nội vụ"], "Hằng năm", True)]),
+]
+
+
+@pytest.mark.parametrize("name,body,want", TASK_CASES, ids=[c[0] for c in TASK_CASES])
+def test_task_layouts(name, body, want):
+    got = [(t.no, list(t.lead), list(t.support), t.deadline, t.lead_inferred) for t in tasks_of(body)]
+    assert got == want
+
+
+def test_one_cell_two_subtasks_two_leads():
+    # crawled pages: one cell per block of lines, each closed by a line holding only '|'
+    cells = ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian",
+             "1", "- Xây dựng kế hoạch tuyên truyền\n- Tổ chức hội nghị tập\nhuấn cho cán bộ",
+             "- Sở Văn hóa, Thể thao và Du lịch\n- Sở Nội vụ", "Các sở, ngành", "Năm 2025"]
+    body = "".join(c + "\n|\n" for c in cells)
+    tasks = tasks_of(body)
+    assert [(t.text, list(t.lead)) for t in tasks] == [
+        ("Xây dựng kế hoạch tuyên truyền", ["Sở Văn hóa, Thể thao và Du lịch"]),
+        ("Tổ chức hội nghị tập huấn cho cán bộ", ["Sở Nội vụ"])]
+    assert all(list(t.support) == ["Các sở, ngành"] and t.deadline == "Năm 2025" for t in tasks)
+
+
+@pytest.mark.parametrize("header", ["STT\tTên thủ tục hành chính\tThời hạn giải quyết\tCơ quan thực hiện",
+                                    "STT\tNội dung chi\tSản phẩm\tMức chi"])
+def test_not_task_tables(header):
+    body = header + "\n" + row("1", "Cấp giấy phép kinh doanh", "10 ngày", "Sở Công Thương")
+    assert tasks_of(body) == ()
+
+
+def test_lead_inferred_in_json():
+    t = tasks_of(TASK_CASES[0][1])[0].to_json()
+    assert t["lead_inferred"] is True
