@@ -48,6 +48,8 @@ def _timed(p: re.Pattern, s: str) -> float:
     def boom(*_):
         raise TimeoutError
 
+    if isinstance(p.pattern, bytes):  # the Word reader scans XML bytes
+        s = s.encode("utf-8")
     old = signal.signal(signal.SIGALRM, boom)
     signal.setitimer(signal.ITIMER_REAL, 10)
     t0 = time.perf_counter()

@@ -16,8 +16,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 CELL_BREAK = "\u2028"
-_PAGE_NO_RE = re.compile(r"^\s*(?:[-–—]?\s*\d{1,4}\s*[-–—]?|(?:trang|page)\s+\d{1,4}(?:\s*/\s*\d{1,4})?"
-                         r"|\d{1,4}\s*/\s*\d{1,4})\s*$", re.I)
+# matched against a stripped line: no leading/trailing \s* (overlapping runs are quadratic)
+_PAGE_NO_RE = re.compile(r"(?:[-–—]?[ \t]*\d{1,4}[ \t]*[-–—]?|(?:trang|page)[ \t]+\d{1,4}(?:[ \t]*/[ \t]*\d{1,4})?"
+                         r"|\d{1,4}[ \t]*/[ \t]*\d{1,4})", re.I)
 _EDGE = 2                       # lines at each end of a page that may be furniture
 
 
@@ -141,7 +142,7 @@ def assemble(pages: list[Page]) -> tuple[str, tuple[int, ...]]:
         n = len(its)
         for pos, it in enumerate(its):
             edge = pos < _EDGE or pos >= n - _EDGE
-            if edge and it[1] == "line" and (_PAGE_NO_RE.match(it[2]) or _key(it[2]) in furniture):
+            if edge and it[1] == "line" and (_PAGE_NO_RE.fullmatch(it[2].strip()) or _key(it[2]) in furniture):
                 continue
             keep.append(it)
         for pos, (_, kind, obj) in enumerate(keep):
