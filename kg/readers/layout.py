@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 CELL_BREAK = "\u2028"
 # matched against a stripped line: no leading/trailing \s* (overlapping runs are quadratic)
-_PAGE_NO_RE = re.compile(r"(?:[-–—]?[ \t]*\d{1,4}[ \t]*[-–—]?|(?:trang|page)[ \t]+\d{1,4}(?:[ \t]*/[ \t]*\d{1,4})?"
-                         r"|\d{1,4}[ \t]*/[ \t]*\d{1,4})", re.I)
+_PAGE_NO_RE = re.compile(r"(?:[-–—]?[ \t]{0,3}\d{1,4}[ \t]{0,3}[-–—]?|(?:trang|page)[ \t]+\d{1,4}(?:[ \t]{0,3}/[ \t]{0,3}\d{1,4})?"
+                         r"|\d{1,4}[ \t]{0,3}/[ \t]{0,3}\d{1,4})", re.I)
 _EDGE = 2                       # lines at each end of a page that may be furniture
 
 
