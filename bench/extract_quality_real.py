@@ -1,6 +1,6 @@
 """Extraction quality on hand-checked real official pages.
 
-Usage: python bench/extract_quality_real.py [--verbose] [GOLD_DIR]
+Usage: python bench/extract_quality_real.py [--verbose] [GOLD_DIR ...]  (tests/gold/scans: the OCR set)
 
 Reads tests/gold/real/<stem>.json (format: tests/gold/FORMAT.md plus "layout"
 and "notes"), extracts tests/fixtures/real/<source> with kg.pipeline.extract_file
@@ -30,6 +30,8 @@ FIXTURES = ROOT / "tests" / "fixtures" / "real"
 def evaluate(gold_path: Path, verbose: bool = False) -> dict:
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     src = FIXTURES / gold["source"]
+    if not src.exists():        # tests/gold/<set>/ → tests/fixtures/<set>/ (scans)
+        src = ROOT / "tests" / "fixtures" / gold_path.parent.name / gold["source"]
     t0 = time.perf_counter()
     ex = extract_file(src, str(src)).to_json()
     dt = time.perf_counter() - t0

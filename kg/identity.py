@@ -12,7 +12,7 @@ from typing import Optional
 
 from . import numbers as N
 from .dates import DATE_RE, iso
-from .provinces import canonical_province, find_province
+from .provinces import canonical_province, find_province, local_issuer
 from .vntext import compact_spaces, search_key
 
 DOC_TYPES = ["Quyết định", "Kế hoạch", "Nghị quyết", "Nghị định", "Thông tư", "Chỉ thị", "Công văn",
@@ -119,8 +119,7 @@ def find_identity(text: str) -> Identity:
         kind = "UBND" if "NHÂN DÂN" in b1 and "ỦY BAN" in b1.replace("UỶ", "ỦY") or b1 == "UBND" else b1
         kind = {"HỘI ĐỒNG NHÂN DÂN": "HĐND", "TỈNH ỦY": "Tỉnh ủy", "TỈNH UỶ": "Tỉnh ủy", "THÀNH ỦY": "Thành ủy"}.get(kind, kind)
         if idt.province:
-            scope = "thành phố" if "THÀNH PHỐ" in body.group(2) or "TP" in body.group(2)[:3] else "tỉnh"
-            idt.issuer = f"{kind} {scope} {idt.province}" if kind in ("UBND", "HĐND") else f"{kind} {idt.province}"
+            idt.issuer = local_issuer(kind, idt.province) if kind in ("UBND", "HĐND") else f"{kind} {idt.province}"
     elif national:
         nm = national.group(1).strip()
         idt.issuer = nm[:1] + nm[1:].lower() if not nm.startswith("BỘ") else "Bộ " + nm[3:].strip().title()
@@ -173,7 +172,7 @@ def find_identity(text: str) -> Identity:
         if not idt.province:
             idt.province = _most_named_province(text)
         if idt.province and not idt.issuer:
-            idt.issuer = f"UBND tỉnh {idt.province}"
+            idt.issuer = local_issuer("UBND", idt.province)
     if idt.number and not idt.issuer:
         idt.issuer = N.central_issuer(idt.number)
     if idt.number and not N.is_local(idt.number) and (national or N.central_issuer(idt.number)):

@@ -27,7 +27,7 @@ _LABEL_RE = re.compile(
     r"(?:^|(?<=[;.]))[ \t]*(?:[a-zđ][.)][ \t]*|[-+•*][ \t]*)?(?:"
     + "|".join(f"(?P<{k}>{p})" for k, p in _LABELS.items()) + r")[ \t]*:", re.I | re.M)
 _GATE_RE = re.compile(r"(?:chủ\s+trì|thực\s+hiện)[^:\n]{0,30}:", re.I)
-_ITEM_RE = re.compile(r"^[ \t]*(?:(\d{1,2}(?:\.\d{1,2})*)[.)]?|[-+•])[ \t]+(?=\S)", re.M)
+_ITEM_RE = re.compile(r"^[ \t]*(?:(\d{1,2}(?:\.\d{1,2})*)([.)]?)|[-+•])[ \t]+(?=\S)", re.M)
 _MARKER_RE = re.compile(r"(?:^|(?<=[\s;,]))(?:[a-zđ][.)]|[-+•*])\Z")
 
 
@@ -91,19 +91,26 @@ def _line_end(text: str, pos: int) -> int:
     while end != -1:
         nxt_end = text.find("\n", end + 1)
         nxt = text[end + 1:nxt_end if nxt_end != -1 else len(text)]
-        if not nxt.strip() or _ITEM_RE.match(nxt) or _LABEL_RE.match(nxt) or re.match(r"\s*(?:[a-zđ][.)]|[-+•*]|[IVX]+\.)\s", nxt) \
+        im = _ITEM_RE.match(nxt)
+        if not nxt.strip() or (im and _is_item(im, nxt)) or _LABEL_RE.match(nxt) or re.match(r"\s*(?:[a-zđ][.)]|[-+•*]|[IVX]+\.)\s", nxt) \
                 or text[end - 1:end] in ".;":
             return end
         end = nxt_end
     return len(text)
 
 
+def _is_item(m: re.Match, text: str) -> bool:
+    """A number without '.' or ')' starts an item only before a capital: a
+    wrapped line may begin with the number of a date ('7 năm 2025 của …')."""
+    return bool(m.group(2)) or not m.group(1) or not text[m.end():m.end() + 1].islower()
+
+
 def _item_before(text: str, pos: int, numbered_only: bool = False):
     """The numbered item (number, start of its text) the label at ``pos`` belongs to."""
-    lo = max(0, pos - 1500)
+    lo = max(0, pos - 3000)
     last = None
     for it in _ITEM_RE.finditer(text, lo, pos):
-        if not _LABEL_RE.match(text, it.start()) and (it.group(1) or not numbered_only):
+        if not _LABEL_RE.match(text, it.start()) and (it.group(1) or not numbered_only) and _is_item(it, text):
             last = it
     if last is None:
         return None

@@ -29,6 +29,14 @@ _ALIASES = {
 }
 
 
+def local_issuer(kind: str, province: str) -> str:
+    """'UBND tỉnh Nghệ An', 'HĐND thành phố Cần Thơ': the six centrally governed
+    cities are 'thành phố' (Thành phố Hồ Chí Minh carries it in its name)."""
+    if province.lower().startswith("thành phố"):
+        return f"{kind} {province}"
+    return f"{kind} {'thành phố' if province in CITIES else 'tỉnh'} {province}"
+
+
 def _k(s: str) -> str:
     return re.sub(r"[\s\-.]+", " ", search_key(s)).strip()
 

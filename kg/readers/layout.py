@@ -48,6 +48,9 @@ class Page:
     height: float
     lines: list[tuple[float, float, str]]
     tables: list[Table]
+    # footnotes (OCR): written after the last page, so that a note at the foot
+    # of a page does not cut a sentence or a task running on to the next page
+    notes: list[tuple[float, float, str]] = field(default_factory=list)
 
 
 _ITEM_RE = re.compile(r"^\s*(?:[-+•*–]|\d+[.)]|[a-zđ]\))\s")
@@ -197,6 +200,10 @@ def assemble(pages: list[Page]) -> tuple[str, tuple[int, ...]]:
         if not keep:
             continue
     flush()
+    for page_no, p in enumerate(pages):
+        for _, _, s in p.notes:
+            if s.strip() and not _PAGE_NO_RE.fullmatch(s.strip()):
+                emit_line(s)
     text = "".join(out)
     starts: list[int] = []
     nxt = len(text)

@@ -37,6 +37,7 @@ from ..model import InputError
 from ..textmap import MappedText
 from .grid import grid_cells
 from .layout import Page, Table, assemble, join_cell_lines
+from .ocrfix import fix_line
 
 DPI = 300
 LANG = os.environ.get("LEGALKG_OCR_LANG", "vie")
@@ -180,7 +181,8 @@ def _tesseract_words(grey: np.ndarray, label: str) -> list[dict]:
     return words
 
 
-def _lines_of(words: list[dict]) -> list[tuple[float, float, str]]:
+def _line_groups(words: list[dict]) -> list[tuple[float, float, str, float]]:
+    """Tesseract lines as (top, bottom, text, median word height), top to bottom."""
     groups: dict[tuple, list[dict]] = {}
     for w in words:
         groups.setdefault((w["block"], w["par"], w["line"]), []).append(w)
@@ -191,9 +193,44 @@ def _lines_of(words: list[dict]) -> list[tuple[float, float, str]]:
         for a, b in zip(ws, ws[1:]):
             gap = b["x"] - (a["x"] + a["w"])
             text += ("\t" if gap > 3 * max(a["h"], b["h"]) else " ") + b["text"]
-        out.append((min(w["y"] for w in ws), max(w["y"] + w["h"] for w in ws), text))
+        hs = sorted(w["h"] for w in ws)
+        out.append((min(w["y"] for w in ws), max(w["y"] + w["h"] for w in ws), fix_line(text),
+                    float(hs[len(hs) // 2])))
     out.sort(key=lambda l: l[0])
     return out
+
+
+def _lines_of(words: list[dict]) -> list[tuple[float, float, str]]:
+    return [(t, b, s) for t, b, s, _ in _line_groups(words)]
+
+
+def _keep_word(w: dict, line_conf: dict) -> bool:
+    """Drop low-confidence specks (stamp and signature remnants); keep a
+    short low-confidence word on a line read with confidence ('KẾ' of a bold
+    heading), when it is made of letters or digits."""
+    if w["conf"] >= 10 or len(w["text"]) > 2:
+        return True
+    return w["text"].isalnum() and line_conf.get((w["block"], w["par"], w["line"]), 0.0) >= 80
+
+
+def _split_notes(lines: list[tuple[float, float, str, float]], page_h: float):
+    """(body lines, footnote lines): footnotes are the run of lines at the
+    foot of the page set in a clearly smaller type than the body (median word
+    height), under a gap (a footnote between two paragraphs would split a
+    sentence or a task running on to the next page)."""
+    plain = [(t, b, s) for t, b, s, _ in lines]
+    if len(lines) < 6:
+        return plain, []
+    heights = sorted(h for *_, h in lines)
+    body_h = heights[len(heights) // 2]
+    k = len(lines)
+    while k > 0 and lines[k - 1][3] < 0.82 * body_h and lines[k - 1][0] > 0.6 * page_h:
+        k -= 1
+    if k == len(lines) or k == 0 or len(lines) - k > 8:
+        return plain, []
+    if lines[k][0] - lines[k - 1][1] < 0.8 * body_h:
+        return plain, []
+    return plain[:k], plain[k:]
 
 
 def ocr_page(img: Image.Image, label: str) -> Page:
@@ -217,6 +254,11 @@ def ocr_page(img: Image.Image, label: str) -> Page:
         top, bottom = page_h - g.ys[0], page_h - g.ys[-1]
         boxes.append((top, bottom, g.xs[0], g.xs[-1]))
     cell_words: list[dict[tuple[int, int], list[dict]]] = [{} for _ in tables]
+    line_conf: dict[tuple, list[float]] = {}
+    for w in words:
+        if len(w["text"]) > 2:
+            line_conf.setdefault((w["block"], w["par"], w["line"]), []).append(w["conf"])
+    mean_conf = {k: sum(v) / len(v) for k, v in line_conf.items()}
     for w in words:
         cx, cy = w["x"] + w["w"] / 2, w["y"] + w["h"] / 2
         for ti, (top, bottom, left, right) in enumerate(boxes):
@@ -226,7 +268,7 @@ def ocr_page(img: Image.Image, label: str) -> Page:
                     cell_words[ti].setdefault(cell, []).append(w)
                 break
         else:
-            if w["conf"] >= 10 or len(w["text"]) > 2:
+            if _keep_word(w, mean_conf):
                 rest.append(w)
     for ti, g in enumerate(tables):
         texts = {c: _cell_text(ws) for c, ws in cell_words[ti].items()}
@@ -234,7 +276,8 @@ def ocr_page(img: Image.Image, label: str) -> Page:
         top, bottom, left, right = boxes[ti]
         out_tables.append(Table(top=top, bottom=bottom, left=left, right=right,
                                 xs=tuple(g.xs), rows=rows, rowspans=g.rowspans))
-    return Page(height=page_h, lines=_lines_of(rest), tables=out_tables)
+    body, notes = _split_notes(_line_groups(rest), page_h)
+    return Page(height=page_h, lines=body, tables=out_tables, notes=notes)
 
 
 def _cell_text(words: list[dict]) -> str:
