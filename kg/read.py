@@ -111,11 +111,15 @@ def decode_bytes(data: bytes, label: str) -> str:
     return text
 
 
+# control characters other than whitespace, and the replacement character
+_BAD_CHARS_RE = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
+
+
 def _mostly_text(text: str) -> bool:
     sample = text[:20000]
     if not sample:
         return True
-    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\n\r\f\v") or c == "\ufffd")
+    bad = len(_BAD_CHARS_RE.findall(sample))
     return bad / len(sample) < 0.02
 
 

@@ -15,6 +15,22 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 
+_IDENTITY = array("l", range(1 << 16))
+
+
+def _identity_offsets(n: int) -> array:
+    """array('l', range(n)) as a slice (a copy in C) of a cached, doubling prefix."""
+    global _IDENTITY
+    if n > len(_IDENTITY):
+        size = len(_IDENTITY)
+        while size < n:
+            size *= 2
+        grown = array("l", _IDENTITY)
+        grown.extend(range(len(_IDENTITY), size))
+        _IDENTITY = grown
+    return _IDENTITY[:n]
+
+
 @dataclass(frozen=True)
 class MappedText:
     text: str
@@ -25,7 +41,7 @@ class MappedText:
 
     @classmethod
     def identity(cls, original: str) -> "MappedText":
-        return cls(original, array("l", range(len(original) + 1)), original)
+        return cls(original, _identity_offsets(len(original) + 1), original)
 
     def page_at(self, orig_offset: int) -> "int | None":
         """1-based page of an offset into ``original``; None for unpaged sources."""
