@@ -105,6 +105,25 @@ _VA_SPLIT_RE = re.compile(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in (
     "Đoàn thể", "đoàn thể", "Hội", "Ban", "cơ quan", "Cơ quan", "đơn vị", "Đơn vị")) + r")\b)")
 
 
+# a duty written after the agency in the same clause ('Sở Nội vụ chủ trì tham
+# mưu …', 'Các sở, ngành có liên quan theo chức năng, nhiệm vụ …'): the clause
+# is cut there (lookbehind: one try per whitespace run, linear)
+_DUTY_RE = re.compile(r"(?<=\S)\s+(?:chủ\s+trì|chủ\s+động|tiến\s+hành|tham\s+mưu|rà\s+soát|có\s+trách\s+nhiệm"
+                      r"|theo\s+chức\s+năng|trong\s+phạm\s+vi\s+chức\s+năng)\b", re.I)
+# the parent agency in brackets ('Trung tâm Dịch vụ việc làm (Sở Nội vụ)')
+_TRAILING_NOTE_RE = re.compile(r"\s*\(([^()]{1,80})\)$")
+
+
+def _drop_parent(name: str) -> str:
+    m = _TRAILING_NOTE_RE.search(name)
+    return name[:m.start()] if m and m.start() and _HEAD_RE.match(m.group(1)) else name
+
+
+def _cut_duty(chunk: str) -> str:
+    m = _DUTY_RE.search(chunk)
+    return chunk[:m.start()] if m else chunk
+
+
 @lru_cache(maxsize=20000)
 def split_agencies(cell: Optional[str]) -> tuple[str, ...]:
     """'Sở Tư pháp, các sở, ban, ngành, UBND cấp huyện, cấp xã' →
@@ -121,6 +140,7 @@ def split_agencies(cell: Optional[str]) -> tuple[str, ...]:
     text = re.sub(r"(?<=[\wà-ỹ])\s+(?=[Cc]ác\s+(?:sở|cơ quan|đơn vị|ban, ngành)\b)(?<!và )", ", ", text)
     text = re.sub(r"\b(và|của|với|cho|thuộc|tại|đến), (?=[Cc]ác\s)", r"\1 ", text)
     for chunk in re.split(r"\s*[;\n]\s*|\s+-\s+(?=(?:Các|Sở|UBND|Ủy ban|Văn phòng|Công an|Thanh tra|Ban|Trung tâm|Cơ quan)\b)", text):
+        chunk = _cut_duty(chunk)
         pieces = [p.strip() for p in re.split(r",\s*|\s*/\s*(?=\S)", chunk) if p.strip()]
         merged: list[str] = []
         for p in pieces:
@@ -142,7 +162,7 @@ def split_agencies(cell: Optional[str]) -> tuple[str, ...]:
                 out.append(p)
     res = []
     for p in out:
-        p = p.replace(_SEP, ",").strip(" .;:,-")
+        p = _drop_parent(p.replace(_SEP, ",")).strip(" .;:,-")
         if not p or len(p) < 2:
             continue
         res.append(p[0].upper() + p[1:])
