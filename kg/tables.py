@@ -284,7 +284,7 @@ def is_roman(s: str) -> bool:
 
 
 HEADER_KINDS = [
-    ("no", r"^(?:s\.?\s*tt|tt|so tt|so thu tu|stt)$"),
+    ("no", r"^(?:s\.?\s*t\s?t|t\s?t|so tt|so thu tu|stt)$"),
     ("product", r"san pham|ket qua"),
     ("lead", r"chu tri"),
     ("support", r"phoi hop"),

@@ -68,3 +68,31 @@ def test_scanned_plan_matches_gold():
         assert p["deadline"] == g["deadline"], g["no"]
     # the footnote of page 2 is read (its reference found) but does not cut task 2
     assert "171/NQ-HĐND" in p_refs
+
+
+DECISION = ROOT / "fixtures" / "scans" / "decision-with-plan.pdf"
+# the plan's ruled task table as typed in make_scan_decision.py (section rows aside)
+DECISION_TASKS = [
+    (["Sở Khoa học và Công nghệ"], ["Sở Tư pháp"], "Quý II/2025"),
+    (["Văn phòng UBND tỉnh"], ["Sở Khoa học và Công nghệ", "Sở Nội vụ"], "Tháng 9/2025"),
+    (["Sở Khoa học và Công nghệ"], ["Công an tỉnh"], "Năm 2025"),
+    (["Các sở, ban, ngành"], ["UBND các xã, phường"], "Thường xuyên"),
+    (["Sở Tài chính"], ["Ngân hàng Nhà nước chi nhánh tỉnh"], "Quý IV/2025"),
+]
+
+
+@pytest.mark.skipif(not has_tesseract, reason="tesseract-ocr / tesseract-ocr-vie not installed (make ocr-deps)")
+def test_scanned_decision_with_attached_plan():
+    """Image-only decision (rotated, noisy, red stamp) with a ruled task table
+    in its attached plan: identity, attachment, rows → tasks with lead/support."""
+    ex = extract_file(DECISION, "decision.pdf").to_json()
+    d = ex["document"]
+    assert (d["number"], d["type"], d["date"], d["province"]) == ("1234/QĐ-UBND", "Quyết định", "2025-03-12", "Bình Định")
+    assert d["attached"]["type"] == "Kế hoạch"
+    assert {r["number"] for r in ex["references"] if r["number"]} >= {"57-NQ/TW", "749/QĐ-TTg"}
+    tasks = ex["tasks"]
+    assert len(tasks) == len(DECISION_TASKS)
+    lead = sum(_agencies(t["lead"]) == _agencies(g[0]) for t, g in zip(tasks, DECISION_TASKS))
+    sup = sum(_agencies(t["support"]) == _agencies(g[1]) for t, g in zip(tasks, DECISION_TASKS))
+    dl = sum(t["deadline"] == g[2] for t, g in zip(tasks, DECISION_TASKS))
+    assert lead >= 4 and sup >= 4 and dl >= 4, (lead, sup, dl)

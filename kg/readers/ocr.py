@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -145,14 +146,14 @@ def _segments(mask: np.ndarray, horizontal: bool) -> list[tuple[float, float, fl
 
 
 # ------------------------------------------------------------------- OCR ----
-def _tesseract_words(grey: np.ndarray, label: str) -> list[dict]:
+def _tesseract_words(grey: np.ndarray, label: str, psm: str = PSM) -> list[dict]:
     exe = require(label)
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     with tempfile.TemporaryDirectory(prefix="legalkg-ocr-") as tmp:
         src = Path(tmp) / "page.png"
         cv2.imwrite(str(src), grey)
         try:
-            r = subprocess.run([exe, str(src), "stdout", "-l", LANG, "--psm", PSM,
+            r = subprocess.run([exe, str(src), "stdout", "-l", LANG, "--psm", psm,
                                 "-c", "tessedit_do_invert=0", "-c", "preserve_interword_spaces=0", "tsv"],
                                capture_output=True, env=env, timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -246,30 +247,23 @@ def ocr_page(img: Image.Image, label: str) -> Page:
                         [(x, page_h - b, page_h - a) for x, a, b in vs], tol=12.0)
     clean = grey.copy()
     clean[(hor > 0) | (ver > 0)] = 255
-    words = _tesseract_words(clean, label)
-    out_tables = []
-    rest = []
     boxes = []
     for g in tables:
         top, bottom = page_h - g.ys[0], page_h - g.ys[-1]
         boxes.append((top, bottom, g.xs[0], g.xs[-1]))
-    cell_words: list[dict[tuple[int, int], list[dict]]] = [{} for _ in tables]
+    # the page without its tables, then all table cells in one stacked image
+    page_img = clean.copy()
+    for top, bottom, left, right in boxes:
+        page_img[max(0, int(top)):int(bottom) + 1, max(0, int(left)):int(right) + 1] = 255
+    words = _tesseract_words(page_img, label)
+    cell_words = _cell_words(clean, tables, page_h, label)
     line_conf: dict[tuple, list[float]] = {}
     for w in words:
         if len(w["text"]) > 2:
             line_conf.setdefault((w["block"], w["par"], w["line"]), []).append(w["conf"])
     mean_conf = {k: sum(v) / len(v) for k, v in line_conf.items()}
-    for w in words:
-        cx, cy = w["x"] + w["w"] / 2, w["y"] + w["h"] / 2
-        for ti, (top, bottom, left, right) in enumerate(boxes):
-            if top <= cy <= bottom and left <= cx <= right:
-                cell = tables[ti].cell_at(cx, page_h - cy)
-                if cell is not None:
-                    cell_words[ti].setdefault(cell, []).append(w)
-                break
-        else:
-            if _keep_word(w, mean_conf):
-                rest.append(w)
+    rest = [w for w in words if _keep_word(w, mean_conf)]
+    out_tables = []
     for ti, g in enumerate(tables):
         texts = {c: _cell_text(ws) for c, ws in cell_words[ti].items()}
         rows = g.fill(texts)
@@ -278,6 +272,55 @@ def ocr_page(img: Image.Image, label: str) -> Page:
                                 xs=tuple(g.xs), rows=rows, rowspans=g.rowspans))
     body, notes = _split_notes(_line_groups(rest), page_h)
     return Page(height=page_h, lines=body, tables=out_tables, notes=notes)
+
+
+_CELL_PAD = 5          # pixels kept off the rules of a cell
+_CELL_GAP = 60         # white rows between stacked cells
+
+
+def _cell_words(clean: np.ndarray, tables: list, page_h: float, label: str) -> list[dict]:
+    """Words of every table cell, {cell: [word]} per table.  Cells are cut
+    out, stacked one under another with white space between, and read in one
+    Tesseract run: reading the page as a whole mixes the lines of
+    neighbouring cells and misreads a lone digit in a wide number column."""
+    out: list[dict] = [{} for _ in tables]
+    crops = []
+    for ti, g in enumerate(tables):
+        for i, j, rs, cs in g.cells:
+            left, bottom, right, top = g.bounds(i, j, rs, cs)
+            y0, y1 = int(page_h - top) + _CELL_PAD, int(page_h - bottom) - _CELL_PAD
+            x0, x1 = int(left) + _CELL_PAD, int(right) - _CELL_PAD
+            if y1 - y0 < 8 or x1 - x0 < 8:
+                continue
+            crop = clean[max(0, y0):y1, max(0, x0):x1]
+            ys, xs = np.nonzero(crop < 128)
+            if len(ys) < 15:
+                continue
+            crop = crop[max(0, ys.min() - 8):ys.max() + 9, max(0, xs.min() - 8):xs.max() + 9]
+            crops.append((ti, (i, j), crop))
+    if not crops:
+        return out
+    width = max(c.shape[1] for *_, c in crops) + 2 * _CELL_GAP
+    height = sum(c.shape[0] + _CELL_GAP for *_, c in crops) + _CELL_GAP
+    stack = np.full((height, width), 255, np.uint8)
+    spans = []
+    y = _CELL_GAP
+    for ti, cell, c in crops:
+        stack[y:y + c.shape[0], _CELL_GAP:_CELL_GAP + c.shape[1]] = c
+        spans.append((y, y + c.shape[0], ti, cell))
+        y += c.shape[0] + _CELL_GAP
+    starts = [s for s, *_ in spans]
+    for w in _tesseract_words(stack, label, psm="4"):
+        cy = w["y"] + w["h"] / 2
+        k = bisect_right(starts, cy) - 1
+        if k < 0:
+            continue
+        y0, y1, ti, cell = spans[k]
+        alnum = any(ch.isalnum() for ch in w["text"])
+        # specks and strokes (signature, stamp remnants): no letter or digit and unsure
+        if cy <= y1 + _CELL_GAP / 2 and (alnum or w["conf"] >= 60) and (w["conf"] >= 10 or len(w["text"]) > 1 or alnum):
+            out[ti].setdefault(cell, []).append(w)
+    return out
 
 
 def _cell_text(words: list[dict]) -> str:
