@@ -1,6 +1,6 @@
 """Golden outputs of the public interfaces on the bundled corpus and fixtures.
 
-``python tests/golden/record.py`` (re)writes tests/golden/*.json; the test
+``python tests/golden/record.py`` (re)writes tests/golden/*.json.gz; the test
 ``tests/test_golden.py`` calls the same ``produce_*`` functions and compares.
 Recorded before the architecture refactor (issue 8) so the refactor can prove
 it changed no behaviour except the two intended ones (see ARCHITECTURE.md).
@@ -8,6 +8,7 @@ it changed no behaviour except the two intended ones (see ARCHITECTURE.md).
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import io
 import json
@@ -142,9 +143,15 @@ def main() -> None:
         results = {"extract": produce_extract(), "ask": produce_ask(Path(home)),
                    "graph": produce_graph(Path(home)), "api": produce_api(store)}
     for name, data in results.items():
-        (GOLDEN / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                             encoding="utf-8")
-        print(name, len(json.dumps(data)))
+        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        with gzip.open(GOLDEN / f"{name}.json.gz", "wt", encoding="utf-8", compresslevel=9) as fh:
+            fh.write(text)
+        print(name, len(text))
+
+
+def load(name: str):
+    with gzip.open(GOLDEN / f"{name}.json.gz", "rt", encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 if __name__ == "__main__":
