@@ -1,7 +1,7 @@
 """Web UI and HTTP API (Flask test client) on the bundled corpus.
 
-One Store is built per module into a temporary --home (the search engine loads
-a ~470 MB model, so every test shares the same app)."""
+The store and the app are the session's (tests/conftest.py): the search engine
+loads a ~470 MB model, so every test shares them."""
 from __future__ import annotations
 
 import csv
@@ -15,8 +15,8 @@ from urllib.parse import quote
 import networkx as nx
 import pytest
 
-from kg.query import cites as kg_cites
-from kg.store import Store
+from service import Service
+from service.query import cites as kg_cites
 from web import create_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,18 +26,6 @@ DOC_NUMBER = "319/KH-UBND"
 QUESTION = "ai chủ trì số hóa kết quả TTHC"
 JSON_ACCEPT = {"Accept": "application/json"}
 BROWSER_ACCEPT = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    s = Store(CORPUS, tmp_path_factory.mktemp("home"))
-    s.ensure_built()
-    return s
-
-
-@pytest.fixture(scope="module")
-def app(store):
-    return create_app({"STORE": store, "WARMUP": False})
 
 
 @pytest.fixture()
@@ -243,9 +231,9 @@ def test_oversized_and_bad_input(client):
 def test_api_ask_matches_engine(client, store):
     r = client.get("/api/ask", query_string={"q": QUESTION})
     assert r.status_code == 200 and r.is_json
-    assert r.get_json() == json.loads(json.dumps(store.search_engine().ask(QUESTION, k=5), ensure_ascii=False))
+    assert r.get_json() == json.loads(json.dumps(Service(store, ask_cache_size=0).ask(QUESTION, k=5), ensure_ascii=False))
     r = client.get("/api/ask", query_string={"q": QUESTION, "k": 3})
-    assert r.get_json() == json.loads(json.dumps(store.search_engine().ask(QUESTION, k=3)))
+    assert r.get_json() == json.loads(json.dumps(Service(store, ask_cache_size=0).ask(QUESTION, k=3)))
     data = r.get_json()
     assert {"query", "intent", "province", "answer", "results"} <= set(data)
     assert data["answer"]["agencies"] and len(data["results"]) == 3
@@ -663,12 +651,16 @@ class _TinyStore:
         return {"documents": 0}
 
 
-def test_ambiguous_ref():
+def test_ambiguous_ref_is_300_with_candidates_everywhere():
     c = create_app({"STORE": _TinyStore(), "WARMUP": False}).test_client()
-    r = c.get("/api/cites", query_string={"ref": "12/KH-UBND"})
-    assert r.status_code == 400 and r.is_json
-    body = r.get_json()
-    assert len(body["candidates"]) == 2 and body["message"]
+    for url, qs in (("/api/cites", {"ref": "12/KH-UBND"}), ("/api/document", {"ref": "12/KH-UBND"}),
+                    ("/api/path", {"a": "12/KH-UBND", "b": "tien-giang/12-kh-ubnd"}),
+                    ("/graph.json", {"ref": "12/KH-UBND"}), ("/doc/12/KH-UBND.json", None)):
+        r = c.get(url, query_string=qs)
+        assert r.status_code == 300 and r.is_json, url
+        body = r.get_json()
+        assert body["error"] == "ambiguous" and body["message"], url
+        assert sorted(x["id"] for x in body["candidates"]) == ["tien-giang/12-kh-ubnd", "vinh-phuc/12-kh-ubnd"]
     r = c.get("/api/cites", query_string={"ref": "12/KH-UBND Tiền Giang"})
     assert r.status_code == 200 and r.get_json()["root"]["id"] == "tien-giang/12-kh-ubnd"
     r = c.get("/doc/12/KH-UBND")
