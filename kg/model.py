@@ -75,7 +75,7 @@ class StatedRelation:
 class Agency:
     id: str
     name: str
-    kind: str                      # so | ubnd | bo | central | group | party | other
+    kind: str                      # one of kg.vocab.AGENCY_KINDS
     province: Optional[str]
     aliases: tuple[str, ...] = ()
 

@@ -14,7 +14,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS, XSD, DefinedNamespace
 
 from ..ids import slug
-from ..vocab import RELATIONS
+from ..vocab import AGENCY_KINDS, RELATIONS
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -38,7 +38,7 @@ LKG_PROPERTIES = {
     "attachedTo": "The subject document is attached to (issued with) the object document.",
     "mentions": "The task text references the object document.",
     "province": "The province an agency or document belongs to.",
-    "agencyKind": "so | ubnd | bo | central | group | party | mass_org | hdnd | other.",
+    "agencyKind": " | ".join(AGENCY_KINDS) + ".",
     "inCorpus": "True when the document's own text is in the corpus.",
     "kind": "task | assignment.",
     "deadlineText": "The deadline as written in the plan.",
