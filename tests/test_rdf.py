@@ -13,10 +13,11 @@ import networkx as nx
 import pytest
 import rdflib
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from kg import rdf
-from kg.graph import resolve_issuers
+from kg.graph import build_graph, resolve_issuers
+from kg.pipeline import extract_file
 from service.sparql import run_sparql
 from kg.rdf import DEFAULT_BASE, ELI, ORG, SCHEMA
 
@@ -215,7 +216,6 @@ def test_issuer_is_an_agent(g):
     gov = next(g.objects(doc(DECREE), ELI.passed_by))
     assert str(gov).startswith(B + "agency/")
     # an issuer no task names is a foaf:Agent; org:Organization is exactly the agencies
-    from rdflib.namespace import FOAF
     assert (gov, RDF.type, FOAF.Agent) in g and (gov, RDF.type, ORG.Organization) not in g
     assert list(g.objects(gov, SKOS.prefLabel)) == [Literal("Chính phủ", lang="vi")]
     # the plan's issuer is the existing agency node, not a second organisation
@@ -455,7 +455,6 @@ def test_corpus_export():
     graph_mod = pytest.importorskip("kg.graph")
     if not hasattr(graph_mod, "build_graph"):
         pytest.skip("kg.graph.build_graph not available")
-    from kg.pipeline import extract_file
     files = sorted(glob.glob(str(ROOT / "data" / "corpus" / "*.txt")))
     if not files:
         pytest.skip("no corpus")
@@ -492,9 +491,6 @@ def test_run_sparql_on_oxigraph_store(g):
 
 def test_corpus_counts_match_extraction(tmp_path):
     """Tasks in the RDF are exactly the extracted table rows; organisations exactly the agencies."""
-    from pathlib import Path
-    from kg.graph import build_graph
-    from kg.pipeline import extract_file
     exs = [extract_file(p).to_json() for p in sorted((Path(__file__).parent.parent / "data" / "corpus").glob("*.txt"))]
     G = build_graph(exs)
     g = rdf.to_rdf(G)

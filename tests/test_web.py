@@ -7,11 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from openpyxl import load_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "corpus"
@@ -321,7 +323,6 @@ def test_agency_json_csv_xlsx(client, G, some_agency):
     assert not any(c.startswith(("=", "+", "@")) for row in rows[1:] for c in row)
     r = client.get(f"/agency/{some_agency}.xlsx")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
-    from openpyxl import load_workbook
     ws = load_workbook(io.BytesIO(r.data)).active
     assert ws.cell(row=3, column=1).value == "Vai trò"
     assert ws.max_row == 3 + n_lead + n_support
@@ -368,7 +369,6 @@ def test_graph_json_and_svg(client, G):
     assert client.get("/graph", query_string={"ref": DOC_NUMBER}, headers=JSON_ACCEPT).get_json()["root"]["id"] == DOC
     r = client.get("/graph.svg", query_string={"ref": DOC_NUMBER, "direction": "out"})
     assert r.status_code == 200 and r.mimetype == "image/svg+xml"
-    import xml.etree.ElementTree as ET
     root = ET.fromstring(r.data)
     assert root.tag.endswith("svg")
     assert client.get("/graph.svg").status_code == 400
