@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup serve test bench browser-deps reader-deps clean
+.PHONY: setup serve test lint-imports bench browser-deps reader-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -49,8 +49,13 @@ reader-deps:
 
 setup: reader-deps
 
+# The layer contracts of pyproject.toml ([tool.importlinter]) first, then the suite.
 test: $(STAMP) browser-deps reader-deps
+	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports
 	$(BIN)/python -m pytest -p no:cacheprovider
+
+lint-imports: $(STAMP)
+	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/extract_quality.py

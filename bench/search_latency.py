@@ -23,8 +23,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.store import Store  # noqa: E402
-from search.engine import SearchEngine, embed_passages_cached, make_faiss_index  # noqa: E402
+from search.engine import SearchEngine  # noqa: E402
+from search.index import embed_passages_cached, make_faiss_index  # noqa: E402
+from service import Store  # noqa: E402
+from service.answer import ask  # noqa: E402
 
 
 def timed(engine, questions, rounds=3):
@@ -33,7 +35,7 @@ def timed(engine, questions, rounds=3):
         for q in questions:
             engine._qcache.clear()            # measure a new question, not the LRU
             t = time.perf_counter()
-            engine.ask(q, k=5)
+            ask(engine, q, k=5)
             lat.append((time.perf_counter() - t) * 1000)
     lat.sort()
     return statistics.median(lat), lat[max(0, int(0.95 * len(lat)) - 1)], lat[-1]
@@ -45,7 +47,7 @@ def main(argv):
     qs = [json.loads(l)["q"] for l in (ROOT / "tests" / "fixtures" / "search_questions.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
     store = Store(ROOT / "data" / "corpus", home)
     engine = store.search_engine()
-    engine.ask("khởi động")
+    ask(engine, "khởi động")
     p50, p95, mx = timed(engine, qs)
     print(f"bundled corpus ({len(engine.records)} passages): p50 {p50:.1f} ms  p95 {p95:.1f} ms  max {mx:.1f} ms")
 
@@ -98,7 +100,7 @@ def main(argv):
     index = make_faiss_index(vecs.astype(np.float32))
     big = SearchEngine(recs, index, engine.cache_root)
     print(f"built synthetic index of {n} passages ({type(index).__name__}) in {time.perf_counter() - t:.1f} s")
-    big.ask("khởi động")
+    ask(big, "khởi động")
     p50, p95, mx = timed(big, qs, rounds=1)
     print(f"synthetic {n}: p50 {p50:.1f} ms  p95 {p95:.1f} ms  max {mx:.1f} ms")
     return 0

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.agencies import canonical_name  # noqa: E402
-from kg.store import Store  # noqa: E402
+from service import Store  # noqa: E402
+from service.answer import ask  # noqa: E402
 from kg.vntext import name_key  # noqa: E402
 
 
@@ -42,7 +43,7 @@ class PlainBM25:
 def evaluate(engine, questions: list[dict], mode: str, verbose: bool = False) -> dict:
     h1 = h5 = rr = lead_ok = lead_n = prov_ok = prov_n = 0
     for q in questions:
-        res = engine.ask(q["q"], k=10, mode=mode)
+        res = ask(engine, q["q"], k=10, mode=mode)
         ids = [r["task"]["id"] for r in res["results"]]
         rel = set(q["relevant"])
         rank = next((i for i, x in enumerate(ids) if x in rel), None)
@@ -75,7 +76,7 @@ def main(argv: list[str]) -> int:
         sets["all"] = [q for qs in list(sets.values()) for q in qs]
     store = Store(ROOT / "data" / "corpus", home)
     engine = store.search_engine()
-    engine.ask("khởi động", mode="hybrid")          # load the model before timing
+    ask(engine, "khởi động", mode="hybrid")          # load the model before timing
     for name, questions in sets.items():
         print(f"== {name}: {len(questions)} questions, {len(engine.records)} passages")
         print(f"{'mode':<8} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'lead':>6} {'prov':>6} {'s/q':>6}")

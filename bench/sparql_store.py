@@ -77,7 +77,7 @@ def build_nt(scale: int) -> bytes:
 
 def child(store: str, nt_path: str, repeat: int) -> dict:
     import rdflib
-    from kg.rdf import run_sparql
+    from service.sparql import run_sparql
     before = rss_kb()
     t0 = time.perf_counter()
     g = rdflib.Graph(store=store) if store != "memory" else rdflib.Graph()

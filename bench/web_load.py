@@ -59,7 +59,7 @@ def serve(args) -> None:
     """Child process: build if needed, then serve with waitress on loopback."""
     from waitress import serve as waitress_serve
 
-    from kg.store import Store
+    from service import Store
     from web import create_app
 
     data = Path(args.data or os.environ.get("LEGALKG_DATA") or REPO / "data" / "corpus")

@@ -7,6 +7,7 @@ related-document boxes) is cut so its numbers never become references.
 """
 from __future__ import annotations
 
+import html as _html
 import re
 
 from .textmap import MappedText
@@ -26,7 +27,6 @@ _TRAIL_SPACE_RE = re.compile(r" (?<=\S )[ ]*(?=\n)")
 
 
 def strip_markup(mt: MappedText) -> MappedText:
-    import html as _html
     mt = mt.sub(_SUP_NOTE_RE, "")
     mt = mt.sub(_SUP_TAG_RE, "")
     mt = mt.sub(_TAGS_RE, "")

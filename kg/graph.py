@@ -11,9 +11,11 @@ from typing import Iterable
 
 import networkx as nx
 
+from .agencies import resolve_agency
 from .ids import slug
+from .vocab import CITATION_TYPES, ROLES
 
-CITATION_TYPES = ("based_on", "implements", "amends", "replaces", "repeals", "guides", "cites")
+__all__ = ["CITATION_TYPES", "build_graph", "resolve_issuers"]
 _DOC_FIELDS = ("number", "type", "date", "issuer", "province", "title")
 
 
@@ -125,7 +127,7 @@ def build_graph(extractions: Iterable[dict]) -> nx.MultiDiGraph:
                        lead=list(t["lead"]), support=list(t["support"]), span=t.get("span"),
                        references=list(t.get("references", [])))
             G.add_edge(t["id"], d["id"], key="part_of", type="part_of")
-            for role in ("lead", "support"):
+            for role in ROLES:
                 for name in t[role]:
                     aid = name_to_id.get(name)
                     if aid:
@@ -143,4 +145,24 @@ def build_graph(extractions: Iterable[dict]) -> nx.MultiDiGraph:
                 G.add_edge(a["id"], aid, key="lead", type="lead")
     for n, attrs in G.nodes(data=True):
         attrs.pop("_from", None)
+    resolve_issuers(G)
     return G
+
+
+def resolve_issuers(G: nx.MultiDiGraph) -> None:
+    """Resolve every document's issuer name once, into ``issuer_agency`` =
+    ``{"id", "name", "kind", "province"}`` (what ``kg.agencies`` makes of it;
+    the RDF mapping reads it instead of resolving names again)."""
+    for n, a in G.nodes(data=True):
+        if a.get("kind") != "document":
+            continue
+        name = str(a.get("issuer") or "").strip()
+        province = str(a.get("province") or "").strip() or None
+        if not name:
+            continue
+        try:
+            ag = resolve_agency(name, province)
+            a["issuer_agency"] = {"id": ag.id, "name": ag.name, "kind": ag.kind, "province": ag.province}
+        except Exception:  # noqa: BLE001 - defensive: a strange name never fails a build
+            a["issuer_agency"] = {"id": (slug(province) if province else "vn") + "/" + (slug(name) or "unknown"),
+                                  "name": name, "kind": None, "province": province}

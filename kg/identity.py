@@ -14,10 +14,8 @@ from . import numbers as N
 from .dates import DATE_RE, iso
 from .provinces import canonical_province, find_province, local_issuer
 from .vntext import compact_spaces, search_key
+from .vocab import DOC_TYPES
 
-DOC_TYPES = ["Quyết định", "Kế hoạch", "Nghị quyết", "Nghị định", "Thông tư", "Chỉ thị", "Công văn",
-             "Công điện", "Chương trình", "Đề án", "Thông báo", "Báo cáo", "Hướng dẫn", "Tờ trình",
-             "Kết luận", "Quy chế", "Quy định", "Luật", "Pháp lệnh"]
 _TYPE_KEYS = {search_key(t): t for t in DOC_TYPES}
 _HEADING_RE = re.compile(r"^\s*(" + "|".join(t.upper() for t in DOC_TYPES) + r")\s*(?:[:.]?\s*$|\s+(?=\S))")
 # "Số: 151/KH-UBND", "Số 151/KH-UBND", "Số:" with the number on the next line;

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Optional
 
+from .vocab import CITATION_TYPES
+
 Span = tuple[int, int]
 
-RELATIONS = ("based_on", "implements", "amends", "replaces", "repeals", "guides", "cites")
+RELATIONS = CITATION_TYPES          # the relation names (kg.vocab)
 # Strength order used when one document is mentioned several times.
 RELATION_RANK = {r: i for i, r in enumerate(
     ("based_on", "amends", "replaces", "repeals", "guides", "implements", "cites"))}
@@ -76,20 +78,13 @@ class StatedRelation:
 class Agency:
     id: str
     name: str
-    kind: str                      # so | ubnd | bo | central | group | party | other
+    kind: str                      # one of kg.vocab.AGENCY_KINDS
     province: Optional[str]
     aliases: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "aliases": list(self.aliases),
                 "province": self.province, "kind": self.kind}
-
-
-@dataclass(frozen=True)
-class Deadline:
-    text: Optional[str]
-    start: Optional[str] = None
-    end: Optional[str] = None
 
 
 @dataclass(frozen=True)

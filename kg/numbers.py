@@ -45,13 +45,6 @@ CENTRAL_ISSUERS = {
     "NHNN": "Ngân hàng Nhà nước Việt Nam", "TTCP": "Thanh tra Chính phủ", "BNG": "Bộ Ngoại giao",
     "UBTƯMTTQVN": "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam", "UBTUMTTQVN": "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam",
 }
-LOCAL_ISSUERS = {
-    "UBND": "UBND", "HĐND": "HĐND", "HDND": "HĐND", "TU": "Tỉnh ủy", "ĐU": "Đảng ủy", "HU": "Huyện ủy",
-    "SNV": "Sở Nội vụ", "STP": "Sở Tư pháp", "STC": "Sở Tài chính", "VPUBND": "Văn phòng UBND",
-    "STTTT": "Sở Thông tin và Truyền thông", "SKHĐT": "Sở Kế hoạch và Đầu tư", "BCĐ": "Ban Chỉ đạo",
-}
-
-
 # Codes typed without the letter Đ (web pages, ASCII keyboards) → the official spelling.
 _ASCII_CODES = {"TTG": "TTg", "CTR": "CTr", "TTR": "TTr", "CD": "CĐ", "QD": "QĐ", "ND": "NĐ", "HDND": "HĐND", "DU": "ĐU", "BCD": "BCĐ", "KHDT": "KHĐT",
                 "GDDT": "GDĐT", "BKHDT": "BKHĐT", "BGDDT": "BGDĐT", "BLDTBXH": "BLĐTBXH"}

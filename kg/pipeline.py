@@ -16,10 +16,11 @@ from .identity import find_identity
 from .ids import document_id, slug
 from .model import (Agency, Assignment, DocumentInfo, Extraction, Reference, StatedRelation, Task,
                     RELATION_RANK)
-from .read import read_file
+from .read import READERS, read_file
 from .references import assign_relations, find_mentions, resolve_mentions, unify_numbers
 from .tasks import deadline_text, find_tables
 from .textmap import MappedText
+from .vntext import name_key
 
 
 def extract_file(path: Path, label: Optional[str] = None) -> Extraction:
@@ -29,7 +30,6 @@ def extract_file(path: Path, label: Optional[str] = None) -> Extraction:
 
 
 def extract_string(text: str, label: str = "<text>", fmt: str = ".txt") -> Extraction:
-    from .read import READERS
     mt = READERS[fmt](text, label)
     return extract_text(mt, label, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
 
@@ -165,5 +165,4 @@ def extract_text(raw: MappedText, label: str, data_hash: str = "") -> Extraction
 
 
 def _law_key(title: Optional[str]) -> str:
-    from .vntext import name_key
     return "law:" + re.sub(r"\s+", " ", name_key(title or ""))

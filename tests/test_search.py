@@ -1,6 +1,5 @@
-"""Question understanding, hybrid retrieval and answers on the bundled corpus.
-
-One store is built per module (model conversion + ~400 passage embeddings)."""
+"""Question understanding, hybrid retrieval and answers on the bundled corpus
+(the session's store, tests/conftest.py)."""
 import json
 import subprocess
 import sys
@@ -8,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+import search.index as search_index
 from search.intent import parse_question
+from service import Service, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures"
@@ -35,11 +36,9 @@ def test_parse_question(q, intent, province, year, number):
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    from kg.store import Store
-    store = Store(ROOT / "data" / "corpus", tmp_path_factory.mktemp("home"))
-    store.build(index=True)
-    return store.search_engine()
+def engine(store):
+    """``engine.ask`` = the service's ask (ranking + answer), uncached."""
+    return Service(store, ask_cache_size=0)
 
 
 def test_contract_shape_and_headline_answer(engine):
@@ -99,30 +98,29 @@ def test_judged_sets(engine):
     assert h > b and h > d, (h, b, d)
 
 
-def test_rebuild_embeds_only_new_text(tmp_path, monkeypatch, engine):
-    from kg.store import Store
-    import search.engine as se
+def test_rebuild_embeds_only_new_text(tmp_path, monkeypatch, store):
     home = tmp_path / "h"
-    store = Store(ROOT / "data" / "corpus", home)
-    # share the converted model and embedding cache of the module store
+    fresh = Store(ROOT / "data" / "corpus", home)
+    # share the embedding cache of the session store
     (home / "cache").mkdir(parents=True)
-    (home / "cache" / "embeddings").symlink_to(Path(engine.cache_root) / "embeddings")
+    (home / "cache" / "embeddings").symlink_to(store.cache / "embeddings")
+
     def no_model(*a, **k):
         raise AssertionError("the model was loaded although every passage was cached")
-    monkeypatch.setattr(se, "get_model", no_model)
-    store.build(index=True)
+    monkeypatch.setattr(search_index, "get_model", no_model)
+    fresh.build(index=True)
     assert (home / "current" / "index" / "dense.faiss").exists()
 
 
-def test_ask_batch_cli(tmp_path, engine):
+def test_ask_batch_cli(tmp_path, store):
     qf = tmp_path / "q.txt"
     qf.write_text("ai chủ trì số hóa kết quả TTHC?\n\nai chu tri kiem tra cong vu\n", encoding="utf-8")
-    home = Path(engine.cache_root).parent
-    r = subprocess.run([sys.executable, "-m", "kg.cli", "--home", str(home), "ask", "--batch", str(qf), "--json"],
+    home = store.home
+    r = subprocess.run([sys.executable, "-m", "cli", "--home", str(home), "ask", "--batch", str(qf), "--json"],
                        capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert r.returncode == 0, r.stderr
     lines = [json.loads(l) for l in r.stdout.splitlines()]
     assert [l["query"] for l in lines] == ["ai chủ trì số hóa kết quả TTHC?", "ai chu tri kiem tra cong vu"]
-    r = subprocess.run([sys.executable, "-m", "kg.cli", "--home", str(home), "ask", "--batch", str(tmp_path / "none.txt")],
+    r = subprocess.run([sys.executable, "-m", "cli", "--home", str(home), "ask", "--batch", str(tmp_path / "none.txt")],
                        capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert r.returncode == 2 and "none.txt" in r.stderr

@@ -2,8 +2,12 @@
 
 ``create_app({"STORE": store})`` returns a WSGI app; serve it with waitress
 (``legalkg serve``), never with Flask's debug server.  Nothing is global: the
-Store and every cache live on the app (``app.config["STORE"]``,
-``app.extensions["legalkg"]``).
+Store and every cache live on the app (``app.config["STORE"]``, and the
+``service.Service`` over it in ``app.extensions["legalkg"]``).  The blueprints
+ask the Service only; they never walk the graph themselves.
+
+Errors: ``service.NotFound`` → 404 and ``service.Ambiguous`` → 300 Multiple
+Choices, both with ``candidates`` (doc summaries) in JSON and on the page.
 """
 from __future__ import annotations
 
@@ -16,7 +20,9 @@ from typing import Optional
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .state import WebState
+from service import Ambiguous, NotFound, Service, Store
+
+from . import api, pages
 from .util import WebError, wants_json
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,8 +45,7 @@ DEFAULTS = {
 }
 
 
-def _default_store():
-    from kg.store import Store
+def _default_store() -> Store:
     data = Path(os.environ.get("LEGALKG_DATA") or (REPO / "data" / "corpus"))
     home = Path(os.environ.get("LEGALKG_HOME") or (REPO / ".legalkg"))
     return Store(data, home)
@@ -57,10 +62,9 @@ def create_app(config: Optional[dict] = None) -> Flask:
         app.config["STORE"] = _default_store()
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    state = WebState(app.config["STORE"], ask_cache_size=int(app.config["ASK_CACHE_SIZE"]))
+    state = Service(app.config["STORE"], ask_cache_size=int(app.config["ASK_CACHE_SIZE"]))
     app.extensions["legalkg"] = state
 
-    from . import api, pages
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     pages.register_filters(app)
@@ -106,6 +110,15 @@ def create_app(config: Optional[dict] = None) -> Flask:
     @app.errorhandler(WebError)
     def _web_error(err: WebError):
         return _error(err.status, err.message, err.candidates, err.extra)
+
+    @app.errorhandler(NotFound)
+    def _not_found(err: NotFound):
+        return _error(404, err.args[0] if err.args else "Không tìm thấy", err.candidates)
+
+    @app.errorhandler(Ambiguous)
+    def _ambiguous(err: Ambiguous):
+        # one status for every ambiguous reference, API and pages alike: 300 + candidates
+        return _error(300, err.args[0], err.candidates)
 
     messages = {400: "Yêu cầu không hợp lệ", 404: "Không tìm thấy trang", 405: "Phương thức không được hỗ trợ",
                 413: "Nội dung gửi lên quá lớn", 414: "Địa chỉ quá dài", 415: "Kiểu nội dung không được hỗ trợ",

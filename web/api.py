@@ -6,32 +6,29 @@ import json
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
-from . import views
+from kg.vocab import RDF_MEDIA_TYPES, RDF_SUFFIXES
+from service import NotFound, Service
+
 from .openapi import spec
 from .util import WebError, choice_param, int_param, text_param, wants_json
 
 bp = Blueprint("api", __name__)
 
-EXPORTS = {"ttl": "turtle", "jsonld": "jsonld", "nt": "nt", "rdf": "xml"}
-EXPORT_MEDIA = {"turtle": "text/turtle; charset=utf-8", "jsonld": "application/ld+json; charset=utf-8",
-                "nt": "application/n-triples; charset=utf-8", "xml": "application/rdf+xml; charset=utf-8"}
 SPARQL_JSON = "application/sparql-results+json"
 
 
-def state():
+def state() -> Service:
     return current_app.extensions["legalkg"]
 
 
-def _lookup(fn, *args):
-    from kg.query import Ambiguous, NotFound
+def _lookup(fn, ref: str, *args):
+    """Call a Service query on a document reference; a miss is a 404 listing
+    near documents (Ambiguous propagates: 300, see ``web.create_app``)."""
     try:
-        return fn(*args)
-    except Ambiguous as exc:
-        raise WebError(400, str(exc), candidates=exc.candidates)
+        return fn(ref, *args)
     except NotFound as exc:
         msg = exc.args[0] if exc.args else "không tìm thấy"
-        ref = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
-        raise WebError(404, msg, candidates=views.suggest_documents(args[0], ref) if ref else [])
+        raise NotFound(msg, candidates=state().suggest_documents(ref) if ref else []) from None
 
 
 # ------------------------------------------------------------------ ask -----
@@ -49,65 +46,56 @@ def ask():
 
 @bp.route("/api/cites")
 def cites():
-    from kg.query import cites as _cites
     ref = text_param("ref", 300, required=True)
     direction = choice_param("direction", ("out", "in", "both"), "both")
     depth = int_param("depth", 1, 0, 10)
-    return jsonify(_lookup(_cites, state().graph(), ref, direction, depth))
+    return jsonify(_lookup(state().cites, ref, direction, depth))
 
 
 @bp.route("/api/document")
 def document():
-    from kg.query import document_detail
     ref = text_param("ref", 300, required=True)
-    return jsonify(_lookup(document_detail, state().graph(), ref))
+    return jsonify(_lookup(state().document_detail, ref))
 
 
 @bp.route("/api/path")
 def path():
-    from kg.query import citation_path
     a = text_param("a", 300, required=True)
     b = text_param("b", 300, required=True)
-    return jsonify(_lookup(citation_path, state().graph(), a, b))
+    return jsonify(_lookup(state().citation_path, a, b))
 
 
 @bp.route("/api/top")
 def top():
-    from kg.query import most_cited
-    return jsonify(most_cited(state().graph(), int_param("n", 10, 1, 100, clamp=True)))
+    return jsonify(state().most_cited(int_param("n", 10, 1, 100, clamp=True)))
 
 
 @bp.route("/api/agency")
 def agency():
-    from kg.query import NotFound, agency_tasks
     name = text_param("name", 300, required=True)
-    try:
-        return jsonify(agency_tasks(state().graph(), name))
-    except NotFound as exc:
-        raise WebError(404, exc.args[0] if exc.args else "không tìm thấy cơ quan", candidates=[])
+    return jsonify(state().agency_tasks(name))
 
 
 @bp.route("/api/documents")
 def documents():
-    return jsonify(views.documents_view(state(), text_param("q", 200),
-                                        choice_param("scope", ("all", "corpus"), "all"),
-                                        text_param("type", 100), text_param("province", 100)))
+    return jsonify(state().documents(text_param("q", 200), choice_param("scope", ("all", "corpus"), "all"),
+                                     text_param("type", 100), text_param("province", 100)))
 
 
 @bp.route("/api/agencies")
 def agencies():
-    return jsonify(views.agencies_view(state(), text_param("q", 200), text_param("province", 100)))
+    return jsonify(state().agencies(text_param("q", 200), text_param("province", 100)))
 
 
 # ------------------------------------------------------------------ RDF -----
 @bp.route("/export.<ext>")
 def export(ext):
-    fmt = EXPORTS.get(ext)
+    fmt = RDF_SUFFIXES.get(ext)
     if fmt is None:
         raise WebError(404, f"Không có định dạng xuất '.{ext[:20]}' (dùng .ttl, .jsonld, .nt, .rdf)")
     data = state().export(fmt)
-    resp = Response(data, mimetype=EXPORT_MEDIA[fmt].split(";")[0])
-    resp.headers["Content-Type"] = EXPORT_MEDIA[fmt]
+    resp = Response(data, mimetype=RDF_MEDIA_TYPES[fmt].split(";")[0])
+    resp.headers["Content-Type"] = RDF_MEDIA_TYPES[fmt]
     if request.args.get("download"):
         resp.headers["Content-Disposition"] = f'attachment; filename="legalkg.{ext}"'
     return resp
@@ -116,7 +104,7 @@ def export(ext):
 @bp.route("/export")
 def export_any():
     fmt = choice_param("format", ("turtle", "jsonld", "nt", "xml"), "turtle")
-    ext = {v: k for k, v in EXPORTS.items()}[fmt]
+    ext = {v: k for k, v in RDF_SUFFIXES.items()}[fmt]
     return export(ext)
 
 
@@ -169,7 +157,6 @@ def _sparql_query_text() -> str:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
-    from kg.rdf import run_sparql
     cfg = current_app.config
     query = _sparql_query_text()
     html = not wants_json()
@@ -178,9 +165,8 @@ def sparql():
             return render_template("sparql.html", query=EXAMPLE_QUERIES[0][1], result=None, error=None,
                                    examples=EXAMPLE_QUERIES, limit=cfg["SPARQL_LIMIT"], timeout=cfg["SPARQL_TIMEOUT"])
         raise WebError(400, "Thiếu tham số 'query'")
-    g = state().store.rdf_graph()
     try:
-        result = run_sparql(g, query, limit=int(cfg["SPARQL_LIMIT"]), timeout=float(cfg["SPARQL_TIMEOUT"]))
+        result = state().sparql(query, limit=int(cfg["SPARQL_LIMIT"]), timeout=float(cfg["SPARQL_TIMEOUT"]))
         error = None
     except TimeoutError:
         if not html:
@@ -205,8 +191,7 @@ def sparql():
 def _local_link(value: str):
     """An IRI minted by kg.rdf → the page that shows it, else None."""
     try:
-        from kg.rdf import DEFAULT_BASE, iri_to_id
-        hit = iri_to_id(value, getattr(state().store, "base", None) or DEFAULT_BASE)
+        hit = state().iri_to_id(value)
     except Exception:  # noqa: BLE001
         return None
     if not hit:
@@ -224,13 +209,8 @@ def _local_link(value: str):
 # ------------------------------------------------------------------ meta ----
 @bp.route("/healthz")
 def healthz():
-    st = state()
     try:
-        s = st.store.summary()
-        G = st.graph()
-        return jsonify({"status": "ok", "documents": s.get("documents"), "graph_nodes": G.number_of_nodes(),
-                        "graph_edges": G.number_of_edges(), "tasks": s.get("tasks"),
-                        "ask_cache": {"hits": st.ask_hits, "misses": st.ask_misses}})
+        return jsonify(state().health())
     except Exception:  # noqa: BLE001 — report unhealthy without details
         current_app.logger.exception("health check failed")
         return jsonify({"status": "error"}), 503

@@ -13,10 +13,10 @@ from typing import Callable
 
 from markupsafe import Markup
 
-COLORS = {"based_on": "#1d4ed8", "implements": "#047857", "amends": "#b45309", "replaces": "#b91c1c",
-          "repeals": "#7f1d1d", "guides": "#6d28d9", "cites": "#6b7280"}
-LABELS = {"based_on": "căn cứ", "implements": "thực hiện", "amends": "sửa đổi", "replaces": "thay thế",
-          "repeals": "bãi bỏ", "guides": "hướng dẫn", "cites": "dẫn chiếu"}
+from kg.vocab import CITATION_TYPES, RELATION_COLORS, RELATION_NAMES
+
+COLORS = {k: RELATION_COLORS[k] for k in CITATION_TYPES}
+LABELS = {k: RELATION_NAMES[k] for k in CITATION_TYPES}
 
 
 def short(d: dict, n: int = 22) -> str:
@@ -25,7 +25,7 @@ def short(d: dict, n: int = 22) -> str:
 
 
 def layout(data: dict) -> dict:
-    """Positions for ``kg.query.cites`` output: {id: (x, y)} plus canvas size."""
+    """Positions for ``service.query.cites`` output: {id: (x, y)} plus canvas size."""
     root = data["root"]["id"]
     nodes = {n["id"]: n for n in data["nodes"]}
     adj = defaultdict(set)

@@ -15,10 +15,8 @@ from typing import Iterable, Optional
 
 from markupsafe import Markup, escape
 
-try:  # the search side's abbreviation table; optional
-    from search.text import ABBREVIATIONS as _ABBR
-except Exception:  # pragma: no cover - search package absent or broken
-    _ABBR = {}
+from kg.vntext import ABBREVIATIONS as _ABBR
+from kg.vntext import fold, fold_tones as _new_tone, lower, tone_fold_keep_length
 
 # Question words and very common function words: never highlighted alone.
 # Accented forms are compared as typed ("quản" is not "quan"); a word typed
@@ -31,32 +29,7 @@ _STOP_VI = {
 }
 _STOP_EN = {"who", "what", "when", "which", "the", "of", "for", "is", "are", "does", "do", "in", "and", "to",
             "lead", "leads", "support", "deadline", "agency", "responsible"}
-_TONE_MARKS = {"\u0301", "\u0300", "\u0309", "\u0303", "\u0323"}
 _WORD_RE = re.compile(r"[^\W_]+(?:&[^\W_]+)?", re.UNICODE)
-
-
-def _fold_char(c: str) -> str:
-    """One character → its base letter, lower-case (same length: one char)."""
-    if c in "đĐ":
-        return "d"
-    d = unicodedata.normalize("NFD", c)
-    base = d[0] if d else c
-    low = base.lower()
-    return low if len(low) == 1 else base
-
-
-def _lower_char(c: str) -> str:
-    low = c.lower()
-    return low if len(low) == 1 else c
-
-
-def fold(text: str) -> str:
-    """Diacritic-free lower-case key with exactly one char per input char."""
-    return "".join(_fold_char(c) for c in text)
-
-
-def lower(text: str) -> str:
-    return "".join(_lower_char(c) for c in text)
 
 
 _STOP_FOLDED = {fold(w) for w in _STOP_VI} | _STOP_EN
@@ -67,15 +40,6 @@ def is_stop(word: str) -> bool:
     if fw != low:   # typed with diacritics: compare as typed
         return low in _STOP_VI or _new_tone(low) in _STOP_VI
     return fw in _STOP_FOLDED
-
-
-def _new_tone(word: str) -> str:
-    """'hoá' → 'hóa' (tone on the first vowel of a final oa/oe/uy)."""
-    try:
-        from kg.vntext import fold_tones
-        return fold_tones(word)
-    except Exception:  # pragma: no cover
-        return word.lower()
 
 
 def query_terms(query: str) -> list[tuple[str, bool]]:
@@ -133,7 +97,7 @@ def _ranges(text: str, terms: Iterable[tuple[str, bool]]) -> list[tuple[int, int
     for term, sensitive in terms:
         if sensitive:
             if lowered is None:
-                lowered = "".join(_lower_char(c) for c in _tone_fold_text(text))
+                lowered = lower(tone_fold_keep_length(text))
             hay = lowered
         else:
             hay = folded
@@ -149,14 +113,6 @@ def _ranges(text: str, terms: Iterable[tuple[str, bool]]) -> list[tuple[int, int
         else:
             merged.append([s, e])
     return [(s, e) for s, e in merged]
-
-
-def _tone_fold_text(text: str) -> str:
-    """New-style tone placement, keeping one char per char (syllable-wise)."""
-    def fix(m):
-        f = _new_tone(m.group(0))
-        return f if len(f) == len(m.group(0)) else m.group(0).lower()
-    return re.sub(r"\w+", fix, text)
 
 
 def highlight(text: Optional[str], query: str = "", terms: Optional[list] = None) -> Markup:
@@ -223,21 +179,3 @@ def annotate(text: str, links: list[dict], anchors: list[tuple[int, str]]) -> Ma
     anchors_upto(None)
     parts.append(escape(text[pos:]))
     return Markup("").join(parts)
-
-
-def snippet(text: str, start: int, end: int, width: int = 140) -> dict:
-    """Context around [start, end): {'before', 'match', 'after'} plain strings."""
-    start = max(0, min(start, len(text)))
-    end = max(start, min(end, len(text)))
-    a = max(0, start - width)
-    b = min(len(text), end + width)
-    if a > 0:
-        sp = text.find(" ", a, start)
-        a = sp + 1 if sp != -1 else a
-    if b < len(text):
-        sp = text.rfind(" ", end, b)
-        b = sp if sp != -1 else b
-    clean = lambda s: re.sub(r"\s+", " ", s)
-    return {"before": ("… " if a > 0 else "") + clean(text[a:start]).lstrip(),
-            "match": clean(text[start:end]),
-            "after": clean(text[end:b]).rstrip() + (" …" if b < len(text) else "")}

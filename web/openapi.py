@@ -20,6 +20,9 @@ def _path(name, desc, example=None):
 
 ERR = {"description": "Lỗi (JSON: error, status, message, candidates?)",
        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+# an ambiguous document reference, in the API and the pages alike
+AMBIGUOUS = {"description": "Số hiệu ứng với nhiều văn bản (JSON: error=ambiguous, message, candidates)",
+             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 JSON_OK = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
 
 
@@ -42,13 +45,13 @@ def spec(server: str = "") -> dict:
                            _q("depth", "Độ sâu 0–10 (mặc định 1)", schema={"type": "integer", "minimum": 0, "maximum": 10})],
             "responses": {"200": {"description": "root, nodes, edges", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Cites"}}}},
-                "400": ERR, "404": ERR}}},
+                "300": AMBIGUOUS, "400": ERR, "404": ERR}}},
         "/api/document": {"get": {"summary": "Chi tiết văn bản: quan hệ vào/ra, nhiệm vụ",
                                   "parameters": [_q("ref", "Số hiệu hoặc mã", True)],
-                                  "responses": {"200": JSON_OK, "400": ERR, "404": ERR}}},
+                                  "responses": {"200": JSON_OK, "300": AMBIGUOUS, "400": ERR, "404": ERR}}},
         "/api/path": {"get": {"summary": "Đường trích dẫn ngắn nhất giữa hai văn bản",
                               "parameters": [_q("a", "Văn bản thứ nhất", True), _q("b", "Văn bản thứ hai", True)],
-                              "responses": {"200": JSON_OK, "400": ERR, "404": ERR}}},
+                              "responses": {"200": JSON_OK, "300": AMBIGUOUS, "400": ERR, "404": ERR}}},
         "/api/top": {"get": {"summary": "Văn bản được trích dẫn nhiều nhất",
                              "parameters": [_q("n", "Số văn bản (1–100)", schema={"type": "integer"})],
                              "responses": {"200": JSON_OK}}},

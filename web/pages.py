@@ -11,23 +11,25 @@ import datetime as _dt
 from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template, request,
                    url_for)
 
-from . import views
+from kg.vocab import RDF_MEDIA_TYPES, RDF_SUFFIXES, RELATION_NAMES
+from service import Service
+from service.pages import EXAMPLES, doc_label
+
 from .exports import to_csv, to_xlsx
-from .graphsvg import legend, render_svg
+from .graphsvg import layout, legend, render_svg
 from .highlight import annotate, highlight, query_terms
 from .util import (ID_RE, WebError, choice_param, int_param, split_suffix, text_param, wants_json)
 
 bp = Blueprint("pages", __name__)
 
-RDF_SUFFIX = {".ttl": "turtle", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "xml"}
-RDF_MEDIA = {"turtle": "text/turtle; charset=utf-8", "jsonld": "application/ld+json; charset=utf-8",
-             "nt": "application/n-triples; charset=utf-8", "xml": "application/rdf+xml; charset=utf-8"}
+RDF_SUFFIX = {"." + ext: fmt for ext, fmt in RDF_SUFFIXES.items()}
+RDF_MEDIA = RDF_MEDIA_TYPES
 ACCEPT_TO_FMT = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/ld+json": "jsonld",
                  "application/n-triples": "nt", "application/rdf+xml": "xml", "application/json": "json",
                  "text/html": "html"}
 
 
-def state():
+def state() -> Service:
     return current_app.extensions["legalkg"]
 
 
@@ -56,8 +58,8 @@ def register_filters(app):
 
     app.jinja_env.filters["vdate"] = vdate
     app.jinja_env.filters["hl"] = lambda text, terms=None: highlight(text, terms=terms or [])
-    app.jinja_env.filters["doclabel"] = views.doc_label
-    app.jinja_env.globals["relname"] = views.RELATION_NAMES
+    app.jinja_env.filters["doclabel"] = doc_label
+    app.jinja_env.globals["relname"] = RELATION_NAMES
     app.jinja_env.globals["nav_items"] = [("pages.index", "Tra cứu"), ("pages.documents", "Văn bản"),
                                           ("pages.agencies", "Cơ quan"), ("pages.graph", "Đồ thị trích dẫn"),
                                           ("api.sparql", "SPARQL"), ("api.api_docs", "API")]
@@ -69,7 +71,7 @@ def index():
     q = text_param("q", current_app.config["MAX_QUESTION_CHARS"])
     if q:
         return redirect(url_for("pages.search", q=q))
-    data = views.home_view(state())
+    data = state().home()
     return respond("index.html", data, json_href=url_for("pages.index_json"))
 
 
@@ -85,8 +87,7 @@ def search():
     filters = {"province": text_param("province", 100), "document": text_param("document", 300),
                "agency": text_param("agency", 300), "year": year or None}
     show = int_param("n", 20, 1, 50, clamp=True)
-    data = views.search_view(state(), q, filters, show=show) if q else {"query": "", "filters": filters,
-                                                                        "examples": views.EXAMPLES}
+    data = state().search(q, filters, show=show) if q else {"query": "", "filters": filters, "examples": EXAMPLES}
     if wants_json():
         return jsonify(data)
     terms = query_terms(q) if q else []
@@ -108,29 +109,50 @@ def search():
 @bp.route("/documents.json", endpoint="documents_json")
 def documents():
     scope = choice_param("scope", ("all", "corpus"), "all")
-    data = views.documents_view(state(), text_param("q", 200), scope, text_param("type", 100),
-                                text_param("province", 100))
+    data = state().documents(text_param("q", 200), scope, text_param("type", 100), text_param("province", 100))
     return respond("documents.html", data, json_href=json_url("pages.documents_json"))
 
 
 @bp.route("/agencies")
 @bp.route("/agencies.json", endpoint="agencies_json")
 def agencies():
-    data = views.agencies_view(state(), text_param("q", 200), text_param("province", 100))
+    data = state().agencies(text_param("q", 200), text_param("province", 100))
     return respond("agencies.html", data, json_href=json_url("pages.agencies_json"))
 
 
 @bp.route("/province/<path:pid>")
 def province(pid):
     pid, _ = split_suffix(pid)
-    G = state().graph()
     node = f"province/{pid}"
-    if not ID_RE.match(node) or node not in G:
+    name = state().province_name(node) if ID_RE.match(node) else None
+    if name is None:
         raise WebError(404, f"Không tìm thấy tỉnh '{pid[:60]}'")
-    return redirect(url_for("pages.agencies", province=G.nodes[node].get("name")))
+    return redirect(url_for("pages.agencies", province=name))
 
 
 # ------------------------------------------------------------------ document --
+def source_links(view: dict) -> tuple[list[dict], list[tuple[int, str]]]:
+    """Reference mentions → links, task/assignment starts → anchors, for ``annotate``."""
+    links = []
+    for r in view.get("references", []):
+        label = r.get("number") or r.get("title") or ""
+        title = f"{RELATION_NAMES.get(r.get('relation'), r.get('relation'))}: {r.get('type') or ''} {label}".strip()
+        if r.get("date"):
+            title += f" ({r['date']})"
+        for m in r.get("mentions") or ([r["span"]] if r.get("span") else []):
+            links.append({"start": m[0], "end": m[1], "href": url_for("pages.document", doc_id=r["target_id"]),
+                          "title": title, "cls": f"ref rel-{r.get('relation')}", "id": f"m-{m[0]}"})
+    anchors = []
+    for t in view.get("tasks", []) + view.get("assignments", []):
+        sp = t.get("span")
+        if sp:
+            anchors.append((sp[0], "src-" + t["anchor"]))
+    for r in view.get("relations", []):
+        if r.get("span"):
+            anchors.append((r["span"][0], f"src-rel-{r['span'][0]}"))
+    return links, anchors
+
+
 def _negotiate(suffix):
     if suffix in RDF_SUFFIX:
         return RDF_SUFFIX[suffix]
@@ -147,27 +169,25 @@ def document(doc_id):
     raw, suffix = split_suffix(doc_id)
     if len(raw) > 300:
         raise WebError(404, "Mã văn bản quá dài")
-    G = state().graph()
-    if not (raw in G and G.nodes[raw].get("kind") == "document"):
+    svc = state()
+    if not svc.is_document(raw):
         # a number ("319/KH-UBND") or a non-canonical spelling: resolve and redirect
         if not raw.strip():
             raise WebError(404, "Thiếu mã văn bản")
-        target = views.resolve_doc_or_error(G, raw)
+        target = svc.resolve_for_page(raw)
         return redirect(url_for("pages.document", doc_id=target + (suffix or "")), code=302)
     fmt = _negotiate(suffix)
     if fmt in RDF_MEDIA:
-        from kg.rdf import DEFAULT_BASE, document_rdf, serialize
-        base = getattr(state().store, "base", None) or DEFAULT_BASE
-        body = serialize(document_rdf(G, raw, base=base), fmt)
+        body = svc.document_rdf(raw, fmt)
         resp = Response(body, mimetype=RDF_MEDIA[fmt].split(";")[0])
         resp.headers["Content-Type"] = RDF_MEDIA[fmt]
         resp.headers["Vary"] = "Accept"
         return resp
-    data = views.document_view(state(), raw, with_text=(fmt != "json" or request.args.get("text") == "1"))
+    data = svc.document(raw, with_text=(fmt != "json" or request.args.get("text") == "1"))
     if fmt == "json":
         resp = jsonify(data)
     else:
-        links, anchors = views.source_links(data)
+        links, anchors = source_links(data)
         source_html = annotate(data["text"], links, anchors) if data.get("text") else None
         resp = current_app.make_response(render_template(
             "document.html", v=data, source_html=source_html, doc_id=raw,
@@ -186,7 +206,7 @@ def agency(agency_id):
         raise WebError(404, "Không có định dạng này")
     if not ID_RE.match(raw):
         raise WebError(404, f"Không tìm thấy cơ quan '{raw[:80]}'")
-    data = views.agency_view(state(), raw)
+    data = state().agency(raw)
     safe_name = raw.replace("/", "_")
     if suffix == ".csv":
         return Response(to_csv(data), mimetype="text/csv",
@@ -214,7 +234,7 @@ def task(task_id):
         raise WebError(404, "Không có định dạng này")
     if not ID_RE.match(raw):
         raise WebError(404, f"Không tìm thấy nhiệm vụ '{raw[:80]}'")
-    data = views.task_view(state(), raw)
+    data = state().task(raw)
     if suffix == ".json" or wants_json():
         return jsonify(data)
     excerpt_html = None
@@ -223,7 +243,7 @@ def task(task_id):
         s0 = ex["start"]
         links = [{"start": r["_m"][0] - s0, "end": r["_m"][1] - s0,
                   "href": url_for("pages.document", doc_id=r["target_id"]),
-                  "title": f"{views.RELATION_NAMES.get(r.get('relation'), '')}: {r.get('number') or r.get('title') or ''}",
+                  "title": f"{RELATION_NAMES.get(r.get('relation'), '')}: {r.get('number') or r.get('title') or ''}",
                   "cls": f"ref rel-{r.get('relation')}", "id": f"m-{r['_m'][0]}"} for r in ex["refs"]]
         excerpt_html = annotate(ex["text"], links, [])
     return render_template("task.html", v=data, excerpt_html=excerpt_html,
@@ -235,15 +255,14 @@ def task(task_id):
 @bp.route("/graph.json", endpoint="graph_json")
 @bp.route("/graph.svg", endpoint="graph_svg")
 def graph():
-    from kg.query import cites
     ref = text_param("ref", 300)
     direction = choice_param("direction", ("both", "out", "in"), "both")
     depth = int_param("depth", 1, 0, 4)
-    G = state().graph()
+    svc = state()
     data = None
     if ref:
-        root = views.resolve_doc_or_error(G, ref)
-        data = cites(G, root, direction, depth)
+        root = svc.resolve_for_page(ref)
+        data = svc.cites(root, direction, depth)
     is_svg = request.path.endswith(".svg")
     if is_svg:
         if data is None:
@@ -253,18 +272,16 @@ def graph():
     if wants_json():
         if data is None:
             return jsonify({"ref": None, "direction": direction, "depth": depth,
-                            "suggestions": views.home_view(state())["most_cited"]})
-        from .graphsvg import layout
+                            "suggestions": svc.home()["most_cited"]})
         lay = layout(data)
         out = dict(data, layout={n: [round(x, 1), round(y, 1)] for n, (x, y) in lay["pos"].items()})
         return jsonify(out)
     svg = render_svg(data, lambda n: url_for("pages.document", doc_id=n)) if data else None
-    suggestions = views.home_view(state()) if data is None else None
+    suggestions = svc.home() if data is None else None
     ref_display = ref
     if data and data["root"].get("number"):
         try:
-            from kg.query import resolve_document
-            if resolve_document(G, data["root"]["number"]) == data["root"]["id"]:
+            if svc.resolve_document(data["root"]["number"]) == data["root"]["id"]:
                 ref_display = data["root"]["number"]
         except LookupError:
             pass

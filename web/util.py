@@ -46,12 +46,6 @@ def split_suffix(value: str) -> tuple[str, Optional[str]]:
     return value, None
 
 
-def check_id(value: str, what: str = "mã") -> str:
-    if not value or not ID_RE.match(value):
-        raise WebError(404, f"Không tìm thấy {what} '{value[:80]}'")
-    return value
-
-
 def text_param(name: str, max_len: Optional[int] = None, required: bool = False, source=None) -> str:
     src = source if source is not None else request.args
     value = src.get(name, "")

@@ -5,6 +5,7 @@ never leaves a half-built state.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -17,21 +18,32 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from .model import InputError
-from .read import supported
+import rdflib
+from tqdm import tqdm
+
+from kg.graph import build_graph
+from kg.model import InputError
+from kg.pipeline import extract_file
+from kg.rdf import DEFAULT_BASE, to_rdf
+from kg.read import supported
+from search.engine import SearchEngine
+from search.index import build_index
+
+REPO = Path(__file__).resolve().parent.parent
 
 def _code_version() -> str:
     """Hash of the extraction and graph code: a new version of the extractor
     invalidates cached extractions and the built graph automatically."""
     h = hashlib.sha1(b"legalkg-1")
-    here = Path(__file__).resolve().parent
-    for name in sorted(p.name for p in here.glob("*.py")):
-        if name not in ("cli.py", "store.py", "query.py", "rdf.py"):
-            h.update(name.encode() + (here / name).read_bytes())
-    search_dir = here.parent / "search"
-    for name in ("engine.py", "text.py"):
-        if (search_dir / name).exists():
-            h.update(name.encode() + (search_dir / name).read_bytes())
+    kg_dir = REPO / "kg"
+    for path in sorted(kg_dir.rglob("*.py")):
+        rel = path.relative_to(kg_dir)
+        if rel.parts[0] != "rdf":                 # the RDF mapping is derived on load, not stored
+            h.update(str(rel).encode() + path.read_bytes())
+    for name in ("index.py", "text.py"):          # what the stored search index is made of
+        path = REPO / "search" / name
+        if path.exists():
+            h.update(name.encode() + path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -39,6 +51,8 @@ EXTRACTOR_VERSION = _code_version()
 
 
 class Store:
+    """The built artifacts of one corpus (``--data``) in one folder (``--home``)."""
+
     def __init__(self, data: Path, home: Path, base: Optional[str] = None):
         self.data = Path(data)
         self.home = Path(home)
@@ -86,8 +100,14 @@ class Store:
 
     # ------------------------------------------------------------ build --
     def build(self, progress: bool = False, index: bool = True) -> dict:
-        from .graph import build_graph
-        from .pipeline import extract_file
+        """Extract (reusing cached extractions), build the graph and, with
+        ``index``, the search index; swap them in atomically.
+
+        Returns the summary printed by ``build --json``: ``{"data", "home",
+        "documents", "attached_plans", "graph_documents", "references",
+        "tasks", "assignments", "agencies", "extracted", "reused", "errors":
+        ["file: problem"], "warnings", "indexed"}``.
+        """
         with self._lock:
             self.home.mkdir(parents=True, exist_ok=True)
             ext_cache = self.cache / "extract"
@@ -133,8 +153,7 @@ class Store:
                 with open(tmp / "graph.pickle", "wb") as fh:
                     pickle.dump(G, fh, protocol=pickle.HIGHEST_PROTOCOL)
                 if index:
-                    from search.engine import build_index
-                    build_index(extractions, tmp / "index", self.cache / "embeddings", progress=progress)
+                    build_index(extractions, tmp / "index", self.cache)
                 summary = {
                     "data": str(self.data), "home": str(self.home),
                     "documents": len(extractions),
@@ -166,6 +185,7 @@ class Store:
 
     # ------------------------------------------------------------ loads --
     def extractions(self) -> list[dict]:
+        """The extraction JSON of every corpus file (``extract --json`` objects)."""
         with self._lock:
             if self._extractions is None:
                 self.ensure_built(index=False)
@@ -174,6 +194,7 @@ class Store:
             return self._extractions
 
     def graph(self):
+        """The knowledge graph (networkx MultiDiGraph), built on demand."""
         with self._lock:
             if self._graph is None:
                 self.ensure_built(index=False)
@@ -182,28 +203,28 @@ class Store:
                         self._graph = pickle.load(fh)
                     # the loaded graph lives as long as the process: keep the cyclic GC
                     # from rescanning its millions of objects on every collection
-                    import gc
                     gc.freeze()
             return self._graph
 
-    def rdf_graph(self):
+    def rdf_graph(self) -> rdflib.Graph:
+        """The RDF mapping of the graph under ``self.base`` (cached)."""
         with self._lock:
             if self._rdf is None:
-                from .rdf import DEFAULT_BASE, to_rdf
                 self._rdf = to_rdf(self.graph(), base=self.base or DEFAULT_BASE)
             return self._rdf
 
-    def search_engine(self):
+    def search_engine(self) -> SearchEngine:
+        """The hybrid search engine over the built index (built on demand)."""
         with self._lock:
             if self._engine is None:
                 self.ensure_built(index=True)
                 if not (self.current / "index").exists():
                     self.build(progress=False, index=True)
-                from search.engine import SearchEngine
                 self._engine = SearchEngine.load(self.current / "index", self.cache)
             return self._engine
 
     def summary(self) -> dict:
+        """The summary of the last build (see ``build``)."""
         self.ensure_built(index=False)
         return json.loads((self.current / "manifest.json").read_text(encoding="utf-8"))["summary"]
 
@@ -225,14 +246,10 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 class _progress:
-    """A small stderr progress bar (tqdm when installed)."""
+    """A small stderr progress bar (tqdm, a dependency)."""
 
     def __init__(self, total: int, label: str):
-        try:
-            from tqdm import tqdm
-            self._bar = tqdm(total=total, desc=label, file=sys.stderr, leave=False)
-        except ImportError:
-            self._bar = None
+        self._bar = tqdm(total=total, desc=label, file=sys.stderr, leave=False)
 
     def step(self):
         if self._bar:

@@ -1,26 +1,44 @@
-"""The query layer shared by the CLI, the HTTP API and the web pages."""
+"""Graph queries shared by the CLI, the HTTP API and the web pages.
+
+Every function takes the knowledge graph (``Store.graph()``) and returns plain
+JSON-ready dicts; the shapes are documented on each function.  Unknown
+references raise ``NotFound``, references that match several documents
+``Ambiguous`` (both ``LookupError``; the CLI exits 2, the web answers 404 /
+300 with the candidates).
+"""
 from __future__ import annotations
+
+import datetime as _dt
+from typing import Optional
 
 import networkx as nx
 
-from .graph import CITATION_TYPES
-from .numbers import find_numbers, normalise_number
-from .provinces import find_province
-from .vntext import name_key, search_key
+from kg.agencies import canonical_name
+from kg.numbers import find_numbers, normalise_number
+from kg.provinces import find_province
+from kg.vntext import name_key, search_key
+from kg.vocab import CITATION_TYPES, ROLES
 
 
 class NotFound(LookupError):
-    pass
+    """No such document / agency / task; ``candidates`` are near misses (doc summaries)."""
+
+    def __init__(self, message: str, candidates: Optional[list[dict]] = None):
+        super().__init__(message)
+        self.candidates = candidates
 
 
 class Ambiguous(LookupError):
-    def __init__(self, ref: str, candidates: list[dict]):
-        super().__init__(f"'{ref}' matches {len(candidates)} documents: "
-                         + ", ".join(c["id"] for c in candidates) + " (use an id)")
+    """A reference that matches several documents; ``candidates`` are their summaries."""
+
+    def __init__(self, ref: str, candidates: list[dict], message: Optional[str] = None):
+        super().__init__(message or (f"'{ref}' matches {len(candidates)} documents: "
+                                     + ", ".join(c["id"] for c in candidates) + " (use an id)"))
         self.candidates = candidates
 
 
 def doc_summary(G: nx.MultiDiGraph, node: str) -> dict:
+    """``{"id", "number", "type", "date", "province", "title", "issuer", "in_corpus"}``."""
     n = G.nodes[node]
     return {"id": node, "number": n.get("number"), "type": n.get("type"), "date": n.get("date"),
             "province": n.get("province"), "title": n.get("title"), "issuer": n.get("issuer"),
@@ -28,6 +46,8 @@ def doc_summary(G: nx.MultiDiGraph, node: str) -> dict:
 
 
 def resolve_document(G: nx.MultiDiGraph, ref: str) -> str:
+    """The node id of the document a number or id names (a province in the
+    reference narrows local numbers).  Raises NotFound / Ambiguous."""
     ref = (ref or "").strip()
     if not ref or len(ref) > 300:
         raise NotFound("document reference must be a number or id of at most 300 characters")
@@ -43,9 +63,6 @@ def resolve_document(G: nx.MultiDiGraph, ref: str) -> str:
     if not cands:
         raise NotFound(f"no document '{ref}' in the graph")
     if len(cands) > 1:
-        in_corpus = [c for c in cands if G.nodes[c].get("in_corpus")]
-        if len(in_corpus) == 1 and not prov:
-            pass
         raise Ambiguous(ref, [doc_summary(G, c) for c in sorted(cands)])
     return cands[0]
 
@@ -76,6 +93,15 @@ def _summaries(G: nx.MultiDiGraph) -> dict:
 
 def cites(G: nx.MultiDiGraph, ref: str, direction: str = "both", depth: int = 1,
           evidence: bool = True) -> dict:
+    """``cites --json``: the citation subgraph around ``ref`` within ``depth``
+    hops (0-10) following ``direction`` (out | in | both).
+
+    Returns ``{"root": doc summary, "direction", "depth", "nodes": [doc
+    summary, by id], "edges": [{"source", "target", "type", "evidence"?}]}``;
+    edges point from the citing to the cited document; ``evidence`` (a list of
+    ``{"source", "span", "cue", "stated_in"?}``) is left out when
+    ``evidence=False``.
+    """
     if direction not in ("out", "in", "both"):
         raise NotFound("direction must be out, in or both")
     depth = max(0, min(int(depth), 10))
@@ -117,6 +143,10 @@ def _citation_digraph(G: nx.MultiDiGraph) -> nx.DiGraph:
 
 
 def citation_path(G: nx.MultiDiGraph, a: str, b: str) -> dict:
+    """The shortest citation path between two documents, either direction.
+
+    Returns ``{"a": doc summary, "b": doc summary, "path": [node ids] (empty
+    when unconnected), "documents": [doc summary per path node]}``."""
     ra, rb = resolve_document(G, a), resolve_document(G, b)
     H = _citation_digraph(G)
     path = []
@@ -131,6 +161,8 @@ def citation_path(G: nx.MultiDiGraph, a: str, b: str) -> dict:
 
 
 def most_cited(G: nx.MultiDiGraph, n: int = 10) -> list[dict]:
+    """The ``n`` most-cited documents: ``[doc summary + {"in_degree",
+    "pagerank"}]``, by distinct citing documents then PageRank."""
     H = _citation_digraph(G)
     if not H:
         return []
@@ -141,6 +173,8 @@ def most_cited(G: nx.MultiDiGraph, n: int = 10) -> list[dict]:
 
 
 def find_agencies(G: nx.MultiDiGraph, name: str) -> list[str]:
+    """Sorted ids of the agencies whose name or alias matches ``name``
+    (accent-insensitive, substring allowed; a province in the name narrows)."""
     key = name_key(name)
     skey = search_key(name)
     prov = find_province(name)
@@ -157,31 +191,80 @@ def find_agencies(G: nx.MultiDiGraph, name: str) -> list[str]:
     return sorted(out)
 
 
+def today() -> str:
+    return _dt.date.today().isoformat()
+
+
+def task_row(G: nx.MultiDiGraph, node: str, now: Optional[str] = None) -> dict:
+    """One task or assignment as listed under an agency (``/api/agency``,
+    ``agency --json`` and ``/agency/<id>.json`` alike).
+
+    Returns ``{"id", "kind": "task" | "assignment", "text", "section",
+    "section_title", "no", "deadline", "deadline_start", "deadline_end",
+    "product", "lead": [names], "support": [names], "status": "open" | "past"
+    | null (deadline end vs today), "document": doc summary | null}``.
+    """
+    t = G.nodes[node]
+    doc = t.get("document")
+    end = t.get("deadline_end")
+    now = now or today()
+    return {"id": node, "kind": t.get("kind"), "text": t.get("text"), "section": t.get("section"),
+            "section_title": t.get("section_title"), "no": t.get("no"),
+            "deadline": t.get("deadline"), "deadline_start": t.get("deadline_start"),
+            "deadline_end": end, "product": t.get("product"),
+            "lead": list(t.get("lead") or ([t.get("agency")] if t.get("agency") else [])),
+            "support": list(t.get("support") or []),
+            "status": None if not end else ("past" if end < now else "open"),
+            "document": doc_summary(G, doc) if doc in G else None}
+
+
+def agency_summary(G: nx.MultiDiGraph, aid: str) -> dict:
+    """``{"id", "name", "province", "aliases", "kind"}`` of an agency node."""
+    a = G.nodes[aid]
+    return {"id": aid, "name": a.get("name"), "province": a.get("province"),
+            "aliases": list(a.get("aliases") or []), "kind": a.get("agency_kind")}
+
+
+def agency_roles(G: nx.MultiDiGraph, aid: str, now: Optional[str] = None) -> dict[str, list[dict]]:
+    """``{"lead": [task_row], "support": [task_row]}`` of one agency, unsorted."""
+    roles: dict[str, list[dict]] = {r: [] for r in ROLES}
+    now = now or today()
+    for u, _, k in G.in_edges(aid, keys=True):
+        if k in roles:
+            roles[k].append(task_row(G, u, now))
+    return roles
+
+
 def agency_tasks(G: nx.MultiDiGraph, name: str) -> dict:
-    from .agencies import canonical_name
+    """``agency --json`` / ``GET /api/agency``: the tasks every agency matching
+    ``name`` leads and supports.
+
+    Returns ``{"query": name, "agencies": [agency summary + {"lead":
+    [task_row], "support": [task_row]}]}``, rows sorted by document, deadline
+    end, id.  Raises NotFound when no agency matches.
+    """
     ids = find_agencies(G, canonical_name(name.strip())) if name.strip() else []
     if not ids:
-        raise NotFound(f"no agency matching '{name}'")
+        raise NotFound(f"no agency matching '{name}'", candidates=[])
     res = []
+    now = today()
     for aid in ids:
-        a = G.nodes[aid]
-        entry = {"id": aid, "name": a["name"], "province": a.get("province"), "aliases": a.get("aliases", []),
-                 "kind": a.get("agency_kind"), "lead": [], "support": []}
-        for u, _, k in G.in_edges(aid, keys=True):
-            if k in ("lead", "support"):
-                t = G.nodes[u]
-                doc = t.get("document")
-                entry[k].append({"task_id": u, "kind": t.get("kind"), "text": t.get("text"),
-                                 "deadline": t.get("deadline"), "deadline_end": t.get("deadline_end"),
-                                 "section": t.get("section"), "no": t.get("no"),
-                                 "document": doc_summary(G, doc) if doc in G else None})
-        for role in ("lead", "support"):
-            entry[role].sort(key=lambda x: ((x["document"] or {}).get("id") or "", x.get("deadline_end") or "9999", x["task_id"]))
+        entry = agency_summary(G, aid)
+        entry.update(agency_roles(G, aid, now))
+        for role in ROLES:
+            entry[role].sort(key=lambda x: ((x["document"] or {}).get("id") or "", x.get("deadline_end") or "9999",
+                                            x["id"]))
         res.append(entry)
     return {"query": name, "agencies": res}
 
 
 def document_detail(G: nx.MultiDiGraph, ref: str) -> dict:
+    """``GET /api/document``: one document with its relations and rows.
+
+    Returns ``{"document": doc summary + {"source", "signer", "attached",
+    "conflicts"}, "outgoing": {relation: [doc summary]}, "incoming": {relation:
+    [doc summary]}, "tasks": [task node attributes + id], "assignments": [...]}``.
+    """
     node = resolve_document(G, ref)
     out_groups: dict[str, list] = {}
     in_groups: dict[str, list] = {}

@@ -1,44 +1,24 @@
-"""View models: plain dicts built from the graph, the extractions and the
-search engine.  The same dict feeds the Jinja template and the JSON twin."""
+"""View models of the web pages: plain dicts built from the graph, the
+extractions and the search engine.  The same dict feeds the Jinja template and
+the JSON twin (``/doc/<id>.json`` …).  Lookups that fail raise
+``service.query.NotFound`` (404) or ``Ambiguous`` (300), with candidates.
+
+Each function takes the ``service.Service`` it works for (graph, caches)."""
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from collections import Counter, OrderedDict
 from typing import Optional
 
-from kg.query import Ambiguous, NotFound, doc_summary, document_detail, most_cited, resolve_document
+from kg.vntext import fold
+from kg.vocab import CITATION_TYPES, IN_LABELS, OUT_LABELS, ROLES
+from search.engine import record_years
 
-from .highlight import fold, snippet
-from .util import WebError
+from .query import (Ambiguous, NotFound, agency_roles, agency_summary, doc_summary, document_detail, most_cited,
+                    resolve_document, today)
 
-CITATION_TYPES = ("based_on", "implements", "amends", "replaces", "repeals", "guides", "cites")
-
-# (direction, relation) → label; the "Lược đồ" of legal portals.
-OUT_LABELS = OrderedDict([
-    ("attached_to", "Ban hành kèm theo văn bản"),
-    ("based_on", "Văn bản căn cứ"),
-    ("implements", "Văn bản được thực hiện, triển khai"),
-    ("amends", "Văn bản bị sửa đổi, bổ sung"),
-    ("replaces", "Văn bản bị thay thế"),
-    ("repeals", "Văn bản bị bãi bỏ"),
-    ("guides", "Văn bản được hướng dẫn"),
-    ("cites", "Văn bản được dẫn chiếu"),
-])
-IN_LABELS = OrderedDict([
-    ("attached_to", "Văn bản ban hành kèm theo"),
-    ("based_on", "Văn bản lấy văn bản này làm căn cứ"),
-    ("implements", "Văn bản triển khai, thực hiện văn bản này"),
-    ("amends", "Văn bản sửa đổi, bổ sung"),
-    ("replaces", "Văn bản thay thế"),
-    ("repeals", "Văn bản bãi bỏ"),
-    ("guides", "Văn bản hướng dẫn"),
-    ("cites", "Văn bản khác dẫn chiếu"),
-])
 ALWAYS_SHOWN = {("out", "based_on"), ("out", "implements"), ("out", "amends"), ("in", "amends"),
                 ("out", "replaces"), ("in", "replaces"), ("in", "guides"), ("in", "implements")}
-RELATION_NAMES = {"attached_to": "kèm theo", "based_on": "căn cứ", "implements": "thực hiện", "amends": "sửa đổi", "replaces": "thay thế",
-                  "repeals": "bãi bỏ", "guides": "hướng dẫn", "cites": "dẫn chiếu"}
 
 EXAMPLES = [
     "ai chủ trì số hóa kết quả TTHC",
@@ -49,10 +29,6 @@ EXAMPLES = [
 ]
 
 
-def today() -> str:
-    return _dt.date.today().isoformat()
-
-
 def doc_label(d: Optional[dict]) -> str:
     if not d:
         return ""
@@ -60,19 +36,6 @@ def doc_label(d: Optional[dict]) -> str:
 
 
 # ================================================================ search ==
-def _years(r: dict) -> set[int]:
-    rng = r["task"].get("deadline_range")
-    if rng and rng[0] and rng[1]:
-        try:
-            a, b = int(rng[0][:4]), int(rng[1][:4])
-            if 0 <= b - a <= 20:
-                return set(range(a, b + 1))
-        except ValueError:
-            pass
-    date = (r.get("document") or {}).get("date") or ""
-    return {int(date[:4])} if date[:4].isdigit() else set()
-
-
 def _agency_links(state, G, task_id: str, names: list[str], province: Optional[str]) -> list[dict]:
     """Names → [{name, id}] using the task's lead/support edges, else the name index."""
     ids_by_name: dict[str, str] = {}
@@ -108,9 +71,9 @@ def search_view(state, q: str, filters: dict, k_pool: int = 50, show: int = 20) 
         facets["province"][d.get("province") or "Trung ương"] += 1
         facets["document"][d.get("id")] += 1
         doc_labels[d.get("id")] = doc_label(d)
-        for nm in set((r["task"].get("lead") or []) + (r["task"].get("support") or [])):
+        for nm in dict.fromkeys((r["task"].get("lead") or []) + (r["task"].get("support") or [])):  # ordered: ties stable
             facets["agency"][nm] += 1
-        for y in _years(r):
+        for y in record_years(r):
             facets["year"][y] += 1
 
     def keep(r):
@@ -121,7 +84,7 @@ def search_view(state, q: str, filters: dict, k_pool: int = 50, show: int = 20) 
             return False
         if filters.get("agency") and filters["agency"] not in (r["task"].get("lead") or []) + (r["task"].get("support") or []):
             return False
-        if filters.get("year") and int(filters["year"]) not in _years(r):
+        if filters.get("year") and int(filters["year"]) not in record_years(r):
             return False
         return True
 
@@ -260,13 +223,15 @@ def agencies_view(state, q: str = "", province: str = "") -> dict:
 
 
 # ================================================================ document ==
-def resolve_doc_or_error(G, ref: str) -> str:
+def resolve_for_page(G, ref: str) -> str:
+    """The document a page reference names; NotFound / Ambiguous carry the
+    message shown on the page and the candidates to choose from."""
     try:
         return resolve_document(G, ref)
     except Ambiguous as exc:
-        raise WebError(300, f"'{ref}' ứng với nhiều văn bản; hãy chọn một", candidates=exc.candidates)
+        raise Ambiguous(ref, exc.candidates, f"'{ref}' ứng với nhiều văn bản; hãy chọn một") from None
     except NotFound:
-        raise WebError(404, f"Không tìm thấy văn bản '{ref[:80]}'", candidates=suggest_documents(G, ref))
+        raise NotFound(f"Không tìm thấy văn bản '{ref[:80]}'", candidates=suggest_documents(G, ref)) from None
 
 
 def suggest_documents(G, ref: str, n: int = 8) -> list[dict]:
@@ -308,7 +273,7 @@ def _evidence(state, ev_list: list[dict]) -> list[dict]:
 def document_view(state, doc_id: str, with_text: bool = True) -> dict:
     G = state.graph()
     if doc_id not in G or G.nodes[doc_id].get("kind") != "document":
-        raise WebError(404, f"Không tìm thấy văn bản '{doc_id[:80]}'", candidates=suggest_documents(G, doc_id))
+        raise NotFound(f"Không tìm thấy văn bản '{doc_id[:80]}'", candidates=suggest_documents(G, doc_id))
     detail = document_detail(G, doc_id)
     groups = {}
     for _, v, k, data in G.out_edges(doc_id, keys=True, data=True):
@@ -368,29 +333,6 @@ def document_view(state, doc_id: str, with_text: bool = True) -> dict:
     return view
 
 
-def source_links(view: dict) -> tuple[list[dict], list[tuple[int, str]]]:
-    """Reference mentions → links, task/assignment starts → anchors, for ``annotate``."""
-    from flask import url_for
-    links = []
-    for r in view.get("references", []):
-        label = r.get("number") or r.get("title") or ""
-        title = f"{RELATION_NAMES.get(r.get('relation'), r.get('relation'))}: {r.get('type') or ''} {label}".strip()
-        if r.get("date"):
-            title += f" ({r['date']})"
-        for m in r.get("mentions") or ([r["span"]] if r.get("span") else []):
-            links.append({"start": m[0], "end": m[1], "href": url_for("pages.document", doc_id=r["target_id"]),
-                          "title": title, "cls": f"ref rel-{r.get('relation')}", "id": f"m-{m[0]}"})
-    anchors = []
-    for t in view.get("tasks", []) + view.get("assignments", []):
-        sp = t.get("span")
-        if sp:
-            anchors.append((sp[0], "src-" + t["anchor"]))
-    for r in view.get("relations", []):
-        if r.get("span"):
-            anchors.append((r["span"][0], f"src-rel-{r['span'][0]}"))
-    return links, anchors
-
-
 # ================================================================ agency ==
 def _quarter_label(date: Optional[str]) -> tuple[str, str]:
     if not date or len(date) < 7:
@@ -403,25 +345,10 @@ def _quarter_label(date: Optional[str]) -> tuple[str, str]:
 def agency_view(state, agency_id: str) -> dict:
     G = state.graph()
     if agency_id not in G or G.nodes[agency_id].get("kind") != "agency":
-        raise WebError(404, f"Không tìm thấy cơ quan '{agency_id[:80]}'")
-    a = G.nodes[agency_id]
+        raise NotFound(f"Không tìm thấy cơ quan '{agency_id[:80]}'")
     now = today()
-    roles = {"lead": [], "support": []}
-    for u, _, k in G.in_edges(agency_id, keys=True):
-        if k not in roles:
-            continue
-        t = G.nodes[u]
-        doc = t.get("document")
-        end = t.get("deadline_end")
-        roles[k].append({"id": u, "kind": t.get("kind"), "text": t.get("text"), "section": t.get("section"),
-                         "section_title": t.get("section_title"), "no": t.get("no"),
-                         "deadline": t.get("deadline"), "deadline_start": t.get("deadline_start"),
-                         "deadline_end": end, "product": t.get("product"),
-                         "lead": list(t.get("lead") or ([t.get("agency")] if t.get("agency") else [])),
-                         "support": list(t.get("support") or []),
-                         "status": None if not end else ("past" if end < now else "open"),
-                         "document": doc_summary(G, doc) if doc in G else None})
-    for k in roles:
+    roles = agency_roles(G, agency_id, now)
+    for k in ROLES:
         roles[k].sort(key=lambda x: (x.get("deadline_end") or "9999", x["id"]))
 
     def by_document(items):
@@ -441,8 +368,7 @@ def agency_view(state, agency_id: str) -> dict:
             groups.setdefault(key, {"key": key, "label": label, "tasks": []})["tasks"].append(it)
         return [groups[k] for k in sorted(groups)]
 
-    return {"agency": {"id": agency_id, "name": a.get("name"), "province": a.get("province"),
-                       "aliases": list(a.get("aliases") or []), "kind": a.get("agency_kind")},
+    return {"agency": agency_summary(G, agency_id),
             "lead": roles["lead"], "support": roles["support"],
             "lead_by_document": by_document(roles["lead"]), "support_by_document": by_document(roles["support"]),
             "lead_by_deadline": by_deadline(roles["lead"]), "support_by_deadline": by_deadline(roles["support"]),
@@ -455,7 +381,7 @@ def agency_view(state, agency_id: str) -> dict:
 def task_view(state, task_id: str) -> dict:
     G = state.graph()
     if task_id not in G or G.nodes[task_id].get("kind") not in ("task", "assignment"):
-        raise WebError(404, f"Không tìm thấy nhiệm vụ '{task_id[:80]}'")
+        raise NotFound(f"Không tìm thấy nhiệm vụ '{task_id[:80]}'")
     t = dict(G.nodes[task_id])
     doc_id = t.get("document")
     doc = doc_summary(G, doc_id) if doc_id in G else None
@@ -486,3 +412,21 @@ def task_view(state, task_id: str) -> dict:
         excerpt = {"start": span[0], "end": span[1], "text": text[span[0]:span[1]], "refs": refs}
     view["excerpt"] = excerpt
     return view
+
+
+def snippet(text: str, start: int, end: int, width: int = 140) -> dict:
+    """Context around [start, end): {'before', 'match', 'after'} plain strings."""
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    a = max(0, start - width)
+    b = min(len(text), end + width)
+    if a > 0:
+        sp = text.find(" ", a, start)
+        a = sp + 1 if sp != -1 else a
+    if b < len(text):
+        sp = text.rfind(" ", end, b)
+        b = sp if sp != -1 else b
+    clean = lambda s: re.sub(r"\s+", " ", s)
+    return {"before": ("… " if a > 0 else "") + clean(text[a:start]).lstrip(),
+            "match": clean(text[start:end]),
+            "after": clean(text[end:b]).rstrip() + (" …" if b < len(text) else "")}

@@ -1,0 +1,1 @@
+"""The `legalkg` command line: argparse over the service layer."""

@@ -1,0 +1,151 @@
+"""IRIs and vocabulary terms of the RDF mapping (see ``kg.rdf``).
+
+Namespaces, the closed ``lkg:`` namespace (an rdflib ``DefinedNamespace`` with
+``_fail = True``: a typo raises instead of minting a new IRI), the citation
+properties read from ``kg.vocab`` and the IRI scheme of every node kind.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+from urllib.parse import quote, unquote
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS, XSD, DefinedNamespace
+
+from ..ids import slug
+from ..vocab import AGENCY_KINDS, RELATIONS
+
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+SCHEMA = Namespace("http://schema.org/")
+DEFAULT_BASE = "https://legalkg.example.org/"
+
+# rdflib serialiser names of the export formats (and their aliases)
+FORMATS = {"turtle": "turtle", "ttl": "turtle", "jsonld": "json-ld", "json-ld": "json-ld",
+           "nt": "nt", "ntriples": "nt", "xml": "xml", "rdfxml": "xml"}
+
+# The lkg: terms, with the rdfs:comment every export carries (``mapping.vocabulary``).
+LKG_CLASSES = {
+    "Province": "A province of Viet Nam.",
+    "CitationStatement": "Evidence for one citation between two documents (subject, predicate, "
+                         "object), with the source file and character span it was read from.",
+    "SourceFile": "A corpus file facts were extracted from.",
+    "Assignment": "A duty assigned in prose outside the task tables ('Giao Sở Nội vụ: …').",
+}
+LKG_PROPERTIES = {
+    "guides": "The subject document guides (hướng dẫn) the object document.",
+    "attachedTo": "The subject document is attached to (issued with) the object document.",
+    "mentions": "The task text references the object document.",
+    "province": "The province an agency or document belongs to.",
+    "agencyKind": " | ".join(AGENCY_KINDS) + ".",
+    "inCorpus": "True when the document's own text is in the corpus.",
+    "kind": "task | assignment.",
+    "deadlineText": "The deadline as written in the plan.",
+    "section": "Section of the plan the task belongs to.",
+    "sectionTitle": "Title of that section.",
+    "number": "The task's number in its table.",
+    "product": "The expected product of the task.",
+    "dateText": "A document date that is not a valid ISO date, as text.",
+    "subject": "The citing document of a citation statement.",
+    "predicate": "The citation property of a citation statement.",
+    "object": "The cited document of a citation statement.",
+    "spanStart": "Start character offset of the evidence in the source file.",
+    "spanEnd": "End character offset of the evidence in the source file.",
+    "cue": "The cue phrase that gave the relation type.",
+    "statedIn": "The document whose text states the relation.",
+    "path": "File path of a source file.",
+}
+
+
+@lru_cache(maxsize=None)
+def lkg_terms(base: str = DEFAULT_BASE) -> type[DefinedNamespace]:
+    """The closed ``lkg:`` namespace under ``base`` (``base + "ns#"``): only the
+    terms of LKG_CLASSES / LKG_PROPERTIES exist; any other raises AttributeError."""
+    return type("LKG", (DefinedNamespace,), {
+        "_NS": Namespace(base + "ns#"), "_fail": True, "_warn": False,
+        "__annotations__": {name: URIRef for name in (*LKG_CLASSES, *LKG_PROPERTIES)},
+    })
+
+
+def lkg_namespace(base: str = DEFAULT_BASE) -> Namespace:
+    """The plain Namespace of the lkg: terms (for prefix bindings)."""
+    return lkg_terms(base)._NS
+
+
+def relation_properties(relation: str, base: str = DEFAULT_BASE) -> list[URIRef]:
+    """The RDF properties of a relation (``kg.vocab``), main one first; [] if none."""
+    rel = next((r for r in RELATIONS if r.name == relation), None)
+    if rel is None:
+        return []
+    prefixes = {"eli": ELI, "dcterms": DCTERMS, "lkg": lkg_terms(base)}
+    out = []
+    for curie in rel.rdf:
+        prefix, local = curie.split(":", 1)
+        out.append(prefixes[prefix][local])
+    return out
+
+
+def new_graph(base: str) -> Graph:
+    """An empty graph with the project's prefixes bound."""
+    g = Graph()
+    g.bind("eli", ELI)
+    g.bind("org", ORG)
+    g.bind("schema", SCHEMA, override=True, replace=True)
+    g.bind("skos", SKOS)
+    g.bind("prov", PROV)
+    g.bind("dcterms", DCTERMS)
+    g.bind("xsd", XSD)
+    g.bind("rdfs", RDFS)
+    g.bind("lkg", lkg_namespace(base))
+    return g
+
+
+# ------------------------------------------------------------------ IRIs --
+
+def _enc(node_id: str) -> str:
+    return quote(str(node_id), safe="/-._~")
+
+
+def doc_iri(doc_id: str, base: str = DEFAULT_BASE) -> URIRef:
+    return URIRef(base + "doc/" + _enc(doc_id))
+
+
+def task_iri(task_id: str, base: str = DEFAULT_BASE) -> URIRef:
+    return URIRef(base + "task/" + _enc(task_id))
+
+
+def assignment_iri(assignment_id: str, base: str = DEFAULT_BASE) -> URIRef:
+    return URIRef(base + "assignment/" + _enc(assignment_id))
+
+
+def agency_iri(agency_id: str, base: str = DEFAULT_BASE) -> URIRef:
+    return URIRef(base + "agency/" + _enc(agency_id))
+
+
+def province_iri(province: str, base: str = DEFAULT_BASE) -> URIRef:
+    """From a province node id ("province/vinh-phuc") or a province name ("Vĩnh Phúc")."""
+    pid = province if province.startswith("province/") else "province/" + slug(province)
+    return URIRef(base + _enc(pid))
+
+
+def type_iri(doc_type: str, base: str = DEFAULT_BASE) -> URIRef:
+    return URIRef(base + "type/" + (slug(doc_type) or "unknown"))
+
+
+def source_iri(path: str, base: str = DEFAULT_BASE) -> URIRef:
+    return URIRef(base + "source/" + (slug(str(path)) or "unknown"))
+
+
+def iri_to_id(iri: str, base: str = DEFAULT_BASE) -> Optional[tuple[str, str]]:
+    """(kind, node id) for an IRI minted by this module, else None."""
+    if not iri.startswith(base):
+        return None
+    rest = iri[len(base):]
+    for prefix, kind in (("doc/", "document"), ("task/", "task"), ("assignment/", "assignment"),
+                         ("agency/", "agency")):
+        if rest.startswith(prefix):
+            return kind, unquote(rest[len(prefix):])
+    if rest.startswith("province/"):
+        return "province", unquote(rest)
+    return None

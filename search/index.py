@@ -1,0 +1,170 @@
+"""Build-time side of search: passages from the extractions, their e5
+embeddings (cached by content hash, so a rebuild embeds only new text), and
+the FAISS index; plus the process-wide model loader used at query time.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .e5model import embed_passages, load_embedder
+
+# Exact inner product below this many passages, HNSW above.  Measured here
+# (bench/search_latency.py, e5 vectors): exact 1.0 / 5.4 / 10.4 ms per query at
+# 10k / 50k / 100k; HNSW (M=32, efSearch=256) ~0.4 ms with recall@10 1.000.
+HNSW_THRESHOLD = 50_000
+def passages_from(extractions: list[dict]) -> list[dict]:
+    """One search record per task and per assignment duty: ``{"kind", "passage",
+    "task", "document"}``."""
+    recs = []
+    for ex in extractions:
+        d = ex["document"]
+        doc = {"id": d["id"], "number": d.get("number"), "province": d.get("province"),
+               "title": d.get("title"), "type": d.get("type"), "date": d.get("date")}
+        for t in ex["tasks"]:
+            parts = [t["text"]]
+            if t.get("section_title"):
+                parts.append(t["section_title"])
+            if t.get("product"):
+                parts.append(t["product"])
+            if d.get("title"):
+                parts.append(d["title"])
+            recs.append({"kind": "task", "passage": " | ".join(p for p in parts if p),
+                         "task": {"id": t["id"], "text": t["text"], "section": t.get("section"),
+                                  "section_title": t.get("section_title"), "no": t.get("no"),
+                                  "lead": t["lead"], "support": t["support"], "deadline": t.get("deadline"),
+                                  "deadline_range": t.get("deadline_range"), "product": t.get("product")},
+                         "document": doc})
+        for a in ex["assignments"]:
+            # one passage per duty bullet: a long list of duties would drown any one of them
+            for duty in split_duties(a["text"]):
+                recs.append({"kind": "assignment",
+                             "passage": f"{a['agency']}: {duty}" + (f" | {d['title']}" if d.get("title") else ""),
+                             "task": {"id": a["id"], "text": duty, "assignment_text": a["text"],
+                                      "section": None, "no": None, "lead": [a["agency"]],
+                                      "agencies": a.get("agencies", []), "support": [], "deadline": None},
+                             "document": doc})
+    return recs
+
+
+def split_duties(text: str, max_len: int = 600) -> list[str]:
+    """'- Chủ trì …; - Phối hợp …' → one string per bullet (long ones cut at sentences)."""
+    parts = [p.strip(" ;.") for p in re.split(r"(?:^|\s)[-+•]\s+(?=\S)", text) if p.strip(" ;.")]
+    out = []
+    for p in parts or [text]:
+        while len(p) > max_len:
+            cut = p.rfind(". ", 0, max_len)
+            cut = cut if cut > max_len // 3 else max_len
+            out.append(p[:cut].strip())
+            p = p[cut:].strip(" .")
+        if p:
+            out.append(p)
+    return out
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Content-hash → vector store (one .npz file), shared by all builds of a home."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder / "e5-small.npz"
+        self.data: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            try:
+                with np.load(self.path) as z:
+                    self.data = {k: z[k] for k in z.files}
+            except (OSError, ValueError):
+                self.data = {}
+
+    def save(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".tmp-{os.getpid()}.npz"
+        np.savez(tmp, **self.data)
+        os.replace(tmp, self.path)
+
+
+_MODEL_LOCK = threading.Lock()
+_MODELS: dict[str, object] = {}
+
+
+def get_model(cache_root: Path):
+    """Load (once per process and cache folder) the converted e5 model."""
+    key = str(Path(cache_root).resolve())
+    with _MODEL_LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = load_embedder(Path(cache_root) / "model")
+        return _MODELS[key]
+
+
+_THREADS_SET = False
+
+
+def query_threads() -> None:
+    """One torch thread per query embedding (env LEGALKG_QUERY_THREADS).
+
+    Measured on the 2-core machine with other work running: 2 threads gave
+    p50 160 ms / p95 460 ms per query (threads spin against each other and
+    against concurrent requests), 1 thread 32 / 35 ms."""
+    global _THREADS_SET
+    if not _THREADS_SET:
+        # torch is imported here, not at the top: 2.3 s measured, and `legalkg extract`
+        # / `cites` / the web pages never need it
+        import torch
+        torch.set_num_threads(max(1, int(os.environ.get("LEGALKG_QUERY_THREADS", "1"))))
+        _THREADS_SET = True
+
+
+def embed_passages_cached(texts: list[str], cache_root: Path) -> np.ndarray:
+    """Vectors of ``texts`` (float32, 384 wide), embedding only those not in
+    the cache under ``cache_root/embeddings``."""
+    cache = EmbeddingCache(Path(cache_root) / "embeddings")
+    hashes = [_hash(t) for t in texts]
+    missing = [i for i, h in enumerate(hashes) if h not in cache.data]
+    if missing:
+        model = get_model(cache_root)
+        vecs = embed_passages(model, [texts[i] for i in missing])
+        for i, v in zip(missing, vecs):
+            cache.data[hashes[i]] = np.asarray(v, dtype=np.float32)
+        cache.save()
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.stack([cache.data[h] for h in hashes]).astype(np.float32)
+
+
+def make_faiss_index(vectors: np.ndarray):
+    """Exact inner product below ``HNSW_THRESHOLD`` vectors, HNSW above."""
+    d = vectors.shape[1] if vectors.ndim == 2 and len(vectors) else 384
+    if len(vectors) >= HNSW_THRESHOLD:
+        index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 256
+    else:
+        index = faiss.IndexFlatIP(d)
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+def build_index(extractions: list[dict], index_dir: Path, cache_root: Path) -> None:
+    """Write ``records.json`` (one passage per task / assignment duty) and
+    ``dense.faiss`` into ``index_dir``; ``cache_root`` holds the converted
+    model and the embedding cache."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    recs = passages_from(extractions)
+    vecs = embed_passages_cached([r["passage"] for r in recs], Path(cache_root))
+    faiss.write_index(make_faiss_index(vecs), str(index_dir / "dense.faiss"))
+    (index_dir / "records.json").write_text(json.dumps(recs, ensure_ascii=False), encoding="utf-8")
+
+

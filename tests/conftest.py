@@ -1,0 +1,61 @@
+"""Session fixtures shared by every test module: the embedding model is
+converted once, and one store is built (graph + search index) on the bundled
+corpus.  Tests that need a store of their own link the converted model into
+their --home with ``link_model`` instead of converting it again."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from search.e5convert import ensure_model
+from service import Service, Store
+from web import create_app
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "data" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory) -> Path:
+    """A folder holding the converted e5 model (``<folder>/<MODEL_DIR_NAME>``)."""
+    d = tmp_path_factory.mktemp("e5cache")
+    ensure_model(d)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)          # ~0.5 GB; pytest would keep it around
+
+
+@pytest.fixture(scope="session")
+def link_model(model_cache):
+    """``link_model(home)``: make ``home`` use the session's converted model."""
+    def link(home: Path) -> Path:
+        cache = Path(home) / "cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        if not (cache / "model").exists():
+            (cache / "model").symlink_to(model_cache, target_is_directory=True)
+        return Path(home)
+    return link
+
+
+@pytest.fixture(scope="session")
+def store(tmp_path_factory, link_model) -> Store:
+    """One store built (graph + search index) on the bundled corpus."""
+    s = Store(CORPUS, link_model(tmp_path_factory.mktemp("home")))
+    s.build(index=True)
+    return s
+
+
+@pytest.fixture(scope="session")
+def service(store) -> Service:
+    return Service(store)
+
+
+@pytest.fixture(scope="session")
+def engine(store):
+    return store.search_engine()
+
+
+@pytest.fixture(scope="session")
+def app(store):
+    return create_app({"STORE": store, "WARMUP": False})
