@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from kg.chains import chains  # noqa: E402
+from service.chains import chains  # noqa: E402
 from kg.graph import build_graph  # noqa: E402
 from kg.pipeline import extract_file  # noqa: E402
-from kg.query import cites  # noqa: E402
+from service.query import cites  # noqa: E402
 from test_graphlayout import big  # noqa: E402
 from web.graphlayout import layout, overlaps  # noqa: E402
 from web.graphsvg2 import render_svg  # noqa: E402

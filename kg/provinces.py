@@ -19,6 +19,8 @@ PROVINCES = (
     "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Huế", "Tiền Giang",
     "Thành phố Hồ Chí Minh", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
 )
+# centrally governed cities: their People's Committee is "UBND thành phố …"
+CITIES = frozenset({"Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Thành phố Hồ Chí Minh", "Huế"})
 _ALIASES = {
     "tp hcm": "Thành phố Hồ Chí Minh", "tp. hcm": "Thành phố Hồ Chí Minh",
     "ho chi minh": "Thành phố Hồ Chí Minh", "tp ho chi minh": "Thành phố Hồ Chí Minh",

@@ -8,7 +8,7 @@ from kg.vntext import search_key
 from search import glossary
 from search.glossary import abbreviations, agency_aliases, expand, is_english, lookup_english, vi_key
 from search.intent import parse_question
-from search.text import ABBREVIATIONS
+from kg.vntext import ABBREVIATIONS
 
 # (question, terms that must be added (Vietnamese), words the translation must contain)
 CASES = [

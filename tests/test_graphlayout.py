@@ -12,10 +12,10 @@ from urllib.parse import quote
 import networkx as nx
 import pytest
 
-from kg.chains import chains
+from service.chains import chains
 from kg.graph import build_graph
 from kg.pipeline import extract_file
-from kg.query import cites
+from service.query import cites
 from web.graphlayout import Style, layout, overlaps, text_width
 from web.graphsvg2 import relation_list, render_svg
 
@@ -182,7 +182,7 @@ def test_deterministic(corpus):
                     edges=random.Random(2).sample(data["edges"], len(data["edges"])))
     assert str(render_svg(shuffled, _href())) == a
     code = ("import sys, json; sys.path.insert(0, %r); sys.path.insert(0, %r)\n"
-            "from test_graphlayout import big, _href\nfrom kg.chains import chains\n"
+            "from test_graphlayout import big, _href\nfrom service.chains import chains\n"
             "from web.graphsvg2 import render_svg\nprint(render_svg(chains(big(), 'root', 'both', 2), _href()))"
             % (str(ROOT), str(ROOT / "tests")))
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

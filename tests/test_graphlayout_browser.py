@@ -20,7 +20,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
-from kg.chains import chains  # noqa: E402
+from service.chains import chains  # noqa: E402
 from web.graphsvg2 import render_svg  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import cli
+from cli import main as cli
 from kg.model import InputError
 from kg.pipeline import extract_file
 from kg.read import read_file, read_html, supported

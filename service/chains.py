@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .graph import CITATION_TYPES
+from kg.vocab import CITATION_TYPES
 from .query import NotFound, doc_summary, resolve_document
 
 MAX_DEPTH = 10
