@@ -326,11 +326,11 @@ class OxigraphStore:
                 self._discard(w)
                 raise QueryTimeout(f"SPARQL query took longer than {tmo:g} s")
             tag, payload = w.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+        except QueryTimeout:            # (a TimeoutError, so an OSError: caught first)
+            raise
+        except (EOFError, OSError):
             self._discard(w)
             raise QueryError("query failed: the SPARQL engine stopped on this query") from None
-        except QueryTimeout:
-            raise
         except BaseException:
             self._discard(w)
             raise
