@@ -215,3 +215,30 @@ def test_remote_unreachable():
         rs.query_json("ASK {}")
     with pytest.raises(ValueError):
         RemoteStore("file:///etc/passwd")
+
+
+def test_worker_crash_is_reported_and_replaced(tmp_path):
+    import multiprocessing
+    import os
+    import signal as sig
+    path = tmp_path / "rdf"
+    build_oxigraph(path, _graph(80))
+    with OxigraphStore(path, workers=1, timeout=20) as st:
+        assert st.query_json("ASK { ?s ?p ?o }")["boolean"]
+        box = {}
+
+        def run():
+            try:
+                st.query_json(CROSS)
+            except (QueryError, QueryTimeout) as e:
+                box["e"] = e
+
+        t = threading.Thread(target=run)
+        t.start()
+        time.sleep(0.5)
+        for p in multiprocessing.active_children():
+            if p.name == "legalkg-sparql":
+                os.kill(p.pid, sig.SIGKILL)            # as a native crash (stack overflow) would
+        t.join(20)
+        assert isinstance(box.get("e"), QueryError) and "stopped" in str(box["e"])
+        assert st.query_json("ASK { ?s ?p ?o }")["boolean"]
