@@ -21,6 +21,11 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from bench.embed_speed import corpus_passages, default_cache  # noqa: E402
+from search.e5model import load_embedder  # noqa: E402
+from search.embedder import build_threads, embed_to_store, placed, prepare  # noqa: E402
+from search.vectors import open_store  # noqa: E402
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -34,11 +39,6 @@ def main() -> int:
     if not torch.cuda.is_available():
         print("no CUDA device: skipped")
         return 0
-    from bench.embed_speed import corpus_passages, default_cache
-    from search.e5model import load_embedder
-    from search.embedder import build_threads, embed_to_store, placed, prepare
-    from search.vectors import open_store
-
     texts = corpus_passages(a.data, a.n)
     base = list(texts)
     k = 1

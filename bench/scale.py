@@ -32,9 +32,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
+from bench.embed_speed import default_cache  # noqa: E402
+from kg.graph import build_graph  # noqa: E402
+from kg.graphfile import read_graph, write_graph  # noqa: E402
+from kg.model import InputError  # noqa: E402
+from kg.pipeline import extract_file  # noqa: E402
+from kg.query import cites, most_cited  # noqa: E402
+from kg.rdf import to_rdf  # noqa: E402
+from kg.read import supported  # noqa: E402
 from search import vindex  # noqa: E402
+from search.e5model import load_embedder  # noqa: E402
+from search.embedder import embed_to_store  # noqa: E402
+from search.engine import passages_from  # noqa: E402
+from search.vectors import open_store, text_key  # noqa: E402
+from service.triplestore import OxigraphStore, build_oxigraph  # noqa: E402
 
 
 def log(*a) -> None:
@@ -69,7 +83,6 @@ def clustered(n: int, d: int, centers: int = 2000, seed: int = 0, step: int = 10
 
 
 def synthetic(a) -> dict:
-    import faiss
     faiss.omp_set_num_threads(os.cpu_count() or 1)
     t = time.perf_counter()
     x = clustered(a.n, a.dim)
@@ -104,8 +117,6 @@ def synthetic(a) -> dict:
 # ---------------------------------------------------------------- real --
 
 def _extract(args):
-    from kg.model import InputError
-    from kg.pipeline import extract_file
     path, label = args
     try:
         return extract_file(Path(path), label).to_json()
@@ -114,12 +125,6 @@ def _extract(args):
 
 
 def real(a) -> dict:
-    from kg.graph import build_graph
-    from kg.graphfile import read_graph, write_graph
-    from kg.query import cites, most_cited
-    from kg.read import supported
-    from search.engine import passages_from
-    from search.vectors import open_store
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
     out: dict = {}
@@ -163,16 +168,12 @@ def real(a) -> dict:
     texts = [r["passage"] for r in recs][: a.embed_limit or None]
     store = open_store(work / "vectors", "multilingual-e5-small", 384)
     if a.embed_limit != 0:
-        from bench.embed_speed import default_cache
-        from search.e5model import load_embedder
-        from search.embedder import embed_to_store
         model = load_embedder(default_cache() / "model")
 
         def prog(p):
             log(f"embed {p.done}/{p.total} {p.rate:.1f}/s eta {p.eta or 0:.0f}s")
         out["embed"] = embed_to_store(model, texts, store, device=a.device, progress=prog)
     have = [t for t in texts if t]
-    from search.vectors import text_key
     present = store.lookup([text_key(t) for t in have])
     keys = [k for k in (text_key(t) for t in have) if k in present]
     if keys:
@@ -182,8 +183,6 @@ def real(a) -> dict:
         out["vindex"] = {"kind": vi.kind, "n": vi.ntotal, "build_s": round(time.perf_counter() - t, 2)}
         _, out["vindex"]["query_p50_ms"], out["vindex"]["query_p95_ms"] = _timed(lambda: vi.search(vecs[:1], 10), 50)
     if not a.no_rdf:
-        from kg.rdf import to_rdf
-        from service.triplestore import OxigraphStore, build_oxigraph
         t = time.perf_counter()
         g = to_rdf(G)
         out["to_rdf_s"] = round(time.perf_counter() - t, 1)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
+import torch
 
 from .vectors import VectorStore, text_key
 
@@ -47,10 +48,6 @@ class EmbedProgress:
 
 
 def cuda_available() -> bool:
-    try:
-        import torch
-    except ImportError:
-        return False
     return bool(torch.cuda.is_available())
 
 
@@ -79,7 +76,6 @@ def usable_cores() -> int:
 def build_threads(n: Optional[int] = None) -> Iterator[int]:
     """torch intra-op threads = ``n`` (default: usable cores) inside the block;
     the previous setting (1 when serving) is restored on exit."""
-    import torch
     before = torch.get_num_threads()
     want = max(1, int(n or usable_cores()))
     torch.set_num_threads(want)
@@ -98,7 +94,6 @@ def pick_precision(device: str, precision: str = "auto") -> str:
         return "fp32"
     if p != "auto":
         return p
-    import torch
     return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
 
 
@@ -110,7 +105,6 @@ def placed(model, device: str, precision: str = "fp32") -> Iterator[object]:
     if device == "cpu" and precision == "fp32":
         yield model
         return
-    import torch
     work = copy.deepcopy(model).to(device)
     if precision in ("fp16", "bf16"):
         work = work.to(torch.float16 if precision == "fp16" else torch.bfloat16)
