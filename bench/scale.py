@@ -71,13 +71,20 @@ def _timed(fn, n=1):
 
 # ----------------------------------------------------------- synthetic --
 
-def clustered(n: int, d: int, centers: int = 2000, seed: int = 0, step: int = 100_000) -> np.ndarray:
+def clustered(n: int, d: int, centers: int = 2000, latent: int = 32, seed: int = 0,
+              step: int = 100_000) -> np.ndarray:
+    """Embedding-like unit vectors: topics in a ``latent``-dimensional space
+    (sentence embeddings have a low intrinsic dimension), projected to ``d``,
+    plus a little isotropic noise.  Isotropic noise in all ``d`` dimensions
+    makes every point nearly equidistant, which no real embedding set is."""
     rng = np.random.default_rng(seed)
-    c = rng.standard_normal((centers, d)).astype(np.float32)
+    proj = rng.standard_normal((latent, d)).astype(np.float32) / np.sqrt(latent)
+    c = rng.standard_normal((centers, latent)).astype(np.float32)
     x = np.empty((n, d), dtype=np.float32)
     for i in range(0, n, step):
         m = min(step, n - i)
-        x[i:i + m] = c[rng.integers(0, centers, m)] + 0.6 * rng.standard_normal((m, d)).astype(np.float32)
+        z = c[rng.integers(0, centers, m)] + 0.5 * rng.standard_normal((m, latent)).astype(np.float32)
+        x[i:i + m] = z @ proj + 0.05 * rng.standard_normal((m, d)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     return x
 
@@ -85,8 +92,8 @@ def clustered(n: int, d: int, centers: int = 2000, seed: int = 0, step: int = 10
 def synthetic(a) -> dict:
     faiss.omp_set_num_threads(os.cpu_count() or 1)
     t = time.perf_counter()
-    x = clustered(a.n, a.dim)
-    q = clustered(100, a.dim, seed=99)
+    allv = clustered(a.n + 100, a.dim)          # queries: same distribution, not in the index
+    x, q = allv[:a.n], allv[a.n:]
     out = {"n": a.n, "dim": a.dim, "generate_s": round(time.perf_counter() - t, 1)}
     log(f"generated {a.n} x {a.dim}")
     kind = None if a.kind == "auto" else a.kind
