@@ -64,11 +64,11 @@ def main() -> int:
             for bs in (int(b) for b in a.batches.split(",")):
                 torch.cuda.synchronize()
                 t = time.perf_counter()
-                v = work.encode(inputs, batch_size=bs, normalize_embeddings=True, convert_to_numpy=True,
+                v = work.encode(inputs, batch_size=bs, normalize_embeddings=True, convert_to_tensor=True,
                                 show_progress_bar=False)
                 torch.cuda.synchronize()
                 secs = time.perf_counter() - t
-                v = np.asarray(v, dtype=np.float32)
+                v = v.float().cpu().numpy()
                 cos = np.sum(v[sample] * ref, axis=1)
                 out["runs"].append({"precision": prec, "batch": bs, "per_s": round(len(inputs) / secs, 1),
                                     "cos_min": round(float(cos.min()), 5), "cos_mean": round(float(cos.mean()), 6),

@@ -138,6 +138,17 @@ def token_lengths(model, texts: Sequence[str]) -> np.ndarray:
     return out
 
 
+def _encode(model, texts: list[str], batch_size: int, device: str) -> np.ndarray:
+    if device == "cuda":
+        # half-precision outputs: to float32 on the device, then to numpy
+        t = model.encode(texts, batch_size=batch_size, convert_to_tensor=True, normalize_embeddings=True,
+                         show_progress_bar=False)
+        return t.float().cpu().numpy()
+    v = model.encode(texts, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
+                     show_progress_bar=False)
+    return np.asarray(v, dtype=np.float32)
+
+
 def embed_to_store(model, texts: Sequence[str], store: VectorStore, *, prefix: str = PASSAGE_PREFIX,
                    device: Optional[str] = None, precision: str = "auto", batch_size: Optional[int] = None,
                    chunk: Optional[int] = None, threads: Optional[int] = None,
@@ -173,9 +184,7 @@ def embed_to_store(model, texts: Sequence[str], store: VectorStore, *, prefix: s
     with build_threads(threads if dev == "cpu" else None), placed(model, dev, prec) as work:
         for j in range(0, len(order), ck):
             sel = order[j:j + ck]
-            vecs = work.encode([inputs[i] for i in sel], batch_size=bs, convert_to_numpy=True,
-                               normalize_embeddings=True, show_progress_bar=False)
-            vecs = np.asarray(vecs, dtype=np.float32)
+            vecs = _encode(work, [inputs[i] for i in sel], bs, dev)
             store.add([keys[todo[i]] for i in sel], vecs)
             done += len(sel)
             if progress is not None:
