@@ -1,0 +1,98 @@
+"""search/embedder.py with a fake model: order, resume, threads, device choice."""
+import hashlib
+
+import numpy as np
+import pytest
+import torch
+
+from search.embedder import (EmbedProgress, build_threads, embed_cached, embed_to_store, resolve_device,
+                             usable_cores)
+from search.vectors import open_store, text_key
+
+DIM = 6
+
+
+def _vec(text):
+    h = hashlib.sha256(text.encode()).digest()
+    v = np.frombuffer(h[:DIM * 4], dtype=np.uint32).astype(np.float64)
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+class FakeModel:
+    tokenizer = None
+    max_seq_length = 512
+
+    def __init__(self, fail_after=None):
+        self.calls, self.fail_after, self.threads = [], fail_after, []
+
+    def encode(self, texts, batch_size, convert_to_numpy, normalize_embeddings, show_progress_bar):
+        if self.fail_after is not None and len(self.calls) >= self.fail_after:
+            raise KeyboardInterrupt("killed")
+        self.calls.append(list(texts))
+        self.threads.append(torch.get_num_threads())
+        return np.stack([_vec(t) for t in texts])
+
+
+TEXTS = [("dòng " * (i % 7 + 1)) + f"nhiệm vụ {i}" for i in range(50)] + ["nhiệm vụ 3"]
+
+
+def test_order_restored_and_prefix_nfc(tmp_path):
+    st = open_store(tmp_path, "fake", DIM)
+    texts = TEXTS + ["ho\u0061\u0300"]                      # decomposed: embedded as NFC
+    m = FakeModel()
+    seen = []
+    out = embed_cached(m, texts, st, device="cpu", batch_size=4, chunk=8, progress=seen.append)
+    assert out.shape == (len(texts), DIM)
+    for t, v in zip(texts, out):
+        import unicodedata
+        np.testing.assert_allclose(v, _vec("passage: " + unicodedata.normalize("NFC", t)), rtol=1e-6)
+    fed = [t for c in m.calls for t in c]
+    assert len(fed) == len(set(texts))                      # duplicates embedded once
+    lens = [len(t) for t in fed]
+    assert lens == sorted(lens, reverse=True)               # longest first (char length without tokenizer)
+    assert all(len(c) <= 8 for c in m.calls)
+    assert isinstance(seen[-1], EmbedProgress) and seen[-1].done == seen[-1].total == len(fed)
+    assert seen[-1].rate > 0
+
+
+def test_killed_run_resumes_with_only_missing(tmp_path):
+    st = open_store(tmp_path, "fake", DIM)
+    with pytest.raises(KeyboardInterrupt):
+        embed_to_store(FakeModel(fail_after=3), TEXTS, st, device="cpu", batch_size=5, chunk=5)
+    assert len(st) == 15                                    # three finished chunks kept
+    m = FakeModel()
+    stats = embed_to_store(m, TEXTS, st, device="cpu", batch_size=5, chunk=5)
+    assert stats["reused"] == 15 and stats["embedded"] == len(set(TEXTS)) - 15
+    assert sum(len(c) for c in m.calls) == len(set(TEXTS)) - 15
+    again = embed_to_store(FakeModel(fail_after=0), TEXTS, st, device="cpu")
+    assert again["embedded"] == 0
+
+
+def test_threads_raised_during_build_and_restored(tmp_path):
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        m = FakeModel()
+        embed_to_store(m, TEXTS[:10], open_store(tmp_path, "fake", DIM), device="cpu")
+        assert set(m.threads) == {usable_cores()}
+        assert torch.get_num_threads() == 1
+        with build_threads(2) as n:
+            assert n == 2 and torch.get_num_threads() == 2
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_resolve_device(monkeypatch):
+    monkeypatch.delenv("LEGALKG_DEVICE", raising=False)
+    assert resolve_device("cpu") == "cpu"
+    assert resolve_device() in ("cpu", "cuda")
+    monkeypatch.setenv("LEGALKG_DEVICE", "cpu")
+    assert resolve_device() == "cpu"
+    monkeypatch.setenv("LEGALKG_DEVICE", "tpu")
+    with pytest.raises(ValueError, match="unknown device"):
+        resolve_device()
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA"):
+            resolve_device("cuda")
+        assert resolve_device("AUTO") == "cpu"
