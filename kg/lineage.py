@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -42,6 +42,9 @@ MIN_TEXT_SHARED_REFS = 0.25  # ... when the two rows cite the same document
 MULTI_PARENT_MARGIN = 0.10
 SAME_TEXT = 0.8
 SAME_TEXT_CONTAINED = 0.6
+# optional dense similarity: (child task ids, parent task ids) -> [child, parent] cosine
+# matrix, or None when it has no vectors for them (injected by the service layer)
+Similarity = Callable[[Sequence[str], Sequence[str]], Optional[np.ndarray]]
 DOC_PRIOR = {"implements": 1.0, "chain": 0.95, "shared-source": 0.9, "sibling": 0.9}
 
 
@@ -231,7 +234,8 @@ def _score(text: float, sec: float, c: dict, p: dict) -> tuple[float, list[str]]
     return s, ev
 
 
-def find_lineage(extractions: Iterable, threshold: float = THRESHOLD) -> Lineage:
+def find_lineage(extractions: Iterable, threshold: float = THRESHOLD,
+                 similarity: Optional[Similarity] = None) -> Lineage:
     ex = as_dicts(extractions)
     dlinks = document_links(ex)
     by_id = {e["document"]["id"]: e for e in ex}
