@@ -278,11 +278,9 @@ def cmd_agenda(args) -> int:
 def _agenda_lines(r: dict) -> list[str]:
     a = r["agency"]
     out = [f"{a['name']} — {r['period']}: {r['count']} rows due, {len(r['ongoing'])} ongoing"]
-    by_id = {x["id"]: x for x in r["rows"]}
     for g in r["groups"]:
         out.append(f"  {g['period']}")
-        for tid in g["task_ids"]:
-            x = by_id[tid]
+        for x in (x for x in r["rows"] if x["period"] == g["period"]):
             srcs = ", ".join(dict.fromkeys(s["document_number"] or s["document_id"] for s in x["sources"]))
             out.append(f"    [{x['role']}] {x['due']}  {x['text'][:90]}  ({srcs})")
     if r["ongoing"]:

@@ -184,7 +184,8 @@ class Service:
 
     def document_rdf(self, doc_id: str, fmt: str) -> bytes:
         """One document's description (``kg.rdf.document_rdf``) serialised."""
-        return serialize(document_rdf(self.graph(), doc_id, base=self.base), fmt)
+        return serialize(document_rdf(self.graph(), doc_id, base=self.base,
+                                      lineage=self.lineage_state().lineage.links), fmt)
 
     def sparql(self, text: str, limit: int = 1000, timeout: float = 10.0) -> dict:
         """Read-only SPARQL (``sparql.run_sparql``): ValueError for bad or
