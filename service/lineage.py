@@ -12,12 +12,16 @@ hand to the CLI, the HTTP API and the pages alike.
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 from collections import defaultdict
 from datetime import date
+from pathlib import Path
 from typing import Callable, Optional
+
+import faiss
 
 from kg.agenda import Agenda, AgendaIndex, Line
 from kg.ics import to_ics
@@ -55,6 +59,7 @@ class LineageState:
             self.by_child[l.child].append(l)
             self.by_parent[l.parent].append(l)
         self.years = {i: document_years(d) for i, d in self.docs.items()}
+        self.dense = similarity is not None
         self.seconds = round(time.perf_counter() - t, 3)
 
     # ------------------------------------------------------------ pieces --
@@ -76,13 +81,41 @@ class LineageState:
         return hit[1]["id"] if hit else None
 
 
-def state_for(store, similarity: Optional[Callable] = None) -> LineageState:
-    """The lineage state of the store's current build (computed once per build)."""
+def dense_similarity(index_dir: Path) -> Optional[Callable]:
+    """A similarity function for ``kg.lineage.find_lineage`` from the e5 passage
+    vectors a build already computed (``index/dense.faiss`` + ``records.json``,
+    one passage per task): (child ids, parent ids) → cosine matrix, None for
+    rows without a vector.  None when the index is absent or unreadable (no
+    model is loaded here)."""
+    index_dir = Path(index_dir)
+    try:
+        recs = json.loads((index_dir / "records.json").read_text(encoding="utf-8"))
+        index = faiss.read_index(str(index_dir / "dense.faiss"))
+        vectors = index.reconstruct_n(0, index.ntotal)
+    except (OSError, ValueError, RuntimeError):
+        return None
+    row = {r["task"]["id"]: i for i, r in enumerate(recs) if r.get("kind") == "task" and i < len(vectors)}
+
+    def similarity(child_ids, parent_ids):
+        if not all(i in row for i in child_ids) or not all(i in row for i in parent_ids):
+            return None
+        return vectors[[row[i] for i in child_ids]] @ vectors[[row[i] for i in parent_ids]].T
+
+    return similarity
+
+
+def state_for(store) -> LineageState:
+    """The lineage state of the store's current build (computed once per build;
+    with the build's e5 passage vectors when its search index exists)."""
     exs = store.extractions()
+    index_dir = store.current / "index"
+    has_index = (index_dir / "dense.faiss").exists()
     with _LOCK:
         st = getattr(store, "_lineage_state", None)
-        if st is None or st.extractions is not exs:
+        if st is None or st.extractions is not exs or st.dense != has_index:
+            similarity = dense_similarity(index_dir) if has_index else None
             st = LineageState(exs, similarity)
+            st.dense = similarity is not None and has_index
             store._lineage_state = st
         return st
 
