@@ -78,6 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
     ag.add_argument("name")
     ag.add_argument("--json", action="store_true")
 
+    li = sub.add_parser("lineage", help="task lineage: which programme row each plan row carries out")
+    li.add_argument("ref", nargs="?", help="document number / id or task id (default: every link)")
+    li.add_argument("--json", action="store_true")
+
+    ad = sub.add_parser("agenda", help="an agency's rows due in a period (lineage collapsed)")
+    ad.add_argument("agency", help="agency name, alias or id")
+    ad.add_argument("--period", help="'quý IV/2023', 'tháng 10/2023', 'năm 2024', ...")
+    ad.add_argument("--from", dest="start", metavar="DATE", help="ISO date (YYYY-MM-DD)")
+    ad.add_argument("--to", dest="end", metavar="DATE", help="ISO date (YYYY-MM-DD)")
+    ad.add_argument("--ics", type=Path, metavar="FILE", help="also write the agenda as iCalendar to FILE")
+    ad.add_argument("--json", action="store_true")
+
     x = sub.add_parser("export", help="RDF export")
     x.add_argument("--format", choices=["turtle", "jsonld", "nt", "xml"], default="turtle")
     x.add_argument("-o", "--output", type=Path)
@@ -229,6 +241,55 @@ def cmd_agency(args) -> int:
         for a in r["agencies"]])
 
 
+def cmd_lineage(args) -> int:
+    res = _service(args).lineage(args.ref)
+    return _emit(args, res, _lineage_lines)
+
+
+def _lineage_lines(r: dict) -> list[str]:
+    kinds = {"same": "same    ", "part_of": "part of ", "continued": "continued"}
+    out = [f"{len(r['links'])} lineage links" + (f" touching {r['ref']['id']}" if r.get("ref") else "")]
+    for d in r.get("documents", []):
+        out.append(f"  document {d['child']} carries out {d['parent']} ({d['via']}: {d['evidence']})")
+    for c in r.get("coverage", []):
+        out.append(f"  {c['child_doc']} carries {c['carried']} of {c['total']} rows of {c['parent_doc']}")
+    for l in r["links"]:
+        out.append(f"  {l['child']}  {kinds.get(l['kind'], l['kind'])} {l['parent']}  {l['confidence']:.2f}  "
+                   f"{l['evidence']}")
+    if r.get("new"):
+        out.append(f"  new rows (no parent): {len(r['new'])}")
+    if r.get("not_carried"):
+        out.append(f"  programme rows not carried forward: {len(r['not_carried'])}")
+    return out
+
+
+def cmd_agenda(args) -> int:
+    svc = _service(args)
+    try:
+        res = svc.agenda(args.agency, args.period, args.start, args.end)
+        if args.ics:
+            args.ics.write_text(svc.agenda_ics(args.agency, args.period, args.start, args.end), encoding="utf-8",
+                                newline="")
+    except ValueError as err:
+        raise UsageError(f"agenda: {err}") from None
+    return _emit(args, res, _agenda_lines)
+
+
+def _agenda_lines(r: dict) -> list[str]:
+    a = r["agency"]
+    out = [f"{a['name']} — {r['period']}: {r['count']} rows due, {len(r['ongoing'])} ongoing"]
+    for g in r["groups"]:
+        out.append(f"  {g['period']}")
+        for x in (x for x in r["rows"] if x["period"] == g["period"]):
+            srcs = ", ".join(dict.fromkeys(s["document_number"] or s["document_id"] for s in x["sources"]))
+            out.append(f"    [{x['role']}] {x['due']}  {x['text'][:90]}  ({srcs})")
+    if r["ongoing"]:
+        out.append("  Thường xuyên / đang thực hiện")
+        for x in r["ongoing"]:
+            out.append(f"    [{x['role']}] {x['text'][:90]}  ({x['document']['number']})")
+    return out
+
+
 def cmd_export(args) -> int:
     store = _store(args)
     if args.base:
@@ -276,14 +337,15 @@ def cmd_serve(args) -> int:
 
 
 COMMANDS = {"extract": cmd_extract, "build": cmd_build, "ask": cmd_ask, "cites": cmd_cites, "path": cmd_path,
-            "top": cmd_top, "agency": cmd_agency, "export": cmd_export, "sparql": cmd_sparql, "serve": cmd_serve}
+            "top": cmd_top, "agency": cmd_agency, "lineage": cmd_lineage, "agenda": cmd_agenda, "export": cmd_export, "sparql": cmd_sparql, "serve": cmd_serve}
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if not args.cmd:
-            raise UsageError("missing command (extract, build, ask, cites, path, top, agency, export, sparql, serve)")
+            raise UsageError("missing command (extract, build, ask, cites, path, top, agency, lineage, agenda, export, sparql, "
+                             "serve)")
         if args.data is not None and not args.data.is_dir() and args.cmd not in ("extract",):
             raise UsageError(f"--data {args.data}: not a folder")
         return COMMANDS[args.cmd](args)

@@ -29,6 +29,8 @@ from kg.read import supported
 from search.engine import SearchEngine
 from search.index import build_index
 
+from . import lineage
+
 REPO = Path(__file__).resolve().parent.parent
 
 def _code_version() -> str:
@@ -210,7 +212,8 @@ class Store:
         """The RDF mapping of the graph under ``self.base`` (cached)."""
         with self._lock:
             if self._rdf is None:
-                self._rdf = to_rdf(self.graph(), base=self.base or DEFAULT_BASE)
+                self._rdf = to_rdf(self.graph(), base=self.base or DEFAULT_BASE,
+                                   lineage=lineage.state_for(self).lineage.links)
             return self._rdf
 
     def search_engine(self) -> SearchEngine:

@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import Ambiguous, NotFound, Service, Store
 
-from . import api, pages
+from . import api, lineage, pages
 from .util import WebError, wants_json
 
 REPO = Path(__file__).resolve().parent.parent
@@ -67,6 +67,7 @@ def create_app(config: Optional[dict] = None) -> Flask:
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(lineage.bp)
     pages.register_filters(app)
 
     @app.before_request
