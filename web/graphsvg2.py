@@ -13,8 +13,12 @@ from typing import Callable
 
 from markupsafe import Markup
 
+from kg.vocab import CITATION_TYPES, RELATION_COLORS, RELATION_NAMES
+
 from .graphlayout import FONT_FAMILY, Style, layout, levels
-from .graphsvg import COLORS, LABELS
+
+COLORS = {k: RELATION_COLORS[k] for k in CITATION_TYPES}
+LABELS = {k: RELATION_NAMES[k] for k in CITATION_TYPES}
 
 UP_TITLE = "Văn bản căn cứ"
 DOWN_TITLE = "Văn bản thực hiện, hướng dẫn, sửa đổi, dẫn chiếu"
@@ -23,6 +27,17 @@ _FILL = {"root": ("#b91c1c", "#7f1d1d", "#ffffff"), "corpus": ("#1e3a8a", "#1725
 # dash patterns so the relation is not told by colour alone
 DASH = {"based_on": "", "implements": "", "guides": "6 3", "amends": "2 3", "replaces": "8 3 2 3",
         "repeals": "2 2", "cites": "4 4"}
+
+
+def legend() -> list[dict]:
+    """Relation types with their label, colour and dash pattern (the legend under the graph)."""
+    return [{"type": k, "label": LABELS[k], "color": COLORS[k], "dash": DASH.get(k, "")} for k in LABELS]
+
+
+def positions(lay: dict) -> dict:
+    """Box of every node for the JSON twin: {id: {"x", "y", "w", "h", "level"}} (px, top-left)."""
+    return {n: {"x": round(b.x, 1), "y": round(b.y, 1), "w": round(b.w, 1), "h": round(b.h, 1), "level": b.level}
+            for n, b in sorted(lay["boxes"].items())}
 
 
 def _label(d: dict, n: int = 80) -> str:

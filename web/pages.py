@@ -16,7 +16,8 @@ from service import Service
 from service.pages import EXAMPLES, doc_label
 
 from .exports import to_csv, to_xlsx
-from .graphsvg import layout, legend, render_svg
+from .graphlayout import layout as graph_layout
+from .graphsvg2 import legend, positions, relation_list, render_svg
 from .highlight import annotate, highlight, query_terms
 from .util import (ID_RE, WebError, choice_param, int_param, split_suffix, text_param, wants_json)
 
@@ -255,6 +256,9 @@ def task(task_id):
 @bp.route("/graph.json", endpoint="graph_json")
 @bp.route("/graph.svg", endpoint="graph_svg")
 def graph():
+    """The citation chains around one document (``Service.cites``: "both" is the
+    upward chain plus the downward chain only), drawn on the layered layout; the
+    JSON twin adds each node's box, the page an accessible list of the relations."""
     ref = text_param("ref", 300)
     direction = choice_param("direction", ("both", "out", "in"), "both")
     depth = int_param("depth", 1, 0, 4)
@@ -263,20 +267,27 @@ def graph():
     if ref:
         root = svc.resolve_for_page(ref)
         data = svc.cites(root, direction, depth)
+
+    def href(n):   # a click on a node re-centres the graph on it
+        return url_for("pages.graph", ref=n, direction=direction, depth=depth) + "#graph"
+
     is_svg = request.path.endswith(".svg")
     if is_svg:
         if data is None:
             raise WebError(400, "Thiếu tham số 'ref'")
-        svg = render_svg(data, lambda n: url_for("pages.document", doc_id=n, _external=False), standalone=True)
+        svg = render_svg(data, href, standalone=True)
         return Response(str(svg), mimetype="image/svg+xml")
     if wants_json():
         if data is None:
             return jsonify({"ref": None, "direction": direction, "depth": depth,
                             "suggestions": svc.home()["most_cited"]})
-        lay = layout(data)
-        out = dict(data, layout={n: [round(x, 1), round(y, 1)] for n, (x, y) in lay["pos"].items()})
-        return jsonify(out)
-    svg = render_svg(data, lambda n: url_for("pages.document", doc_id=n)) if data else None
+        lay = graph_layout(data)
+        return jsonify(dict(data, layout=positions(lay), width=lay["width"], height=lay["height"]))
+    svg = rel = None
+    if data:
+        lay = graph_layout(data)
+        svg = render_svg(data, href, lay=lay)
+        rel = relation_list(data)
     suggestions = svc.home() if data is None else None
     ref_display = ref
     if data and data["root"].get("number"):
@@ -285,7 +296,7 @@ def graph():
                 ref_display = data["root"]["number"]
         except LookupError:
             pass
-    return render_template("graph.html", v=data, svg=svg, ref=ref_display, direction=direction, depth=depth,
-                           legend=legend(), suggestions=suggestions,
+    return render_template("graph.html", v=data, svg=svg, rel=rel, ref=ref_display, direction=direction,
+                           depth=depth, legend=legend(), suggestions=suggestions,
                            json_href=json_url("pages.graph_json"),
                            svg_href=json_url("pages.graph_svg") if data else None)
