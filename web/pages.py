@@ -133,7 +133,7 @@ def province(pid):
 
 # ------------------------------------------------------------------ document --
 def source_links(view: dict) -> tuple[list[dict], list[tuple[int, str]]]:
-    """Reference mentions → links, task/assignment starts → anchors, for ``annotate``."""
+    """Reference mentions → links, task / assignment / relation spans → anchor ranges, for ``annotate``."""
     links = []
     for r in view.get("references", []):
         label = r.get("number") or r.get("title") or ""
@@ -147,10 +147,10 @@ def source_links(view: dict) -> tuple[list[dict], list[tuple[int, str]]]:
     for t in view.get("tasks", []) + view.get("assignments", []):
         sp = t.get("span")
         if sp:
-            anchors.append((sp[0], "src-" + t["anchor"]))
+            anchors.append((sp[0], sp[1], "src-" + t["anchor"]))
     for r in view.get("relations", []):
         if r.get("span"):
-            anchors.append((r["span"][0], f"src-rel-{r['span'][0]}"))
+            anchors.append((r["span"][0], r["span"][1], f"src-rel-{r['span'][0]}"))
     return links, anchors
 
 
