@@ -334,12 +334,18 @@ def document_view(state, doc_id: str, with_text: bool = True) -> dict:
 
 
 # ================================================================ agency ==
-def _quarter_label(date: Optional[str]) -> tuple[str, str]:
-    if not date or len(date) < 7:
+def dmy(date: Optional[str]) -> str:
+    """'2023-12-31' → '31/12/2023' (the way every page, tooltip and download writes a date)."""
+    if not date or len(date) < 10:
+        return date or ""
+    return f"{date[8:10]}/{date[5:7]}/{date[:4]}"
+
+
+def _deadline_group(end: Optional[str], now: str) -> tuple[str, str]:
+    """A deadline group is named by its end date: 'Hạn cuối 31/12/2023 (đã hết thời hạn)'."""
+    if not end or len(end) < 10:
         return ("9999", "Không ghi thời hạn")
-    y, m = date[:4], int(date[5:7])
-    q = (m - 1) // 3 + 1
-    return (f"{y}-{q}", f"Quý {['I', 'II', 'III', 'IV'][q - 1]}/{y}")
+    return (end, f"Hạn cuối {dmy(end)}" + (" (đã hết thời hạn)" if end < now else ""))
 
 
 def agency_view(state, agency_id: str) -> dict:
@@ -364,7 +370,7 @@ def agency_view(state, agency_id: str) -> dict:
     def by_deadline(items):
         groups: dict[str, dict] = {}
         for it in items:
-            key, label = _quarter_label(it.get("deadline_end"))
+            key, label = _deadline_group(it.get("deadline_end"), now)
             groups.setdefault(key, {"key": key, "label": label, "tasks": []})["tasks"].append(it)
         return [groups[k] for k in sorted(groups)]
 
@@ -373,7 +379,10 @@ def agency_view(state, agency_id: str) -> dict:
             "lead_by_document": by_document(roles["lead"]), "support_by_document": by_document(roles["support"]),
             "lead_by_deadline": by_deadline(roles["lead"]), "support_by_deadline": by_deadline(roles["support"]),
             "counts": {"lead": len(roles["lead"]), "support": len(roles["support"]),
-                       "open": sum(1 for r in roles["lead"] + roles["support"] if r["status"] == "open")},
+                       # deadline status only: the corpus never says whether a task was done
+                       "open": sum(1 for r in roles["lead"] + roles["support"] if r["status"] == "open"),
+                       "ended": sum(1 for r in roles["lead"] + roles["support"] if r["status"] == "past"),
+                       "no_deadline": sum(1 for r in roles["lead"] + roles["support"] if r["status"] is None)},
             "today": now}
 
 
