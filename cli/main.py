@@ -269,7 +269,7 @@ def cmd_serve(args) -> int:
         # IRIs of the served graph dereference to this server's pages (content negotiation)
         store.base = f"http://{args.host}:{args.port}/"
     store.ensure_built()
-    app = create_app({"STORE": store})
+    app = create_app({"STORE": store, "BASE_URL": store.base})
     print(f"legalkg: serving {store.data} on http://{args.host}:{args.port}/", file=sys.stderr)
     serve(app, host=args.host, port=args.port, threads=args.threads)
     return 0

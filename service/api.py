@@ -254,13 +254,17 @@ class Service:
         """Search page: answer card, rows, facets (see ``pages.search_view``)."""
         return pages.search_view(self, q, filters, show=show)
 
-    def documents(self, q: str = "", scope: str = "all", doc_type: str = "", province: str = "") -> dict:
-        """Document list: ``{"query", "scope", "type", "province", "documents", "types", "provinces"}``."""
-        return pages.documents_view(self, q, scope, doc_type, province)
+    def documents(self, q: str = "", scope: str = "all", doc_type: str = "", province: str = "",
+                  sort: str = "cited", page: int = 1, per: int = 0) -> dict:
+        """Document list: ``{"query", "scope", "type", "province", "sort", "paging", "documents", "types",
+        "provinces"}`` (``per=0``: every row on one page)."""
+        return pages.documents_view(self, q, scope, doc_type, province, sort, page, per)
 
-    def agencies(self, q: str = "", province: str = "") -> dict:
-        """Agency list: ``{"query", "province", "agencies", "provinces"}``."""
-        return pages.agencies_view(self, q, province)
+    def agencies(self, q: str = "", province: str = "", kind: str = "", sort: str = "tasks",
+                 page: int = 1, per: int = 0) -> dict:
+        """Agency list: ``{"query", "province", "kind", "sort", "paging", "agencies" (with "kind_label",
+        "collective", "near_duplicates"), "provinces", "kinds"}``."""
+        return pages.agencies_view(self, q, province, kind, sort, page, per)
 
     def document(self, doc_id: str, with_text: bool = True) -> dict:
         """Document page (see ``pages.document_view``)."""

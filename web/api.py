@@ -216,13 +216,19 @@ def healthz():
         return jsonify({"status": "error"}), 503
 
 
+def _server() -> str:
+    """The configured base URL ('/' when none): never the request's Host header (a client
+    could make the document name any server)."""
+    return current_app.config.get("BASE_URL") or "/"
+
+
 @bp.route("/openapi.json")
 def openapi():
-    return jsonify(spec(request.host_url.rstrip("/")))
+    return jsonify(spec(_server()))
 
 
 @bp.route("/api")
 def api_docs():
     if wants_json():
-        return jsonify(spec(request.host_url.rstrip("/")))
-    return render_template("api.html", spec=spec(request.host_url.rstrip("/")), json_href=url_for("api.openapi"))
+        return jsonify(spec(_server()))
+    return render_template("api.html", spec=spec(_server()), json_href=url_for("api.openapi"))

@@ -13,9 +13,10 @@ from flask import (Blueprint, Response, current_app, jsonify, redirect, render_t
 
 from kg.vocab import RDF_MEDIA_TYPES, RDF_SUFFIXES, RELATION_NAMES
 from service import Service
-from service.pages import EXAMPLES, doc_label
+from kg.vocab import AGENCY_KINDS
+from service.pages import AGENCY_SORTS, DOC_SORTS, EXAMPLES, doc_label
 
-from .exports import to_csv, to_xlsx
+from .exports import agencies_table, agency_table, documents_table, to_csv, to_xlsx
 from .graphlayout import layout as graph_layout
 from .graphsvg2 import legend, positions, relation_list, render_svg
 from .highlight import annotate, highlight, query_terms
@@ -25,9 +26,9 @@ bp = Blueprint("pages", __name__)
 
 RDF_SUFFIX = {"." + ext: fmt for ext, fmt in RDF_SUFFIXES.items()}
 RDF_MEDIA = RDF_MEDIA_TYPES
-ACCEPT_TO_FMT = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/ld+json": "jsonld",
-                 "application/n-triples": "nt", "application/rdf+xml": "xml", "application/json": "json",
-                 "text/html": "html"}
+# HTML first: a client that takes anything (`Accept: */*`, plain curl) gets the page
+ACCEPT_TO_FMT = {"text/html": "html", "text/turtle": "turtle", "application/x-turtle": "turtle", "application/ld+json": "jsonld",
+                 "application/n-triples": "nt", "application/rdf+xml": "xml", "application/json": "json"}
 
 
 def state() -> Service:
@@ -106,19 +107,86 @@ def search():
 
 
 # ------------------------------------------------------------------ lists ----
+PER_PAGE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_format(suffix=None) -> str:
+    """html | json | csv | xlsx: by suffix, else by Accept (``*/*`` → HTML; ``text/csv`` honoured)."""
+    if suffix:
+        return suffix.lstrip(".")
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "text/csv", XLSX_TYPE])
+    return {"application/json": "json", "text/csv": "csv", XLSX_TYPE: "xlsx"}.get(best or "", "html")
+
+
+def download(table, fmt: str, name: str):
+    """The CSV (``?sep=semicolon``: the ';' variant for Excel with Vietnamese regional settings) or XLSX."""
+    if fmt == "xlsx":
+        return Response(to_xlsx(table), mimetype=XLSX_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"', "Vary": "Accept"})
+    sep = ";" if request.args.get("sep") in ("semicolon", ";") else ","
+    return Response(to_csv(table, sep), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}{"-excel" if sep == ";" else ""}.csv"',
+                             "Content-Type": "text/csv; charset=utf-8", "Vary": "Accept"})
+
+
+def base_url() -> str:
+    """The configured public base URL ('' when none: links stay relative); never the Host header."""
+    return current_app.config.get("BASE_URL") or ""
+
+
+def export_links(endpoint: str) -> dict:
+    args = {k: v for k, v in request.args.items() if v and k not in ("page", "per")}
+    return {"xlsx": url_for(endpoint, fmt="xlsx", **args), "csv": url_for(endpoint, fmt="csv", **args),
+            "csv_excel": url_for(endpoint, fmt="csv", sep="semicolon", **args)}
+
+
+def page_url(**values) -> str:
+    args = {k: v for k, v in request.args.items() if v}
+    args.update(values)
+    return url_for(request.endpoint, **args)
+
+
 @bp.route("/documents")
-@bp.route("/documents.json", endpoint="documents_json")
-def documents():
+@bp.route("/documents.<fmt>", endpoint="documents_fmt")
+def documents(fmt=None):
+    if fmt not in (None, "json", "csv", "xlsx"):
+        raise WebError(404, "Không có định dạng này")
+    fmt = table_format(fmt)
     scope = choice_param("scope", ("all", "corpus"), "all")
-    data = state().documents(text_param("q", 200), scope, text_param("type", 100), text_param("province", 100))
-    return respond("documents.html", data, json_href=json_url("pages.documents_json"))
+    sort = choice_param("sort", tuple(DOC_SORTS), "cited")
+    whole = fmt in ("csv", "xlsx")
+    data = state().documents(text_param("q", 200), scope, text_param("type", 100), text_param("province", 100),
+                             sort, int_param("page", 1, 1, 100000, clamp=True),
+                             0 if whole else int_param("per", PER_PAGE, 10, 500, clamp=True))
+    if whole:
+        return download(documents_table(data, base_url()), fmt, "van-ban")
+    if fmt == "json":
+        return jsonify(data)
+    return render_template("documents.html", v=data, page_url=page_url, exports=export_links("pages.documents_fmt"),
+                           json_href=url_for("pages.documents_fmt", fmt="json", **request.args))
 
 
 @bp.route("/agencies")
-@bp.route("/agencies.json", endpoint="agencies_json")
-def agencies():
-    data = state().agencies(text_param("q", 200), text_param("province", 100))
-    return respond("agencies.html", data, json_href=json_url("pages.agencies_json"))
+@bp.route("/agencies.<fmt>", endpoint="agencies_fmt")
+def agencies(fmt=None):
+    if fmt not in (None, "json", "csv", "xlsx"):
+        raise WebError(404, "Không có định dạng này")
+    fmt = table_format(fmt)
+    kind = text_param("kind", 40)
+    if kind and kind not in AGENCY_KINDS:
+        raise WebError(400, f"Tham số 'kind' phải là một trong: {', '.join(AGENCY_KINDS)}")
+    sort = choice_param("sort", tuple(AGENCY_SORTS), "tasks")
+    whole = fmt in ("csv", "xlsx")
+    data = state().agencies(text_param("q", 200), text_param("province", 100), kind, sort,
+                            int_param("page", 1, 1, 100000, clamp=True),
+                            0 if whole else int_param("per", PER_PAGE, 10, 500, clamp=True))
+    if whole:
+        return download(agencies_table(data, base_url()), fmt, "co-quan")
+    if fmt == "json":
+        return jsonify(data)
+    return render_template("agencies.html", v=data, page_url=page_url, exports=export_links("pages.agencies_fmt"),
+                           json_href=url_for("pages.agencies_fmt", fmt="json", **request.args))
 
 
 @bp.route("/province/<path:pid>")
@@ -209,20 +277,16 @@ def agency(agency_id):
         raise WebError(404, f"Không tìm thấy cơ quan '{raw[:80]}'")
     data = state().agency(raw)
     safe_name = raw.replace("/", "_")
-    if suffix == ".csv":
-        return Response(to_csv(data), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{safe_name}.csv"',
-                                 "Content-Type": "text/csv; charset=utf-8"})
-    if suffix == ".xlsx":
-        return Response(to_xlsx(data),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{safe_name}.xlsx"'})
-    if suffix == ".json" or wants_json():
+    fmt = table_format(suffix)
+    if fmt in ("csv", "xlsx"):
+        return download(agency_table(data, base_url()), fmt, safe_name)
+    if fmt == "json":
         return jsonify(data)
     group = choice_param("group", ("document", "deadline"), "document")
     return render_template("agency.html", v=data, group=group,
                            json_href=url_for("pages.agency", agency_id=raw + ".json"),
                            csv_href=url_for("pages.agency", agency_id=raw + ".csv"),
+                           csv_excel_href=url_for("pages.agency", agency_id=raw + ".csv", sep="semicolon"),
                            xlsx_href=url_for("pages.agency", agency_id=raw + ".xlsx"))
 
 
