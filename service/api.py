@@ -17,7 +17,7 @@ from typing import Optional
 from kg.rdf import DEFAULT_BASE, document_rdf, iri_to_id, serialize
 from kg.read import read_file
 
-from . import answer, pages, query
+from . import answer, pages, query, sparql_examples
 from .sparql import run_sparql
 from .store import Store
 
@@ -190,6 +190,14 @@ class Service:
         """Read-only SPARQL (``sparql.run_sparql``): ValueError for bad or
         updating queries, TimeoutError past ``timeout`` seconds."""
         return run_sparql(self.store.rdf_graph(), text, limit=limit, timeout=timeout)
+
+    def sparql_examples(self) -> list[dict]:
+        """The /sparql page's examples (``sparql_examples.examples``) under this graph's IRI base."""
+        return sparql_examples.examples(self.base)
+
+    def sparql_properties(self) -> list[tuple[str, str]]:
+        """(CURIE, meaning) of the properties the examples use."""
+        return sparql_examples.properties(self.base)
 
     def iri_to_id(self, iri: str) -> Optional[tuple[str, str]]:
         """(kind, node id) of an IRI this graph minted, else None."""
