@@ -14,6 +14,7 @@ from kg.vntext import fold
 from kg.vocab import AGENCY_KINDS, CITATION_TYPES, IN_LABELS, OUT_LABELS, ROLES
 from search.engine import record_years
 
+from .docmeta import official_links, plan_start, validity
 from .query import (Ambiguous, NotFound, agency_roles, agency_summary, doc_summary, document_detail, most_cited,
                     resolve_document, today)
 
@@ -391,8 +392,27 @@ def document_view(state, doc_id: str, with_text: bool = True) -> dict:
     }
     parent = node.get("attached_to")
     view["attached_to"] = doc_summary(G, parent) if parent in G else None
-    # an attached plan shares its decision's file: the text and tasks are shown there
-    view["text"] = state.source_text(node.get("source")) if (with_text and node.get("source") and not parent) else None
+    text = state.source_text(node.get("source")) if node.get("source") else None
+    view["text_start"] = 0
+    if parent in G and not tasks:
+        # an attached plan shares its decision's file, and the table rows were read as the
+        # decision's: show the plan's own part of the text and those rows
+        pdetail = document_detail(G, parent)
+        view["tasks"] = [dict(t, anchor=t["id"].split("#", 1)[-1],
+                              lead_links=_agency_links(state, G, t["id"], t.get("lead") or [], node.get("province")),
+                              support_links=_agency_links(state, G, t["id"], t.get("support") or [],
+                                                          node.get("province")))
+                         for t in pdetail["tasks"]]
+        view["tasks_from"] = doc_summary(G, parent)
+        view["counts"]["tasks"] = len(view["tasks"])
+        if text:
+            view["text_start"] = plan_start(text, node.get("title"), [t.get("span") for t in view["tasks"]])
+    view["text"] = text if with_text else None
+    view["status"] = validity(G, doc_id, text if node.get("in_corpus") else None, node.get("date"))
+    eff = view["status"]["effective"]
+    if eff and eff["span"][0] < view["text_start"]:
+        view["status"]["effective"] = None      # the decision's statement, not the plan's
+    view["official_links"] = official_links(node) if not node.get("in_corpus") else []
     return view
 
 

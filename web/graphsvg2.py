@@ -45,8 +45,14 @@ def _label(d: dict, n: int = 80) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def _dmy(iso) -> str:
+    s = str(iso or "")
+    return f"{s[8:10]}/{s[5:7]}/{s[:4]}" if len(s) >= 10 and s[4] == "-" and s[7] == "-" else s
+
+
 def _tip(d: dict) -> str:
-    return " · ".join(str(v) for v in (d.get("type"), d.get("number"), d.get("date"), d.get("province"),
+    """Tooltip and aria-label: type · number · dd/mm/yyyy · province · title."""
+    return " · ".join(str(v) for v in (d.get("type"), d.get("number"), _dmy(d.get("date")), d.get("province"),
                                         d.get("title")) if v) or d.get("id", "")
 
 

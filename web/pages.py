@@ -14,7 +14,7 @@ from flask import (Blueprint, Response, current_app, jsonify, redirect, render_t
 from kg.vocab import RDF_MEDIA_TYPES, RDF_SUFFIXES, RELATION_NAMES
 from service import Service
 from kg.vocab import AGENCY_KINDS
-from service.pages import AGENCY_SORTS, DOC_SORTS, EXAMPLES, doc_label
+from service.pages import AGENCY_SORTS, DOC_SORTS, EXAMPLES, dmy, doc_label
 
 from .exports import agencies_table, agency_table, documents_table, to_csv, to_xlsx
 from .graphlayout import layout as graph_layout
@@ -207,7 +207,7 @@ def source_links(view: dict) -> tuple[list[dict], list[tuple[int, str]]]:
         label = r.get("number") or r.get("title") or ""
         title = f"{RELATION_NAMES.get(r.get('relation'), r.get('relation'))}: {r.get('type') or ''} {label}".strip()
         if r.get("date"):
-            title += f" ({r['date']})"
+            title += f" ({dmy(r['date'])})"
         for m in r.get("mentions") or ([r["span"]] if r.get("span") else []):
             links.append({"start": m[0], "end": m[1], "href": url_for("pages.document", doc_id=r["target_id"]),
                           "title": title, "cls": f"ref rel-{r.get('relation')}", "id": f"m-{m[0]}"})
@@ -219,6 +219,9 @@ def source_links(view: dict) -> tuple[list[dict], list[tuple[int, str]]]:
     for r in view.get("relations", []):
         if r.get("span"):
             anchors.append((r["span"][0], r["span"][1], f"src-rel-{r['span'][0]}"))
+    eff = (view.get("status") or {}).get("effective")
+    if eff:
+        anchors.append((eff["span"][0], eff["span"][1], "eff"))
     return links, anchors
 
 
@@ -257,7 +260,12 @@ def document(doc_id):
         resp = jsonify(data)
     else:
         links, anchors = source_links(data)
-        source_html = annotate(data["text"], links, anchors) if data.get("text") else None
+        source_html = None
+        if data.get("text"):
+            start = data.get("text_start") or 0       # an attached plan: its own part of the shared file
+            links = [dict(ln, start=ln["start"] - start, end=ln["end"] - start) for ln in links if ln["start"] >= start]
+            anchors = [(a[0] - start, a[1] - start, a[2]) for a in anchors if a[0] >= start]
+            source_html = annotate(data["text"][start:], links, anchors)
         resp = current_app.make_response(render_template(
             "document.html", v=data, source_html=source_html, doc_id=raw,
             json_href=url_for("pages.document", doc_id=raw + ".json"),
