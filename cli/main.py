@@ -290,8 +290,7 @@ def cmd_sparql(args) -> int:
 def cmd_serve(args) -> int:
     # the web stack is imported only to serve: flask + waitress + the blueprints
     # add ~0.6 s (measured) to every other command's start-up
-    from web import create_app
-    from web.serving import make_server
+    from web import create_app, make_server
     _check_port(args.host, args.port)       # before building: a busy port is a usage error at once
     store = _store(args)
     if not store.base:

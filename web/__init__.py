@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from service import Ambiguous, NotFound, Service, Store
 
 from . import api, http, pages
+from .serving import make_server  # noqa: F401 — `legalkg serve` starts the app through it
 from .util import CSP, SECURITY_HEADERS, WebError, wants_json  # noqa: F401 — CSP re-exported
 
 REPO = Path(__file__).resolve().parent.parent
