@@ -101,7 +101,9 @@ def render_svg(data: dict, href: Callable[[str], str], standalone: bool = False,
         kind = "root" if n == root else ("corpus" if d.get("in_corpus") else "external")
         fill, stroke, ink = _FILL[kind]
         tip = _tip(d)
-        out.append(Markup('<a class="node %s" href="%s" data-id="%s" aria-label="%s">') % (kind, href(n), n, tip))
+        # the accessible name is the visible label text (WCAG 2.5.3 "label in name"); the <title>
+        # (type · number · dd/mm/yyyy · province · title) is the tooltip and the description
+        out.append(Markup('<a class="node %s" href="%s" data-id="%s">') % (kind, href(n), n))
         out.append(Markup("<title>%s</title>") % tip)
         out.append(Markup('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="6" fill="%s" stroke="%s" '
                           'stroke-width="%s"/>') % (b.x, b.y, b.w, b.h, fill, stroke, 2.5 if kind == "root" else 1.5))
