@@ -424,11 +424,11 @@ def dmy(date: Optional[str]) -> str:
     return f"{date[8:10]}/{date[5:7]}/{date[:4]}"
 
 
-def _deadline_group(end: Optional[str], now: str) -> tuple[str, str]:
-    """A deadline group is named by its end date: 'Hạn cuối 31/12/2023 (đã hết thời hạn)'."""
+def _deadline_group(end: Optional[str]) -> tuple[str, str]:
+    """A deadline group is named by its end date: 'Hạn cuối 31/12/2023'."""
     if not end or len(end) < 10:
         return ("9999", "Không ghi thời hạn")
-    return (end, f"Hạn cuối {dmy(end)}" + (" (đã hết thời hạn)" if end < now else ""))
+    return (end, f"Hạn cuối {dmy(end)}")
 
 
 def agency_view(state, agency_id: str) -> dict:
@@ -453,8 +453,9 @@ def agency_view(state, agency_id: str) -> dict:
     def by_deadline(items):
         groups: dict[str, dict] = {}
         for it in items:
-            key, label = _deadline_group(it.get("deadline_end"), now)
-            groups.setdefault(key, {"key": key, "label": label, "tasks": []})["tasks"].append(it)
+            key, label = _deadline_group(it.get("deadline_end"))
+            groups.setdefault(key, {"key": key, "label": label, "ended": key != "9999" and key < now,
+                                    "tasks": []})["tasks"].append(it)
         return [groups[k] for k in sorted(groups)]
 
     return {"agency": agency_summary(G, agency_id),
