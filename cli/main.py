@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -38,6 +39,20 @@ def default_home() -> Path:
     return Path(os.environ.get("LEGALKG_HOME") or (REPO / ".legalkg"))
 
 
+def _int_in(lo: int, hi: int):
+    """argparse type: an integer in [lo, hi] (else a one-line usage error, exit 2)."""
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{v} is out of range {lo}..{hi}")
+        return v
+    parse.__name__ = "integer"
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="legalkg", description="Knowledge graph and semantic search over Vietnamese legal references")
     p.add_argument("--data", type=Path, default=None, help="corpus folder (env LEGALKG_DATA; default data/corpus/)")
@@ -54,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("ask", help="ask a question in Vietnamese")
     a.add_argument("question", nargs="?")
-    a.add_argument("--k", type=int, default=5)
+    a.add_argument("--k", type=_int_in(1, 100), default=5)
     a.add_argument("--batch", type=Path)
     a.add_argument("--json", action="store_true")
     a.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
@@ -62,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("cites", help="citation subgraph around a document")
     c.add_argument("ref")
     c.add_argument("--direction", choices=["out", "in", "both"], default="both")
-    c.add_argument("--depth", type=int, default=1)
+    c.add_argument("--depth", type=_int_in(0, 10), default=1)
     c.add_argument("--json", action="store_true")
 
     pa = sub.add_parser("path", help="shortest citation path between two documents")
@@ -71,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--json", action="store_true")
 
     t = sub.add_parser("top", help="most-cited documents (in-degree and PageRank)")
-    t.add_argument("--n", type=int, default=10)
+    t.add_argument("--n", type=_int_in(1, 10000), default=10)
     t.add_argument("--json", action="store_true")
 
     ag = sub.add_parser("agency", help="tasks led and supported by an agency")
@@ -101,8 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="web UI and HTTP API")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=5000)
-    s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--port", type=_int_in(1, 65535), default=5000)
+    s.add_argument("--threads", type=_int_in(1, 256), default=8)
     return p
 
 
@@ -187,9 +202,14 @@ def _service(args) -> "Service":
 def cmd_ask(args) -> int:
     svc = _service(args)
     if args.batch:
-        if not args.batch.exists():
-            raise InputError(str(args.batch), "no such file")
-        lines = [l.strip() for l in args.batch.read_text(encoding="utf-8").splitlines() if l.strip()]
+        if not args.batch.is_file():
+            raise InputError(str(args.batch), "no such file" if not args.batch.exists() else "not a file")
+        try:
+            lines = [l.strip() for l in args.batch.read_text(encoding="utf-8").splitlines() if l.strip()]
+        except UnicodeDecodeError as err:
+            raise InputError(str(args.batch), f"not UTF-8 text (byte {err.start})") from None
+        except OSError as err:
+            raise InputError(str(args.batch), err.strerror or "cannot be read") from None
         for q in lines:
             _print_json(svc.ask(q, k=args.k, mode=args.mode))
         return 0
@@ -296,9 +316,17 @@ def cmd_export(args) -> int:
         if not args.base.startswith(("http://", "https://")) or any(c in args.base for c in ' <>"{}|\\^`'):
             raise UsageError(f"--base {args.base}: not an http(s) IRI")
         store.base = args.base if args.base.endswith(("/", "#")) else args.base + "/"
+    if args.output is not None:
+        if args.output.is_dir():
+            raise UsageError(f"-o {args.output}: is a folder")
+        if not args.output.parent.is_dir():
+            raise UsageError(f"-o {args.output}: folder {args.output.parent} does not exist")
     data = _service_of(store).export(args.format)
     if args.output:
-        args.output.write_bytes(data)
+        try:
+            args.output.write_bytes(data)
+        except OSError as err:
+            raise UsageError(f"-o {args.output}: {err.strerror or 'cannot be written'}") from None
     else:
         sys.stdout.buffer.write(data)
     return 0
@@ -323,17 +351,41 @@ def cmd_sparql(args) -> int:
 def cmd_serve(args) -> int:
     # the web stack is imported only to serve: flask + waitress + the blueprints
     # add ~0.6 s (measured) to every other command's start-up
-    from waitress import serve
-    from web import create_app
+    from web import create_app, make_server
+    _check_port(args.host, args.port)       # before building: a busy port is a usage error at once
     store = _store(args)
     if not store.base:
         # IRIs of the served graph dereference to this server's pages (content negotiation)
         store.base = f"http://{args.host}:{args.port}/"
     store.ensure_built()
-    app = create_app({"STORE": store})
+    app = create_app({"STORE": store, "BASE_URL": store.base})
+    try:
+        server = make_server(app, args.host, args.port, threads=args.threads)
+    except OSError as err:   # busy port, unknown host, no permission
+        raise UsageError(f"serve: cannot listen on {args.host}:{args.port}: {err.strerror or err}") from None
     print(f"legalkg: serving {store.data} on http://{args.host}:{args.port}/", file=sys.stderr)
-    serve(app, host=args.host, port=args.port, threads=args.threads)
+    server.run()
     return 0
+
+
+def _check_port(host: str, port: int) -> None:
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as waitress does
+            s.bind(addr)
+    except OSError as err:
+        raise UsageError(f"serve: cannot listen on {host}:{port}: {err.strerror or err}") from None
+
+
+def _check_home(home: Path) -> None:
+    """--home must be a folder that exists or can be created (exit 2 otherwise)."""
+    if home.exists() and not home.is_dir():
+        raise UsageError(f"--home {home}: not a folder")
+    if not home.exists():
+        parent = next((p for p in home.parents if p.exists()), None)
+        if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+            raise UsageError(f"--home {home}: cannot be created (no writable folder above it)")
 
 
 COMMANDS = {"extract": cmd_extract, "build": cmd_build, "ask": cmd_ask, "cites": cmd_cites, "path": cmd_path,
@@ -348,6 +400,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                              "serve)")
         if args.data is not None and not args.data.is_dir() and args.cmd not in ("extract",):
             raise UsageError(f"--data {args.data}: not a folder")
+        if args.cmd != "extract":
+            _check_home(args.home or default_home())
         return COMMANDS[args.cmd](args)
     except UsageError as err:
         print(f"legalkg: {err}", file=sys.stderr)

@@ -17,7 +17,7 @@ from typing import Optional
 from kg.rdf import DEFAULT_BASE, document_rdf, iri_to_id, serialize
 from kg.read import read_file
 
-from . import answer, lineage, pages, query
+from . import answer, lineage, pages, query, sparql_examples
 from .sparql import run_sparql
 from .store import Store
 
@@ -192,6 +192,14 @@ class Service:
         updating queries, TimeoutError past ``timeout`` seconds."""
         return run_sparql(self.store.rdf_graph(), text, limit=limit, timeout=timeout)
 
+    def sparql_examples(self) -> list[dict]:
+        """The /sparql page's examples (``sparql_examples.examples``) under this graph's IRI base."""
+        return sparql_examples.examples(self.base)
+
+    def sparql_properties(self) -> list[tuple[str, str]]:
+        """(CURIE, meaning) of the properties the examples use."""
+        return sparql_examples.properties(self.base)
+
     def iri_to_id(self, iri: str) -> Optional[tuple[str, str]]:
         """(kind, node id) of an IRI this graph minted, else None."""
         return iri_to_id(iri, self.base)
@@ -255,13 +263,17 @@ class Service:
         """Search page: answer card, rows, facets (see ``pages.search_view``)."""
         return pages.search_view(self, q, filters, show=show)
 
-    def documents(self, q: str = "", scope: str = "all", doc_type: str = "", province: str = "") -> dict:
-        """Document list: ``{"query", "scope", "type", "province", "documents", "types", "provinces"}``."""
-        return pages.documents_view(self, q, scope, doc_type, province)
+    def documents(self, q: str = "", scope: str = "all", doc_type: str = "", province: str = "",
+                  sort: str = "cited", page: int = 1, per: int = 0) -> dict:
+        """Document list: ``{"query", "scope", "type", "province", "sort", "paging", "documents", "types",
+        "provinces"}`` (``per=0``: every row on one page)."""
+        return pages.documents_view(self, q, scope, doc_type, province, sort, page, per)
 
-    def agencies(self, q: str = "", province: str = "") -> dict:
-        """Agency list: ``{"query", "province", "agencies", "provinces"}``."""
-        return pages.agencies_view(self, q, province)
+    def agencies(self, q: str = "", province: str = "", kind: str = "", sort: str = "tasks",
+                 page: int = 1, per: int = 0) -> dict:
+        """Agency list: ``{"query", "province", "kind", "sort", "paging", "agencies" (with "kind_label",
+        "collective", "near_duplicates"), "provinces", "kinds"}``."""
+        return pages.agencies_view(self, q, province, kind, sort, page, per)
 
     def document(self, doc_id: str, with_text: bool = True) -> dict:
         """Document page (see ``pages.document_view``), with ``"lineage"``
