@@ -18,6 +18,7 @@ from service.triplestore import (OxigraphStore, QueryError, QueryTimeout, Remote
 EX = Namespace("http://example.org/")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 BOMB_REGEX = 'SELECT ?x WHERE { ?s ex:text ?x FILTER(REGEX(?x, "(a+)+$")) }'
+BOMB_TIMEOUT = 4.0
 BOMB_SUM = "SELECT (" + "+".join(["1"] * 9000) + " AS ?v) WHERE {}"
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?t ?h }"
 
@@ -131,7 +132,7 @@ def test_bombs_stop_at_timeout_and_do_not_block(store):
 
         def run_bomb():
             try:
-                box["r"] = store.query_json(bomb, timeout=1.5)
+                box["r"] = store.query_json(bomb, timeout=BOMB_TIMEOUT)
             except (QueryTimeout, QueryError) as e:
                 box["e"] = e
 
@@ -142,8 +143,10 @@ def test_bombs_stop_at_timeout_and_do_not_block(store):
         worker.join(10)
         b.join(10)
         elapsed = time.monotonic() - t0
-        assert answers and answers[0] < 1.0, answers
-        assert elapsed < 1.5 + 2.0, elapsed
+        # not blocked: answered well before the bomb's timeout (a loose bound:
+        # the machine may be shared; blocked would mean >= BOMB_TIMEOUT - 0.3)
+        assert answers and answers[0] < BOMB_TIMEOUT - 1.5, answers
+        assert elapsed < BOMB_TIMEOUT + 2.5, elapsed
         if bomb is CROSS:
             assert isinstance(box.get("e"), QueryTimeout), box
         else:   # 9,000 terms: evaluated in ~2 s on a big stack, or stopped at the timeout
