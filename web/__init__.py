@@ -48,7 +48,7 @@ DEFAULTS = {
 def _default_store() -> Store:
     data = Path(os.environ.get("LEGALKG_DATA") or (REPO / "data" / "corpus"))
     home = Path(os.environ.get("LEGALKG_HOME") or (REPO / ".legalkg"))
-    return Store(data, home)
+    return Store(data, home, auto_build=False)
 
 
 def create_app(config: Optional[dict] = None) -> Flask:
@@ -60,6 +60,8 @@ def create_app(config: Optional[dict] = None) -> Flask:
     app.config["PROPAGATE_EXCEPTIONS"] = False
     if app.config.get("STORE") is None:
         app.config["STORE"] = _default_store()
+    # a server never builds (GET requests are read-only): it follows the home's pointer
+    app.config["STORE"].auto_build = False
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     state = Service(app.config["STORE"], ask_cache_size=int(app.config["ASK_CACHE_SIZE"]))
