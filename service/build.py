@@ -323,7 +323,8 @@ class Builder:
                     st = cluster.embed(self._client_for(), model, texts, vstore, self.store.cache,
                                        device=self.device, progress=cb)
                 else:
-                    st = embedder.embed_to_store(model, texts, vstore, device=self.device, progress=cb)
+                    chunk = int(os.environ.get("LEGALKG_EMBED_CHUNK") or 0) or None   # passages per write
+                    st = embedder.embed_to_store(model, texts, vstore, device=self.device, progress=cb, chunk=chunk)
             info.update(embedded=st["embedded"], device=st["device"], precision=st["precision"],
                         rate=st["rate"], seconds=st["seconds"])
         vecs = vstore.get(keys) if keys else None

@@ -9,6 +9,7 @@ every ``interval`` seconds plus the first and the last line) or ``none``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from typing import Optional, TextIO
@@ -29,7 +30,7 @@ class _Step:
         self._bar = None
         if owner.mode == "tqdm":
             self._bar = tqdm(total=total, initial=initial, desc=name, unit=UNITS.get(name, "it"),
-                             file=owner.stream, leave=True, dynamic_ncols=True, smoothing=0.1)
+                             file=owner.stream, leave=True, ncols=owner.columns(), nrows=24, smoothing=0.1)
         elif owner.mode == "json":
             self._emit(force=True)
 
@@ -83,6 +84,14 @@ class Progress:
             isatty = getattr(self.stream, "isatty", None)
             mode = "tqdm" if (isatty and isatty()) else "none"
         self.mode = mode
+
+    def columns(self) -> int:
+        """Terminal width (100 where the terminal reports none, e.g. a bare pty,
+        where tqdm would also hide the bar: it is given 24 rows)."""
+        try:
+            return os.get_terminal_size(self.stream.fileno()).columns or 100
+        except (OSError, ValueError, AttributeError):
+            return 100
 
     def step(self, name: str, total: Optional[int] = None, initial: int = 0) -> _Step:
         return _Step(self, name, total, initial)
