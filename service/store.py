@@ -311,6 +311,8 @@ class Store:
                     if not (d / "rdf").exists():
                         raise NotBuilt(f"{d}: no RDF store (a build from an older version); run `legalkg build`")
                     self._sparql = OxigraphStore(d / "rdf", workers=self.sparql_workers)
+                    # start the worker processes now, in the background: the first queries do not wait
+                    threading.Thread(target=self._sparql.warm, name="sparql-warm", daemon=True).start()
             return self._sparql
 
     def sparql(self, query: str, limit: int = 1000, timeout: float = 10.0) -> dict:
