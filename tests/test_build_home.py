@@ -18,6 +18,7 @@ import pytest
 from kg.graphfile import read_graph
 from service import Service, Store
 from service import extractpool
+from search.embedder import cuda_available
 from service.extractpool import ExtractPool
 from service.home import HomeLock, current_build, escape_name, list_corpus
 from tinycorpus import ROOT, cli, doc_text, make_corpus
@@ -280,3 +281,16 @@ def test_kill_9_at_several_points_then_resume(tmp_path):
     left = [p.name for p in home.iterdir() if p.name.startswith((".build-", ".old-", ".current-"))]
     assert left == []
     assert os.readlink(home / "current") != first or s0["documents"] == 13
+
+
+def test_device_and_progress_arguments(tmp_path):
+    data, home = make_corpus(tmp_path / "c", numbers=(101,)), tmp_path / "h"
+    r = cli("build", "--no-index", data=data, home=home, env={"LEGALKG_DEVICE": "tpu"})
+    assert r.returncode == 2 and "LEGALKG_DEVICE" in r.stderr
+    r = cli("build", "--no-index", "--progress", "loud", data=data, home=home)
+    assert r.returncode == 2 and "--progress" in r.stderr
+    r = cli("build", "--no-index", "--workers", "0", data=data, home=home)
+    assert r.returncode == 2 and "--workers" in r.stderr
+    if not cuda_available():
+        r = cli("build", "--no-index", "--device", "cuda", data=data, home=home)
+        assert r.returncode == 2 and "cuda" in r.stderr and len(r.stderr.splitlines()) == 1

@@ -51,7 +51,8 @@ def _agency_rows_renamed(body):
     for a in body.get("agencies", []):
         for role in ("lead", "support"):
             for row in a[role]:
-                row["id"] = row.pop("task_id")
+                if "task_id" in row:             # golden recorded before the rename
+                    row["id"] = row.pop("task_id")
     return body
 
 
