@@ -24,8 +24,16 @@ setup: $(STAMP)
 serve: setup
 	$(BIN)/legalkg serve --host $(HOST) --port $(PORT)
 
-# Debian's chromium + chromium-driver for the real-browser test (skipped with a
-# clear reason where they cannot be installed).
+# Debian's chromium + chromium-driver for the real-browser test, and axe-core (npm
+# registry) for its accessibility check, in the git-ignored .axe/ (each skipped with a
+# clear reason where it cannot be installed).
+AXE := .axe/node_modules/axe-core/axe.min.js
+browser-deps: $(AXE)
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-audit --no-fund --prefix .axe axe-core@4 >/dev/null \
+	    || echo "browser-deps: npm could not install axe-core; the accessibility check will be skipped"; \
+	else echo "browser-deps: npm not found; the accessibility check will be skipped"; fi
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \

@@ -1,6 +1,6 @@
 """Extraction quality on hand-checked real official pages.
 
-Usage: python bench/extract_quality_real.py [--verbose] [GOLD_DIR ...]  (tests/gold/scans: the OCR set)
+Usage: python bench/extract_quality_real.py [--verbose] [GOLD_DIR | GOLD_FILE ...]  (tests/gold/scans: the OCR set)
 
 Reads tests/gold/real/<stem>.json (format: tests/gold/FORMAT.md plus "layout"
 and "notes"), extracts tests/fixtures/real/<source> with kg.pipeline.extract_file
@@ -79,7 +79,7 @@ def fmt(v) -> str:
 def main(argv: list[str]) -> int:
     verbose = "--verbose" in argv
     dirs = [Path(a) for a in argv if not a.startswith("--")] or [GOLD]
-    files = sorted(f for d in dirs for f in d.glob("*.json"))
+    files = sorted(f for d in dirs for f in ([d] if d.suffix == ".json" else d.glob("*.json")))
     if not files:
         print("no gold files found", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -38,6 +39,20 @@ def default_home() -> Path:
     return Path(os.environ.get("LEGALKG_HOME") or (REPO / ".legalkg"))
 
 
+def _int_in(lo: int, hi: int):
+    """argparse type: an integer in [lo, hi] (else a one-line usage error, exit 2)."""
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{v} is out of range {lo}..{hi}")
+        return v
+    parse.__name__ = "integer"
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="legalkg", description="Knowledge graph and semantic search over Vietnamese legal references")
     p.add_argument("--data", type=Path, default=None, help="corpus folder (env LEGALKG_DATA; default data/corpus/)")
@@ -64,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("ask", help="ask a question in Vietnamese")
     a.add_argument("question", nargs="?")
-    a.add_argument("--k", type=int, default=5)
+    a.add_argument("--k", type=_int_in(1, 100), default=5)
     a.add_argument("--batch", type=Path)
     a.add_argument("--json", action="store_true")
     a.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
@@ -72,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("cites", help="citation subgraph around a document")
     c.add_argument("ref")
     c.add_argument("--direction", choices=["out", "in", "both"], default="both")
-    c.add_argument("--depth", type=int, default=1)
+    c.add_argument("--depth", type=_int_in(0, 10), default=1)
     c.add_argument("--json", action="store_true")
 
     pa = sub.add_parser("path", help="shortest citation path between two documents")
@@ -81,12 +96,24 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--json", action="store_true")
 
     t = sub.add_parser("top", help="most-cited documents (in-degree and PageRank)")
-    t.add_argument("--n", type=int, default=10)
+    t.add_argument("--n", type=_int_in(1, 10000), default=10)
     t.add_argument("--json", action="store_true")
 
     ag = sub.add_parser("agency", help="tasks led and supported by an agency")
     ag.add_argument("name")
     ag.add_argument("--json", action="store_true")
+
+    li = sub.add_parser("lineage", help="task lineage: which programme row each plan row carries out")
+    li.add_argument("ref", nargs="?", help="document number / id or task id (default: every link)")
+    li.add_argument("--json", action="store_true")
+
+    ad = sub.add_parser("agenda", help="an agency's rows due in a period (lineage collapsed)")
+    ad.add_argument("agency", help="agency name, alias or id")
+    ad.add_argument("--period", help="'quý IV/2023', 'tháng 10/2023', 'năm 2024', ...")
+    ad.add_argument("--from", dest="start", metavar="DATE", help="ISO date (YYYY-MM-DD)")
+    ad.add_argument("--to", dest="end", metavar="DATE", help="ISO date (YYYY-MM-DD)")
+    ad.add_argument("--ics", type=Path, metavar="FILE", help="also write the agenda as iCalendar to FILE")
+    ad.add_argument("--json", action="store_true")
 
     x = sub.add_parser("export", help="RDF export")
     x.add_argument("--format", choices=["turtle", "jsonld", "nt", "xml"], default="turtle")
@@ -99,8 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="web UI and HTTP API")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=5000)
-    s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--port", type=_int_in(1, 65535), default=5000)
+    s.add_argument("--threads", type=_int_in(1, 256), default=8)
     s.add_argument("--sparql-url", metavar="URL", help="SPARQL endpoint for a build made before serving "
                    "(env LEGALKG_SPARQL_URL)")
     return p
@@ -204,9 +231,14 @@ def _service(args) -> "Service":
 def cmd_ask(args) -> int:
     svc = _service(args)
     if args.batch:
-        if not args.batch.exists():
-            raise InputError(str(args.batch), "no such file")
-        lines = [l.strip() for l in args.batch.read_text(encoding="utf-8").splitlines() if l.strip()]
+        if not args.batch.is_file():
+            raise InputError(str(args.batch), "no such file" if not args.batch.exists() else "not a file")
+        try:
+            lines = [l.strip() for l in args.batch.read_text(encoding="utf-8").splitlines() if l.strip()]
+        except UnicodeDecodeError as err:
+            raise InputError(str(args.batch), f"not UTF-8 text (byte {err.start})") from None
+        except OSError as err:
+            raise InputError(str(args.batch), err.strerror or "cannot be read") from None
         for q in lines:
             _print_json(svc.ask(q, k=args.k, mode=args.mode))
         return 0
@@ -258,15 +290,72 @@ def cmd_agency(args) -> int:
         for a in r["agencies"]])
 
 
+def cmd_lineage(args) -> int:
+    res = _service(args).lineage(args.ref)
+    return _emit(args, res, _lineage_lines)
+
+
+def _lineage_lines(r: dict) -> list[str]:
+    kinds = {"same": "same    ", "part_of": "part of ", "continued": "continued"}
+    out = [f"{len(r['links'])} lineage links" + (f" touching {r['ref']['id']}" if r.get("ref") else "")]
+    for d in r.get("documents", []):
+        out.append(f"  document {d['child']} carries out {d['parent']} ({d['via']}: {d['evidence']})")
+    for c in r.get("coverage", []):
+        out.append(f"  {c['child_doc']} carries {c['carried']} of {c['total']} rows of {c['parent_doc']}")
+    for l in r["links"]:
+        out.append(f"  {l['child']}  {kinds.get(l['kind'], l['kind'])} {l['parent']}  {l['confidence']:.2f}  "
+                   f"{l['evidence']}")
+    if r.get("new"):
+        out.append(f"  new rows (no parent): {len(r['new'])}")
+    if r.get("not_carried"):
+        out.append(f"  programme rows not carried forward: {len(r['not_carried'])}")
+    return out
+
+
+def cmd_agenda(args) -> int:
+    svc = _service(args)
+    try:
+        res = svc.agenda(args.agency, args.period, args.start, args.end)
+        if args.ics:
+            args.ics.write_text(svc.agenda_ics(args.agency, args.period, args.start, args.end), encoding="utf-8",
+                                newline="")
+    except ValueError as err:
+        raise UsageError(f"agenda: {err}") from None
+    return _emit(args, res, _agenda_lines)
+
+
+def _agenda_lines(r: dict) -> list[str]:
+    a = r["agency"]
+    out = [f"{a['name']} — {r['period']}: {r['count']} rows due, {len(r['ongoing'])} ongoing"]
+    for g in r["groups"]:
+        out.append(f"  {g['period']}")
+        for x in (x for x in r["rows"] if x["period"] == g["period"]):
+            srcs = ", ".join(dict.fromkeys(s["document_number"] or s["document_id"] for s in x["sources"]))
+            out.append(f"    [{x['role']}] {x['due']}  {x['text'][:90]}  ({srcs})")
+    if r["ongoing"]:
+        out.append("  Thường xuyên / đang thực hiện")
+        for x in r["ongoing"]:
+            out.append(f"    [{x['role']}] {x['text'][:90]}  ({x['document']['number']})")
+    return out
+
+
 def cmd_export(args) -> int:
     store = _store(args)
     if args.base:
         if not args.base.startswith(("http://", "https://")) or any(c in args.base for c in ' <>"{}|\\^`'):
             raise UsageError(f"--base {args.base}: not an http(s) IRI")
         store.base = args.base if args.base.endswith(("/", "#")) else args.base + "/"
+    if args.output is not None:
+        if args.output.is_dir():
+            raise UsageError(f"-o {args.output}: is a folder")
+        if not args.output.parent.is_dir():
+            raise UsageError(f"-o {args.output}: folder {args.output.parent} does not exist")
     data = _service_of(store).export(args.format)
     if args.output:
-        args.output.write_bytes(data)
+        try:
+            args.output.write_bytes(data)
+        except OSError as err:
+            raise UsageError(f"-o {args.output}: {err.strerror or 'cannot be written'}") from None
     else:
         sys.stdout.buffer.write(data)
     return 0
@@ -291,9 +380,9 @@ def cmd_sparql(args) -> int:
 def cmd_serve(args) -> int:
     # the web stack is imported only to serve: flask + waitress + the blueprints
     # add ~0.6 s (measured) to every other command's start-up
-    from waitress import serve
-    from web import create_app
+    from web import create_app, make_server
     from service.progress import Progress
+    _check_port(args.host, args.port)       # before building: a busy port is a usage error at once
     store = _store(args)
     if not store.base:
         # IRIs of the served graph dereference to this server's pages (content negotiation)
@@ -302,23 +391,50 @@ def cmd_serve(args) -> int:
         # nothing (usable) built yet: build once, before listening; requests never build
         store.build(progress=Progress("auto"), index=True, wait=True, sparql_url=args.sparql_url)
     store.auto_build = False
-    app = create_app({"STORE": store})
+    app = create_app({"STORE": store, "BASE_URL": store.base})
+    try:
+        server = make_server(app, args.host, args.port, threads=args.threads)
+    except OSError as err:   # busy port, unknown host, no permission
+        raise UsageError(f"serve: cannot listen on {args.host}:{args.port}: {err.strerror or err}") from None
     print(f"legalkg: serving {store.data} on http://{args.host}:{args.port}/", file=sys.stderr)
-    serve(app, host=args.host, port=args.port, threads=args.threads)
+    server.run()
     return 0
 
 
+def _check_port(host: str, port: int) -> None:
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as waitress does
+            s.bind(addr)
+    except OSError as err:
+        raise UsageError(f"serve: cannot listen on {host}:{port}: {err.strerror or err}") from None
+
+
+def _check_home(home: Path) -> None:
+    """--home must be a folder that exists or can be created (exit 2 otherwise)."""
+    if home.exists() and not home.is_dir():
+        raise UsageError(f"--home {home}: not a folder")
+    if not home.exists():
+        parent = next((p for p in home.parents if p.exists()), None)
+        if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+            raise UsageError(f"--home {home}: cannot be created (no writable folder above it)")
+
+
 COMMANDS = {"extract": cmd_extract, "build": cmd_build, "ask": cmd_ask, "cites": cmd_cites, "path": cmd_path,
-            "top": cmd_top, "agency": cmd_agency, "export": cmd_export, "sparql": cmd_sparql, "serve": cmd_serve}
+            "top": cmd_top, "agency": cmd_agency, "lineage": cmd_lineage, "agenda": cmd_agenda, "export": cmd_export, "sparql": cmd_sparql, "serve": cmd_serve}
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if not args.cmd:
-            raise UsageError("missing command (extract, build, ask, cites, path, top, agency, export, sparql, serve)")
+            raise UsageError("missing command (extract, build, ask, cites, path, top, agency, lineage, agenda, export, sparql, "
+                             "serve)")
         if args.data is not None and not args.data.is_dir() and args.cmd not in ("extract",):
             raise UsageError(f"--data {args.data}: not a folder")
+        if args.cmd != "extract":
+            _check_home(args.home or default_home())
         return COMMANDS[args.cmd](args)
     except UsageError as err:
         print(f"legalkg: {err}", file=sys.stderr)

@@ -61,6 +61,7 @@ HEADS = (
     "Quốc hội", "Tổng cục", "Kiểm toán", "Hiệp hội", "Công ty", "Doanh nghiệp", "Tập đoàn", "Tổng công ty",
     "Đài Phát thanh", "Bưu điện", "Cán bộ", "Học viện", "Đại học", "Quỹ", "Nhà", "Lực lượng", "Tổ", "Kho",
     "Sở, ban", "Sở, ngành", "Địa phương", "ĐVSN", "Đơn vị sự nghiệp", "Thường trực", "Ban Thường trực", "Huyện", "Xã", "UBMTTQ", "Chi nhánh", "Trạm", "Văn phòng Chính phủ",
+    "Thông tấn xã",
 )
 _HEAD_RE = re.compile(r"^(?:" + "|".join(sorted((re.escape(h) for h in HEADS), key=len, reverse=True)) + r")(?![\wà-ỹ])")
 _LOWER_HEAD_RE = re.compile(r"^(?:các\s+(?:sở|cơ quan|đơn vị|đoàn thể|tổ chức|ban|ngành|địa phương|huyện|xã|quận|phòng|trường|hội|doanh nghiệp|bộ|tỉnh|chủ đầu tư|cơ sở)|sở|ubnd|cơ quan|đơn vị|ban|phòng|địa phương|văn phòng|thanh tra|công an|bộ)(?![\wà-ỹ])", re.I)
@@ -68,7 +69,8 @@ _LOWER_HEAD_RE = re.compile(r"^(?:các\s+(?:sở|cơ quan|đơn vị|đoàn th�
 # Comma lists that are one name or one group.
 _PROTECT = [
     r"(?:các\s+)?sở,\s*ban,\s*ngành(?:,\s*đoàn thể)?",
-    r"(?:các\s+)?sở,\s*ngành(?:,\s*đoàn thể)?",
+    r"(?:các\s+)?sở,\s*ngành(?:,\s*(?:đoàn thể|đơn vị))?",
+    r"viện,\s*trường",
     r"(?:các\s+)?(?:cơ quan\s+)?đơn vị,\s*địa phương",
     r"(?:các\s+)?bộ,\s*(?:ngành|cơ quan ngang bộ)(?:,\s*cơ quan thuộc Chính phủ)?",
     r"(?:các\s+)?cơ quan,\s*(?:tổ chức,\s*)?đơn vị(?:,\s*(?:địa phương|doanh nghiệp))?",
@@ -124,6 +126,26 @@ def _cut_duty(chunk: str) -> str:
     return chunk[:m.start()] if m else chunk
 
 
+# two agencies with no separator ('Sở Khoa học và Công nghệ Sở Công Thương'):
+# a 'Sở'/'Bộ' head right after a word that ends a name, not after a title or
+# a preposition ('Giám đốc Sở …', 'thuộc Sở …', 'Văn phòng Sở …')
+_GLUED_HEAD_RE = re.compile(r"(?<=[^\W\d_])[ \t]+(?=(?:Sở|Bộ)[ \t]+[A-ZĐ])")
+_NOT_NAME_END = {"đốc", "trưởng", "phòng", "tra", "của", "thuộc", "và", "với", "tại", "cho", "các", "đạo",
+                 "trực", "chủ", "sở", "bộ", "ban", "theo", "từ", "đến", "về", "là", "do", "giữa"}
+
+
+def _split_unseparated(text: str) -> str:
+    out, last = [], 0
+    for m in _GLUED_HEAD_RE.finditer(text):
+        prev = text[last:m.start()].rsplit(None, 1)
+        word = prev[-1].lower() if prev else ""
+        if word and word not in _NOT_NAME_END and (_HEAD_RE.match(text[text.rfind(";", 0, m.start()) + 1:].lstrip(" ,"))):
+            out.append(text[last:m.start()] + ";")
+            last = m.end() - 1
+    out.append(text[last:])
+    return "".join(out)
+
+
 @lru_cache(maxsize=20000)
 def split_agencies(cell: Optional[str]) -> tuple[str, ...]:
     """'Sở Tư pháp, các sở, ban, ngành, UBND cấp huyện, cấp xã' →
@@ -139,6 +161,7 @@ def split_agencies(cell: Optional[str]) -> tuple[str, ...]:
     # a missing comma before "các sở/cơ quan/đơn vị" (line-wrapped cells)
     text = re.sub(r"(?<=[\wà-ỹ])\s+(?=[Cc]ác\s+(?:sở|cơ quan|đơn vị|ban, ngành)\b)(?<!và )", ", ", text)
     text = re.sub(r"\b(và|của|với|cho|thuộc|tại|đến), (?=[Cc]ác\s)", r"\1 ", text)
+    text = _split_unseparated(text)
     for chunk in re.split(r"\s*[;\n]\s*|\s+-\s+(?=(?:Các|Sở|UBND|Ủy ban|Văn phòng|Công an|Thanh tra|Ban|Trung tâm|Cơ quan)\b)", text):
         chunk = _cut_duty(chunk)
         pieces = [p.strip() for p in re.split(r",\s*|\s*/\s*(?=\S)", chunk) if p.strip()]

@@ -157,6 +157,13 @@ class AgendaIndex:
         ids = self.resolve(agency)
         if not ids:
             raise KeyError(f"unknown agency: {agency!r}")
+        return self.agenda_for(ids, start, end)
+
+    def agenda_for(self, ids: Sequence[str], start: date, end: date) -> Agenda:
+        """The agenda of the agencies ``ids`` (as ``resolve`` returns them)."""
+        ids = sorted(i for i in ids if i in self.names)
+        if not ids:
+            raise KeyError("no known agency among the ids given")
         due: list[tuple[_Entry, date]] = []
         ongoing: list[_Entry] = []
         seen: set[tuple[str, date]] = set()

@@ -22,15 +22,17 @@ Input is the extractions as ``extract --json`` prints them (dicts), or
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
 from . import numbers as N
 from .periods import document_years, parse_deadline
 from .rowsim import (TfIdf, char_features, document_frequencies, lead_match, word_features)
+from .vntext import compact_spaces, fold_tones
 
 KINDS = ("same", "part_of", "continued")
 PARENT_RELATIONS = ("implements", "based_on", "cites")
@@ -42,6 +44,16 @@ MIN_TEXT_SHARED_REFS = 0.25  # ... when the two rows cite the same document
 MULTI_PARENT_MARGIN = 0.10
 SAME_TEXT = 0.8
 SAME_TEXT_CONTAINED = 0.6
+SAME_OBJECTIVE = 0.6         # child restates the parent row's objective ("Mục tiêu") -> same
+# dense rescue (only with an injected similarity): a candidate below MIN_TEXT is
+# kept when its text is at least DENSE_MIN_TEXT and the parent is the child's
+# best dense match in that document, DENSE_Z standard deviations above the mean
+DENSE_MIN_TEXT = 0.25
+DENSE_Z = 2.5
+DENSE_BONUS = 0.12
+# optional dense similarity: (child task ids, parent task ids) -> [child, parent] cosine
+# matrix, or None when it has no vectors for them (injected by the service layer)
+Similarity = Callable[[Sequence[str], Sequence[str]], Optional[np.ndarray]]
 DOC_PRIOR = {"implements": 1.0, "chain": 0.95, "shared-source": 0.9, "sibling": 0.9}
 
 
@@ -175,6 +187,21 @@ def document_links(extractions: Sequence[dict]) -> list[DocLink]:
     return sorted(out.values(), key=lambda d: (d.child, d.parent))
 
 
+# the parent builds or issues something (a plan, a scheme), the child carries it out:
+# the implementation stage of what the parent builds is part of it, not a restatement
+_BUILD = re.compile(r"^(?:tham mưu (?:cho ubnd tỉnh )?)?(?:nghiên cứu )?(?:ban hành|xây dựng|trình)\b")
+_CARRY = re.compile(r"^(?:tiếp tục )?(?:tổ chức )?(?:triển khai|thực hiện)\b")
+
+
+def _verb_key(text: str) -> str:
+    return compact_spaces(fold_tones(text or "")).strip(" -–•+*.:;").lower()
+
+
+def builds_then_carries(child_text: str, parent_text: str) -> bool:
+    """'Ban hành / Xây dựng Kế hoạch X' (parent) → 'Triển khai Kế hoạch X' (child)."""
+    return bool(_BUILD.match(_verb_key(parent_text))) and bool(_CARRY.match(_verb_key(child_text)))
+
+
 _REL_VI = {"implements": "thực hiện", "based_on": "căn cứ", "cites": "dẫn chiếu"}
 
 
@@ -205,13 +232,21 @@ def _pair_scores(child: list[dict], parent: list[dict], feats: dict, df_w: Count
     return text, p_in_c, sec
 
 
-def _score(text: float, sec: float, c: dict, p: dict) -> tuple[float, list[str]]:
-    """Combined score, or -1 when the texts are too far apart to link."""
+def _score(text: float, sec: float, c: dict, p: dict, dense_z: Optional[float] = None) -> tuple[float, list[str]]:
+    """Combined score, or -1 when the texts are too far apart to link.
+    ``dense_z``: set when the parent is the child's best dense (e5) match in
+    its document, that many standard deviations above the mean."""
     ev = [f"text {text:.2f}"]
     s = text
     rc, rp = _local_refs(c), _local_refs(p)
     shared = rc & rp
-    if text < (MIN_TEXT_SHARED_REFS if shared else MIN_TEXT):
+    floor = MIN_TEXT_SHARED_REFS if shared else MIN_TEXT
+    if dense_z is not None and dense_z >= DENSE_Z and DENSE_MIN_TEXT <= text < floor:
+        # rescue only: a pair the wording alone would drop; never reorders pairs it keeps
+        floor = DENSE_MIN_TEXT
+        s += DENSE_BONUS
+        ev.append(f"best dense match (e5, z {dense_z:.1f})")
+    if text < floor:
         return -1.0, ev
     if shared:
         s += 0.15
@@ -231,7 +266,37 @@ def _score(text: float, sec: float, c: dict, p: dict) -> tuple[float, list[str]]
     return s, ev
 
 
-def find_lineage(extractions: Iterable, threshold: float = THRESHOLD) -> Lineage:
+def _dense_best(similarity: Optional[Similarity], child: list[dict], parent: list[dict]):
+    """Per child row: (index of its best dense match among the parent rows, z
+    of that match against the child's similarities to all of them); None
+    without a similarity function or vectors."""
+    if similarity is None or not child or len(parent) < 3:
+        return None
+    m = similarity([t["id"] for t in child], [t["id"] for t in parent])
+    if m is None:
+        return None
+    m = np.asarray(m, dtype=np.float64)
+    best = m.argmax(axis=1)
+    sd = m.std(axis=1)
+    sd[sd == 0] = 1.0
+    z = (m[np.arange(len(child)), best] - m.mean(axis=1)) / sd
+    return [(int(b), float(x)) for b, x in zip(best, z)]
+
+
+def _objective_sim(c: dict, p: dict, df_w: Counter, df_c: Counter, n: int) -> float:
+    """Text similarity of the child row to the parent row's objective ("Mục tiêu" column)."""
+    obj = p.get("objective")
+    if not obj:
+        return 0.0
+    a, b = c.get("text") or "", obj
+    W = TfIdf([word_features(a), word_features(b)], df_w, n)
+    C = TfIdf([char_features(a), char_features(b)], df_c, n)
+    one, two = slice(0, 1), slice(1, 2)
+    return float(0.5 * W.cosine(one, two)[0, 0] + 0.5 * C.cosine(one, two)[0, 0])
+
+
+def find_lineage(extractions: Iterable, threshold: float = THRESHOLD,
+                 similarity: Optional[Similarity] = None) -> Lineage:
     ex = as_dicts(extractions)
     dlinks = document_links(ex)
     by_id = {e["document"]["id"]: e for e in ex}
@@ -248,13 +313,15 @@ def find_lineage(extractions: Iterable, threshold: float = THRESHOLD) -> Lineage
         child, parent = by_id[d.child]["tasks"], by_id[d.parent]["tasks"]
         text, p_in_c, sec = _pair_scores(child, parent, feats, df_w, df_c, n)
         prior = DOC_PRIOR[d.via]
+        dense = _dense_best(similarity, child, parent)
         found: list[tuple[int, int, float, list[str]]] = []
         for a, c in enumerate(child):
             scored = []
             for b, p in enumerate(parent):
-                if text[a, b] < MIN_TEXT_SHARED_REFS:
+                if text[a, b] < min(MIN_TEXT_SHARED_REFS, DENSE_MIN_TEXT):
                     continue
-                s, ev = _score(float(text[a, b]), float(sec[a, b]), c, p)
+                z = dense[a][1] if dense is not None and dense[a][0] == b else None
+                s, ev = _score(float(text[a, b]), float(sec[a, b]), c, p, z)
                 if s < 0:
                     continue
                 scored.append((s, b, ev))
@@ -269,8 +336,15 @@ def find_lineage(extractions: Iterable, threshold: float = THRESHOLD) -> Lineage
         per_parent = Counter(b for _, b, _, _ in found)
         for a, b, s, ev in found:
             t = float(text[a, b])
+            obj = _objective_sim(child[a], parent[b], df_w, df_c, n)
             if d.via == "sibling":
                 kind = "continued"
+            elif obj >= SAME_OBJECTIVE:
+                kind = "same"
+                ev.append(f"restates the parent's objective ({obj:.2f})")
+            elif builds_then_carries(child[a].get("text") or "", parent[b].get("text") or ""):
+                kind = "part_of"
+                ev.append("carries out what the parent row builds")
             elif t >= SAME_TEXT or (t >= SAME_TEXT_CONTAINED and p_in_c[a, b] >= 0.85
                                     and per_parent[b] == 1):
                 kind = "same"

@@ -14,12 +14,12 @@ _SEG = r"[A-ZĐ][A-Za-zĐđ&]*\d*"            # NĐ, CP, TTg, UBND, QH14, BTTTT,
 _CODE = _SEG + r"(?:[ \t]*" + _DASH + r"[ \t\n]*" + _SEG + r")*"
 # state number: 61/2018/NĐ-CP, 45 /QĐ-UBND, 1234/QĐ-\nUBND
 STATE_RE = re.compile(
-    r"(\d(?<![\w/.,\-–]\d)\d{0,4}(?:\.\d{1,3})?[a-z]?)[ \t]*/[ \t]*(?:((?:19|20)\d{2})[ \t]*/[ \t]*)?"
+    r"((?:(?<=số)|(?<=Số)|(?<![\w/.,\-–]))\d\d{0,4}(?:\.\d{1,3})?[a-z]?)[ \t]*/[ \t]*(?:((?:19|20)\d{2})[ \t]*/[ \t]*)?"
     r"(" + _CODE + r")(?![\w])")
 # Party and mass-organisation numbers: 18-NQ/TW, 49-CTr/TU, 402-CV/VPĐU,
 # 02-KH/BCĐTW, 459-KHHĐ/TU, 15000-CV/VPTW — "number-type/issuer".
 PARTY_RE = re.compile(
-    r"(\d(?<![\w/.,]\d)\d{0,4})[ \t]*" + _DASH + r"[ \t]*([A-ZĐ][A-Za-zĐđ]{0,5})[ \t]*/[ \t]*"
+    r"((?:(?<=số)|(?<=Số)|(?<![\w/.,]))\d\d{0,4})[ \t]*" + _DASH + r"[ \t]*([A-ZĐ][A-Za-zĐđ]{0,5})[ \t]*/[ \t]*"
     r"([A-ZĐ][A-ZĐ]{1,11}\d{0,4})(?![\w])")
 
 # Code component → document type (first matching component wins).
@@ -57,11 +57,23 @@ def normalise_number(raw: str) -> str:
     head, sep, code = s.rpartition("/")
     if sep and not _PARTY_HEAD_RE.match(s):
         code = "-".join(_ASCII_CODES.get(p, p) for p in code.split("-"))
+        m = _GLUED_RE.match(code) if "-" not in code and head.count("/") == 1 else None
+        if m and _issuer_like(m.group(2)):
+            code = m.group(1) + "-" + m.group(2)        # 118/2025/NĐCP → NĐ-CP, 21/2025/TTBYT → TT-BYT
         s = head + sep + code
     return s
 
 
+_GLUED_RE = re.compile(r"^(NĐ|QĐ|NQ|TT|CT|KH)([A-ZĐ][A-Za-zĐ]{1,9})$")
+
+
+def _issuer_like(code: str) -> bool:
+    return code in CENTRAL_ISSUERS or code.startswith(("B", "UBND", "HĐND", "S"))
+
+
 _PARTY_HEAD_RE = re.compile(r"^\d+-")
+# a committee's letter code ending in the legislature's number: 1691/UBDNGS15
+_LEGISLATURE_CODE_RE = re.compile(r"^[A-ZĐ]{4,}1\d$")
 
 
 def code_parts(number: str) -> list[str]:
@@ -148,7 +160,7 @@ def find_numbers(text: str):
         # "Đề án 06/CP": a one-part code without a type or a year is a nickname
         if m.group(2) is None and "-" not in code_n and not re.match(r"^(QH|UBTVQH)\d+$", code_n) \
                 and code_n not in ("CP", "TTg") or (m.group(2) is None and code_n in ("CP", "TTg")):
-            if code_n not in _TYPE_BY_CODE:
+            if code_n not in _TYPE_BY_CODE and not _LEGISLATURE_CODE_RE.match(code_n):
                 continue
         # trailing '-' of a code broken at a line end with nothing after it
         num = normalise_number(m.group(0)).rstrip("-")

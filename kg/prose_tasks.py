@@ -28,6 +28,12 @@ _LABEL_RE = re.compile(
     + "|".join(f"(?P<{k}>{p})" for k, p in _LABELS.items()) + r")[ \t]*:", re.I | re.M)
 _GATE_RE = re.compile(r"(?:chủ\s+trì|thực\s+hiện)[^:\n]{0,30}:", re.I)
 _ITEM_RE = re.compile(r"^[ \t]*(?:(\d{1,2}(?:\.\d{1,2})*)([.)]?)|[-+•])[ \t]+(?=\S)", re.M)
+# the facts of an administrative procedure, not a plan's task ('Cơ quan thực
+# hiện: Sở Y tế / Cơ quan có thẩm quyền quyết định: … / Cơ quan phối hợp: Không')
+_PROCEDURE_RE = re.compile(r"thẩm\s+quyền\s+quyết\s+định|tiếp\s+nhận\s+và\s+trả\s+kết\s+quả|được\s+ủy\s+quyền"
+                           r"|đối\s+tượng\s+thực\s+hiện", re.I)
+# 'Cơ quan thực hiện: Sở Nội vụ chủ trì, phối hợp với các sở …' (lead and support in one field)
+_LEAD_WITH_RE = re.compile(r"\s+chủ\s+trì,?\s+(?:và\s+)?phối\s+hợp(?:\s+với)?\s+", re.I)
 _MARKER_RE = re.compile(r"(?:^|(?<=[\s;,]))(?:[a-zđ][.)]|[-+•*])\Z")
 
 
@@ -49,6 +55,10 @@ def find_prose_tasks(text: str, skip: list[tuple[int, int]]):
                 and labels[j].start() - group[-1].end() < 600:
             group.append(labels[j])
             j += 1
+        near = text[max(0, m.start() - 300):group[-1].end() + 300]
+        if _PROCEDURE_RE.search(near):
+            i = j
+            continue
         cols: dict[str, Cell] = {}
         for k, g in enumerate(group):
             stop = group[k + 1].start() if k + 1 < len(group) else _line_end(text, g.end())
@@ -58,6 +68,11 @@ def find_prose_tasks(text: str, skip: list[tuple[int, int]]):
                 # prose wraps lines anywhere: a line break is a space here, not a list separator
                 s = g.end() + (len(raw) - len(raw.lstrip()))
                 cols[g.lastgroup] = Cell(" ".join(val.split()), s, s + len(val))
+        lw = _LEAD_WITH_RE.search(cols["lead"].text) if "lead" in cols and "support" not in cols else None
+        if lw:
+            c = cols["lead"]
+            cols["support"] = Cell(c.text[lw.end():], c.start + lw.end(), c.end)
+            cols["lead"] = Cell(c.text[:lw.start()], c.start, c.start + lw.start())
         # "Nội dung thực hiện: …" right before the lead label is the task text
         tl = labels[i - 1] if i and labels[i - 1].lastgroup == "text" and m.start() - labels[i - 1].end() < 1500 else None
         item = _item_before(text, tl.start() if tl else m.start(), numbered_only=tl is not None)
@@ -78,7 +93,7 @@ def find_prose_tasks(text: str, skip: list[tuple[int, int]]):
             continue
         cols["text"] = Cell(" ".join(body.split()), t_start, t_start + len(body))
         # "Đơn vị thực hiện: A, B" with no "phối hợp" label: A leads, B supports (inferred)
-        inferred = bool(m.group("agency")) and "support" not in cols
+        inferred = bool(m.group("agency")) and "support" not in cols and not lw
         out.append((no, cols, t_start, max(c.end for c in cols.values()), inferred))
         i = j
     return out

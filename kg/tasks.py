@@ -176,6 +176,9 @@ def find_tables(text: str) -> list[ParsedTable]:
                 "text" not in kinds or _NOT_TASK_TABLE_RE.search(" | ".join(header_sig))):
             i += 1              # a catalogue of procedures or a statistics table, not tasks
             continue
+        if not {"agency", "lead", "support"} & set(kinds) and _NOT_TASK_TABLE_RE.search(" | ".join(header_sig)):
+            i += 1              # a procedure catalogue without any agency column
+            continue
         j = i + 1
         # a second header row: "Bắt đầu | Hoàn thành" under "Thời gian"
         if j < len(rows) and rows[j] is not None:

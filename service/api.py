@@ -15,7 +15,7 @@ from typing import Optional
 
 from kg.rdf import DEFAULT_BASE, document_rdf, iri_to_id, serialize
 
-from . import answer, pages, query
+from . import answer, lineage, pages, query, sparql_examples
 from .store import Store
 
 log = logging.getLogger("legalkg.service")
@@ -160,13 +160,22 @@ class Service:
 
     def document_rdf(self, doc_id: str, fmt: str) -> bytes:
         """One document's description (``kg.rdf.document_rdf``) serialised."""
-        return serialize(document_rdf(self.graph(), doc_id, base=self.base), fmt)
+        return serialize(document_rdf(self.graph(), doc_id, base=self.base,
+                                      lineage=self.lineage_state().lineage.links), fmt)
 
     def sparql(self, text: str, limit: int = 1000, timeout: float = 10.0) -> dict:
         """Read-only SPARQL on the build's store (pyoxigraph worker processes
         with a hard timeout, or the remote endpoint): ValueError for bad or
         updating queries, TimeoutError past ``timeout`` seconds."""
         return self.store.sparql(text, limit=limit, timeout=timeout)
+
+    def sparql_examples(self) -> list[dict]:
+        """The /sparql page's examples (``sparql_examples.examples``) under this graph's IRI base."""
+        return sparql_examples.examples(self.base)
+
+    def sparql_properties(self) -> list[tuple[str, str]]:
+        """(CURIE, meaning) of the properties the examples use."""
+        return sparql_examples.properties(self.base)
 
     def iri_to_id(self, iri: str) -> Optional[tuple[str, str]]:
         """(kind, node id) of an IRI this graph minted, else None."""
@@ -231,17 +240,24 @@ class Service:
         """Search page: answer card, rows, facets (see ``pages.search_view``)."""
         return pages.search_view(self, q, filters, show=show)
 
-    def documents(self, q: str = "", scope: str = "all", doc_type: str = "", province: str = "") -> dict:
-        """Document list: ``{"query", "scope", "type", "province", "documents", "types", "provinces"}``."""
-        return pages.documents_view(self, q, scope, doc_type, province)
+    def documents(self, q: str = "", scope: str = "all", doc_type: str = "", province: str = "",
+                  sort: str = "cited", page: int = 1, per: int = 0) -> dict:
+        """Document list: ``{"query", "scope", "type", "province", "sort", "paging", "documents", "types",
+        "provinces"}`` (``per=0``: every row on one page)."""
+        return pages.documents_view(self, q, scope, doc_type, province, sort, page, per)
 
-    def agencies(self, q: str = "", province: str = "") -> dict:
-        """Agency list: ``{"query", "province", "agencies", "provinces"}``."""
-        return pages.agencies_view(self, q, province)
+    def agencies(self, q: str = "", province: str = "", kind: str = "", sort: str = "tasks",
+                 page: int = 1, per: int = 0) -> dict:
+        """Agency list: ``{"query", "province", "kind", "sort", "paging", "agencies" (with "kind_label",
+        "collective", "near_duplicates"), "provinces", "kinds"}``."""
+        return pages.agencies_view(self, q, province, kind, sort, page, per)
 
     def document(self, doc_id: str, with_text: bool = True) -> dict:
-        """Document page (see ``pages.document_view``)."""
-        return pages.document_view(self, doc_id, with_text)
+        """Document page (see ``pages.document_view``), with ``"lineage"``
+        (``lineage.document_lineage``)."""
+        view = pages.document_view(self, doc_id, with_text)
+        view["lineage"] = self.document_lineage(doc_id)
+        return view
 
     def agency(self, agency_id: str) -> dict:
         """Agency page: ``{"agency", "lead", "support" (query.task_row lists),
@@ -249,5 +265,36 @@ class Service:
         return pages.agency_view(self, agency_id)
 
     def task(self, task_id: str) -> dict:
-        """Task / assignment page (see ``pages.task_view``)."""
-        return pages.task_view(self, task_id)
+        """Task / assignment page (see ``pages.task_view``), with ``"lineage"``
+        (``lineage.task_lineage``)."""
+        view = pages.task_view(self, task_id)
+        view["lineage"] = self.task_lineage(task_id)
+        return view
+
+    # ----------------------------------------------------------- lineage --
+    def lineage_state(self) -> "lineage.LineageState":
+        """Lineage links and the agenda index of this build (computed once per build)."""
+        return lineage.state_for(self.store)
+
+    def lineage(self, ref: Optional[str] = None) -> dict:
+        """``lineage --json`` / ``/api/lineage`` (see ``lineage.lineage_view``)."""
+        return lineage.lineage_view(self.lineage_state(), self.graph(), ref)
+
+    def task_lineage(self, task_id: str) -> dict:
+        """A row's parents and its children by year (see ``lineage.task_lineage``)."""
+        return lineage.task_lineage(self.lineage_state(), task_id)
+
+    def document_lineage(self, doc_id: str) -> dict:
+        """A document's coverage (see ``lineage.document_lineage``)."""
+        return lineage.document_lineage(self.lineage_state(), doc_id)
+
+    def agenda(self, agency: str, period: Optional[str] = None, start: Optional[str] = None,
+               end: Optional[str] = None) -> dict:
+        """``agenda --json`` / ``/api/agenda`` (see ``lineage.agenda_view``):
+        ValueError for a bad period, NotFound for an unknown agency."""
+        return lineage.agenda_view(self.lineage_state(), self.graph(), agency, period, start, end)
+
+    def agenda_ics(self, agency: str, period: Optional[str] = None, start: Optional[str] = None,
+                   end: Optional[str] = None) -> str:
+        """The agenda as an iCalendar file (see ``lineage.agenda_ics``)."""
+        return lineage.agenda_ics(self.lineage_state(), self.graph(), agency, period, start, end)

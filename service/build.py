@@ -32,6 +32,7 @@ from search import embedder, vindex
 from search import index as search_index
 from search.vectors import open_store, text_key
 
+from . import lineage
 from .extractpool import ExtractPool
 from .home import (atomic_write, clean_stale, current_build, list_corpus, locked, new_build_dir, pointer_target,
                    prepare_home, publish)
@@ -156,6 +157,7 @@ class Builder:
         warnings = [w for ex in extractions for w in ex.get("warnings", [])] + dup_warnings
 
         t = time.perf_counter()
+        self._extractions = extractions
         G = build_graph(extractions)
         dups = {}
         for ex in extractions:
@@ -346,9 +348,17 @@ class Builder:
         return info
 
     # ------------------------------------------------------------ rdf --
+    def _lineage_links(self, tmp: Path) -> list:
+        """The lineage links ``Store.rdf_graph`` adds (same extractions, same vectors)."""
+        index_dir = tmp / "index"
+        sim = lineage.dense_similarity(index_dir) if (index_dir / "dense.faiss").exists() else None
+        st = lineage.LineageState(self._extractions, sim)
+        self.stats["lineage_s"] = st.seconds
+        return st.lineage.links
+
     def _rdf(self, G, base: str, tmp: Path) -> dict:
         with self.progress.step("rdf", None) as bar:
-            g = to_rdf(G, base=base or DEFAULT_BASE)
+            g = to_rdf(G, base=base or DEFAULT_BASE, lineage=self._lineage_links(tmp))
             nt = sorted_ntriples(g)
             prefixes = {p: str(ns) for p, ns in g.namespaces() if p}
             atomic_write(tmp / "export.nt", nt)

@@ -10,8 +10,8 @@ that merely shares a parent with the root (a sibling reached by going up and
 then down) is *not* included — that is what turned a hub document into a
 hairball when every neighbour of every neighbour was expanded.
 
-The output has the shape of ``kg.query.cites`` ({root, direction, depth,
-nodes, edges}) plus ``level``: the signed chain distance of every node
+This is ``cites --json`` / ``/api/cites`` / the graph page alike (re-exported
+as ``service.query.cites``): {root, direction, depth, nodes, edges} plus ``level``: the signed chain distance of every node
 (negative upward, 0 for the root, positive downward) for layered drawing.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import networkx as nx
 
 from kg.vocab import CITATION_TYPES
-from .query import NotFound, doc_summary, resolve_document
+from .query import NotFound, _summaries, resolve_document
 
 MAX_DEPTH = 10
 
@@ -81,10 +81,11 @@ def chains(G: nx.MultiDiGraph, ref: str, direction: str = "both", depth: int = 1
     level[root] = 0
     edges = dict(up_edges)
     edges.update(down_edges)
-    nodes = [doc_summary(G, n) for n in sorted(level)]
+    summaries = _summaries(G)
+    nodes = [summaries[n] for n in sorted(level)]
     if evidence:
         edge_list = [{"source": u, "target": v, "type": k, "evidence": ev} for (u, v, k), ev in sorted(edges.items())]
     else:
         edge_list = [{"source": u, "target": v, "type": k} for (u, v, k) in sorted(edges)]
-    return {"root": doc_summary(G, root), "direction": direction, "depth": depth, "nodes": nodes,
+    return {"root": summaries[root], "direction": direction, "depth": depth, "nodes": nodes,
             "edges": edge_list, "level": {n: level[n] for n in sorted(level)}}

@@ -11,9 +11,10 @@ from collections import Counter, OrderedDict
 from typing import Optional
 
 from kg.vntext import fold
-from kg.vocab import CITATION_TYPES, IN_LABELS, OUT_LABELS, ROLES
+from kg.vocab import AGENCY_KINDS, CITATION_TYPES, IN_LABELS, OUT_LABELS, ROLES
 from search.engine import record_years
 
+from .docmeta import official_links, plan_start, validity
 from .query import (Ambiguous, NotFound, agency_roles, agency_summary, doc_summary, document_detail, most_cited,
                     resolve_document, today)
 
@@ -176,7 +177,31 @@ def home_view(state) -> dict:
 
 
 # ================================================================ lists ==
-def documents_view(state, q: str = "", scope: str = "all", doc_type: str = "", province: str = "") -> dict:
+DOC_SORTS = {"cited": "được dẫn chiếu nhiều nhất", "number": "số hiệu", "date": "ngày ban hành (mới nhất)",
+             "date_asc": "ngày ban hành (cũ nhất)"}
+AGENCY_SORTS = {"tasks": "nhiều nhiệm vụ nhất", "name": "tên", "lead": "chủ trì nhiều nhất",
+                "support": "phối hợp nhiều nhất"}
+
+
+def paginate(rows: list, page: int, per: int) -> dict:
+    """{"total", "page", "pages", "per", "first", "last"} and the rows of that page (per=0: all)."""
+    total = len(rows)
+    if per <= 0:
+        return {"total": total, "page": 1, "pages": 1, "per": total, "first": 1 if total else 0, "last": total}, rows
+    pages = max(1, -(-total // per))
+    page = max(1, min(page, pages))
+    a = (page - 1) * per
+    part = rows[a:a + per]
+    return {"total": total, "page": page, "pages": pages, "per": per, "first": a + 1 if part else 0,
+            "last": a + len(part)}, part
+
+
+def _by_text(v) -> str:
+    return fold(v or "")
+
+
+def documents_view(state, q: str = "", scope: str = "all", doc_type: str = "", province: str = "",
+                   sort: str = "cited", page: int = 1, per: int = 0) -> dict:
     G = state.graph()
     fq = fold(q) if q else ""
     rows, types, provinces = [], Counter(), Counter()
@@ -197,29 +222,68 @@ def documents_view(state, q: str = "", scope: str = "all", doc_type: str = "", p
         s["cited_by"] = len({u for u, _, k in G.in_edges(n, keys=True) if k in CITATION_TYPES})
         s["cites"] = len({v for _, v, k in G.out_edges(n, keys=True) if k in CITATION_TYPES})
         rows.append(s)
-    rows.sort(key=lambda d: (not d["in_corpus"], -(d["cited_by"]), d.get("number") or d.get("title") or ""))
-    return {"query": q, "scope": scope, "type": doc_type, "province": province, "documents": rows,
+    label = lambda d: _by_text(d.get("number") or d.get("title") or d["id"])
+    rows.sort(key=lambda d: (not d["in_corpus"], -(d["cited_by"]), label(d), d["id"]))
+    if sort == "number":
+        rows.sort(key=lambda d: (label(d), d["id"]))
+    elif sort in ("date", "date_asc"):
+        rows.sort(key=lambda d: (d.get("date") or "", d["id"]), reverse=(sort == "date"))
+        rows.sort(key=lambda d: not d.get("date"))          # undated last either way
+    paging, part = paginate(rows, page, per)
+    return {"query": q, "scope": scope, "type": doc_type, "province": province, "sort": sort,
+            "sorts": list(DOC_SORTS.items()), "paging": paging, "documents": part,
             "types": sorted(types.items()), "provinces": sorted(provinces.items())}
 
 
-def agencies_view(state, q: str = "", province: str = "") -> dict:
+_AGENCY_NOISE = re.compile(r"\b(?:tinh|thanh pho|tp|ubnd|uy ban nhan dan|va)\b")
+
+
+def agency_key(name: str, province: Optional[str]) -> str:
+    """Names that differ only by case, accents, punctuation, the province's name or
+    'tỉnh' / 'UBND' share a key (near-duplicate agencies)."""
+    k = fold(name or "")
+    if province:
+        k = k.replace(fold(province), " ")
+    k = _AGENCY_NOISE.sub(" ", re.sub(r"[^a-z0-9 ]+", " ", k))
+    return " ".join(k.split())
+
+
+def agencies_view(state, q: str = "", province: str = "", kind: str = "", sort: str = "tasks",
+                  page: int = 1, per: int = 0) -> dict:
     G = state.graph()
     fq = fold(q) if q else ""
-    rows, provinces = [], Counter()
+    rows, provinces, kinds = [], Counter(), Counter()
+    groups: dict[tuple, list[str]] = {}
     for n, a in G.nodes(data=True):
         if a.get("kind") != "agency":
             continue
+        groups.setdefault((a.get("province"), agency_key(a.get("name"), a.get("province"))), []).append(n)
         provinces[a.get("province") or "Trung ương"] += 1
         if province and (a.get("province") or "Trung ương") != province:
+            continue
+        kinds[a.get("agency_kind") or "other"] += 1
+        if kind and (a.get("agency_kind") or "other") != kind:
             continue
         if fq and fq not in fold(" ".join([a.get("name") or ""] + list(a.get("aliases") or []))):
             continue
         roles = Counter(k for _, _, k in G.in_edges(n, keys=True) if k in ("lead", "support"))
         rows.append({"id": n, "name": a.get("name"), "province": a.get("province"), "kind": a.get("agency_kind"),
+                     "kind_label": AGENCY_KINDS.get(a.get("agency_kind") or "other"),
+                     "collective": a.get("agency_kind") == "group",
                      "aliases": list(a.get("aliases") or []), "lead": roles.get("lead", 0),
                      "support": roles.get("support", 0)})
-    rows.sort(key=lambda r: (-(r["lead"] + r["support"]), r["name"] or ""))
-    return {"query": q, "province": province, "agencies": rows, "provinces": sorted(provinces.items())}
+    for r in rows:
+        same = groups.get((r["province"], agency_key(r["name"], r["province"])), [])
+        r["near_duplicates"] = [{"id": o, "name": G.nodes[o].get("name")} for o in sorted(same) if o != r["id"]]
+    rows.sort(key=lambda r: (-(r["lead"] + r["support"]), _by_text(r["name"]), r["id"]))
+    if sort == "name":
+        rows.sort(key=lambda r: (_by_text(r["name"]), r["id"]))
+    elif sort in ("lead", "support"):
+        rows.sort(key=lambda r: -r[sort])
+    paging, part = paginate(rows, page, per)
+    return {"query": q, "province": province, "kind": kind, "sort": sort, "sorts": list(AGENCY_SORTS.items()),
+            "paging": paging, "agencies": part, "provinces": sorted(provinces.items()),
+            "kinds": [(k, AGENCY_KINDS.get(k, k), kinds[k]) for k in AGENCY_KINDS if kinds.get(k)]}
 
 
 # ================================================================ document ==
@@ -328,18 +392,43 @@ def document_view(state, doc_id: str, with_text: bool = True) -> dict:
     }
     parent = node.get("attached_to")
     view["attached_to"] = doc_summary(G, parent) if parent in G else None
-    # an attached plan shares its decision's file: the text and tasks are shown there
-    view["text"] = state.source_text(node.get("source")) if (with_text and node.get("source") and not parent) else None
+    text = state.source_text(node.get("source")) if node.get("source") else None
+    view["text_start"] = 0
+    if parent in G and not tasks:
+        # an attached plan shares its decision's file, and the table rows were read as the
+        # decision's: show the plan's own part of the text and those rows
+        pdetail = document_detail(G, parent)
+        view["tasks"] = [dict(t, anchor=t["id"].split("#", 1)[-1],
+                              lead_links=_agency_links(state, G, t["id"], t.get("lead") or [], node.get("province")),
+                              support_links=_agency_links(state, G, t["id"], t.get("support") or [],
+                                                          node.get("province")))
+                         for t in pdetail["tasks"]]
+        view["tasks_from"] = doc_summary(G, parent)
+        view["counts"]["tasks"] = len(view["tasks"])
+        if text:
+            view["text_start"] = plan_start(text, node.get("title"), [t.get("span") for t in view["tasks"]])
+    view["text"] = text if with_text else None
+    view["status"] = validity(G, doc_id, text if node.get("in_corpus") else None, node.get("date"))
+    eff = view["status"]["effective"]
+    if eff and eff["span"][0] < view["text_start"]:
+        view["status"]["effective"] = None      # the decision's statement, not the plan's
+    view["official_links"] = official_links(node) if not node.get("in_corpus") else []
     return view
 
 
 # ================================================================ agency ==
-def _quarter_label(date: Optional[str]) -> tuple[str, str]:
-    if not date or len(date) < 7:
+def dmy(date: Optional[str]) -> str:
+    """'2023-12-31' → '31/12/2023' (the way every page, tooltip and download writes a date)."""
+    if not date or len(date) < 10:
+        return date or ""
+    return f"{date[8:10]}/{date[5:7]}/{date[:4]}"
+
+
+def _deadline_group(end: Optional[str]) -> tuple[str, str]:
+    """A deadline group is named by its end date: 'Hạn cuối 31/12/2023'."""
+    if not end or len(end) < 10:
         return ("9999", "Không ghi thời hạn")
-    y, m = date[:4], int(date[5:7])
-    q = (m - 1) // 3 + 1
-    return (f"{y}-{q}", f"Quý {['I', 'II', 'III', 'IV'][q - 1]}/{y}")
+    return (end, f"Hạn cuối {dmy(end)}")
 
 
 def agency_view(state, agency_id: str) -> dict:
@@ -364,8 +453,9 @@ def agency_view(state, agency_id: str) -> dict:
     def by_deadline(items):
         groups: dict[str, dict] = {}
         for it in items:
-            key, label = _quarter_label(it.get("deadline_end"))
-            groups.setdefault(key, {"key": key, "label": label, "tasks": []})["tasks"].append(it)
+            key, label = _deadline_group(it.get("deadline_end"))
+            groups.setdefault(key, {"key": key, "label": label, "ended": key != "9999" and key < now,
+                                    "tasks": []})["tasks"].append(it)
         return [groups[k] for k in sorted(groups)]
 
     return {"agency": agency_summary(G, agency_id),
@@ -373,7 +463,10 @@ def agency_view(state, agency_id: str) -> dict:
             "lead_by_document": by_document(roles["lead"]), "support_by_document": by_document(roles["support"]),
             "lead_by_deadline": by_deadline(roles["lead"]), "support_by_deadline": by_deadline(roles["support"]),
             "counts": {"lead": len(roles["lead"]), "support": len(roles["support"]),
-                       "open": sum(1 for r in roles["lead"] + roles["support"] if r["status"] == "open")},
+                       # deadline status only: the corpus never says whether a task was done
+                       "open": sum(1 for r in roles["lead"] + roles["support"] if r["status"] == "open"),
+                       "ended": sum(1 for r in roles["lead"] + roles["support"] if r["status"] == "past"),
+                       "no_deadline": sum(1 for r in roles["lead"] + roles["support"] if r["status"] is None)},
             "today": now}
 
 

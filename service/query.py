@@ -91,49 +91,6 @@ def _summaries(G: nx.MultiDiGraph) -> dict:
     return cache
 
 
-def cites(G: nx.MultiDiGraph, ref: str, direction: str = "both", depth: int = 1,
-          evidence: bool = True) -> dict:
-    """``cites --json``: the citation subgraph around ``ref`` within ``depth``
-    hops (0-10) following ``direction`` (out | in | both).
-
-    Returns ``{"root": doc summary, "direction", "depth", "nodes": [doc
-    summary, by id], "edges": [{"source", "target", "type", "evidence"?}]}``;
-    edges point from the citing to the cited document; ``evidence`` (a list of
-    ``{"source", "span", "cue", "stated_in"?}``) is left out when
-    ``evidence=False``.
-    """
-    if direction not in ("out", "in", "both"):
-        raise NotFound("direction must be out, in or both")
-    depth = max(0, min(int(depth), 10))
-    root = resolve_document(G, ref)
-    out_adj, in_adj = _citation_index(G)
-    seen = {root}
-    edges: dict[tuple[str, str, str], list] = {}
-    # (adjacency, whether its edges point at the node we come from)
-    steps = [(out_adj, False)] * (direction != "in") + [(in_adj, True)] * (direction != "out")
-    frontier = [root]
-    for _ in range(depth):
-        nxt_frontier = []
-        for node in frontier:
-            for adj, incoming in steps:
-                for other, k, ev in adj.get(node, ()):
-                    edges[(other, node, k) if incoming else (node, other, k)] = ev
-                    if other not in seen:
-                        seen.add(other)
-                        nxt_frontier.append(other)
-        frontier = nxt_frontier
-        if not frontier:
-            break
-    summaries = _summaries(G)
-    nodes = [summaries[n] for n in sorted(seen)]
-    if evidence:
-        edge_list = [{"source": u, "target": v, "type": k, "evidence": ev} for (u, v, k), ev in sorted(edges.items())]
-    else:
-        edge_list = [{"source": u, "target": v, "type": k} for (u, v, k) in sorted(edges)]
-    return {"root": summaries[root], "direction": direction, "depth": depth, "nodes": nodes,
-            "edges": edge_list}
-
-
 def _citation_digraph(G: nx.MultiDiGraph) -> nx.DiGraph:
     """Documents and who cites whom, relation types collapsed (paths, PageRank)."""
     out_adj, _ = _citation_index(G)
@@ -285,3 +242,9 @@ def document_detail(G: nx.MultiDiGraph, ref: str) -> dict:
             "incoming": {k: sorted(v, key=lambda d: d["id"]) for k, v in in_groups.items()},
             "tasks": [dict(G.nodes[t], id=t) for t in tasks],
             "assignments": [dict(G.nodes[a], id=a) for a in assigns]}
+
+
+# ``cites --json`` / ``/api/cites`` / the graph page: "both" is the upward chain
+# plus the downward chain only (service.chains; the old expansion of every
+# neighbour of every neighbour is gone).  Imported last: chains uses this module.
+from .chains import chains as cites  # noqa: E402

@@ -43,6 +43,9 @@ def _short_parse_error(e: Exception) -> str:
     return f"SPARQL syntax error{where}: {msg}"
 
 
+_MAX_SLICE = 2 ** 40
+
+
 def _walk(node):
     stack = [node]
     seen = set()
@@ -88,6 +91,12 @@ def _prepare(g: Graph, query: str):
     for cv in _walk(q.algebra):
         if cv.name == "ServiceGraphPattern":
             raise ValueError("SERVICE (federated query) is not allowed")
+        if cv.name == "Slice":
+            # LIMIT / OFFSET beyond any row count (LIMIT 99999999999999999999): the same result,
+            # without the engine's islice() overflow
+            for key in ("start", "length"):
+                if isinstance(cv.get(key), int) and cv[key] > _MAX_SLICE:
+                    cv[key] = _MAX_SLICE
     star = parsed[1].name == "SelectQuery" and "projection" not in parsed[1]
     return q, star
 

@@ -38,6 +38,8 @@ from .progress import Progress
 from .sparql import rebase_query, rebase_result
 from .triplestore import OxigraphStore
 
+from . import lineage
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -245,7 +247,8 @@ class Store:
         with self._lock:
             G = self.graph()
             if self._rdf is None:
-                self._rdf = to_rdf(G, base=self.base or DEFAULT_BASE)
+                self._rdf = to_rdf(G, base=self.base or DEFAULT_BASE,
+                                   lineage=lineage.state_for(self).lineage.links)
             return self._rdf
 
     def export_nt(self) -> Optional[bytes]:

@@ -20,6 +20,15 @@ SPLITS = [
     ("Các bộ, cơ quan ngang bộ; UBND các tỉnh, thành phố trực thuộc trung ương",
      ["Các bộ, cơ quan ngang bộ", "UBND các tỉnh, thành phố trực thuộc trung ương"]),
     ("", []),
+    # two agencies with no separator; a title or preposition before "Sở" is not a split
+    ("Sở Khoa học và Công nghệ Sở Công Thương; UBND các phường, xã", ["Sở Khoa học và Công nghệ", "Sở Công Thương", "UBND các phường, xã"]),
+    ("Bộ Công an Bộ Quốc phòng", ["Bộ Công an", "Bộ Quốc phòng"]),
+    ("Giám đốc Sở Tư pháp", ["Giám đốc Sở Tư pháp"]),
+    ("Chi cục Thuế thuộc Sở Tài chính", ["Chi cục Thuế thuộc Sở Tài chính"]),
+    ("Văn phòng Sở Nội vụ", ["Văn phòng Sở Nội vụ"]),
+    ("Các Sở, ngành, đơn vị, UBND cấp xã.", ["Các Sở, ngành, đơn vị", "UBND cấp xã"]),
+    ("Viện, Trường; Doanh nghiệp, Sở, ban, ngành có liên quan", ["Viện, Trường", "Doanh nghiệp", "Sở, ban, ngành có liên quan"]),
+    ("Đài Truyền hình Việt Nam, Thông tấn xã Việt Nam và các cơ quan báo chí", ["Đài Truyền hình Việt Nam", "Thông tấn xã Việt Nam", "Các cơ quan báo chí"]),
 ]
 
 

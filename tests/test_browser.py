@@ -134,7 +134,7 @@ def test_ask_open_document_open_graph(server, browser):
     _no_console_errors(browser)
     _shot(browser, "2-document")
 
-    # open its citation graph and navigate by clicking a node
+    # open its citation graph and re-centre it by clicking a node
     browser.find_element(By.CSS_SELECTOR, ".doc-head a.button[href^='/graph']").click()
     svg = wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, "svg.citegraph")))
     nodes = svg.find_elements(By.CSS_SELECTOR, "a[data-id]")
@@ -145,8 +145,9 @@ def test_ask_open_document_open_graph(server, browser):
     target = next(a for a in nodes if "root" not in (a.get_attribute("class") or ""))
     target_id = target.get_attribute("data-id")
     browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", target)
-    wait.until(EC.url_contains("/doc/" + target_id.split("/")[0]))
-    wait.until(EC.visibility_of_element_located((By.ID, "luoc-do")))
+    wait.until(EC.url_contains("ref=" + target_id.split("/")[0]))
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "svg.citegraph a.node.root").get_attribute("data-id")
+               == target_id)
     _no_console_errors(browser)
 
 

@@ -3,7 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.lineage import document_links, find_lineage, links_touching
+import numpy as np
+
+from kg.lineage import builds_then_carries, document_links, find_lineage, links_touching
 from kg.ids import slug
 from kg.pipeline import extract_file
 
@@ -147,3 +149,58 @@ def test_bundled_corpus_programme_and_yearly_plans(corpus):
     cov = {(c.parent_doc, c.child_doc): c for c in lin.coverage}
     c = cov[(ids["2866/QĐ-UBND"], ids["319/KH-UBND"])]
     assert 15 <= c.carried < c.total == 68
+
+
+@pytest.mark.parametrize("child, parent, expected", [
+    ("Triển khai Kế hoạch xét tuyển công chức năm 2023", "Ban hành kế hoạch xét tuyển công chức", True),
+    ("Tổ chức triển khai Đề án vị trí việc làm", "Tham mưu xây dựng Đề án vị trí việc làm", True),
+    ("Thực hiện Đề án đổi mới một cửa", "Xây dựng Đề án đổi mới một cửa", True),
+    ("Ban hành kế hoạch thanh tra năm 2023", "Ban hành kế hoạch thanh tra hằng năm", False),
+    ("Triển khai Kế hoạch số 131/KH-UBND", "Triển khai, thực hiện hiệu quả Kế hoạch số 131/KH-UBND", False),
+])
+def test_builds_then_carries(child, parent, expected):
+    assert builds_then_carries(child, parent) is expected
+
+
+def test_build_then_carry_is_part_of_and_objective_restated_is_same():
+    prog = doc("100/QĐ-UBND", "giai đoạn 2021-2025", "2021-03-01", [
+        {"text": "Ban hành Kế hoạch xét tuyển công chức đối với sinh viên tốt nghiệp xuất sắc, cán bộ khoa học trẻ."},
+        {"text": "Ban hành các chương trình nâng cao sự hài lòng của người dân trong thực hiện thủ tục hành chính."},
+    ], refs=[("50/KH-UBND", "implements", "tinh-a/50-kh-ubnd")])
+    prog["tasks"][1]["objective"] = "Mức độ hài lòng của người dân, doanh nghiệp về giải quyết thủ tục hành chính đạt tối thiểu 90%."
+    plan = doc("20/KH-UBND", "năm 2023", "2022-12-20", [
+        {"text": "Triển khai Kế hoạch xét tuyển công chức đối với sinh viên tốt nghiệp xuất sắc, cán bộ khoa học trẻ năm 2023."},
+        {"text": "Triển khai thực hiện các chương trình nâng cao sự hài lòng; mức độ hài lòng của người dân, doanh nghiệp về giải quyết thủ tục hành chính đạt tối thiểu 90%."},
+    ], refs=[("100/QĐ-UBND", "implements", "tinh-a/100-qd-ubnd")])
+    got = _pairs(find_lineage([prog, plan]))
+    assert ("20-kh-ubnd#task-001", "100-qd-ubnd#task-001", "part_of") in got
+    assert ("20-kh-ubnd#task-002", "100-qd-ubnd#task-002", "same") in got
+
+
+OTHER_ROWS = ["Rà soát, hệ thống hóa văn bản quy phạm pháp luật của tỉnh.", "Xây dựng cơ sở dữ liệu đất đai của tỉnh.",
+              "Tổ chức hội thi tìm hiểu cải cách hành chính.", "Kiểm tra công tác cải cách hành chính tại các sở.",
+              "Đào tạo, bồi dưỡng cán bộ, công chức, viên chức.", "Ban hành quy chế văn hóa công vụ.",
+              "Đánh giá chỉ số cải cách hành chính các huyện.", "Củng cố mạng truyền số liệu chuyên dùng."]
+
+
+@pytest.mark.parametrize("child_text, linked_with_dense", [
+    ("Đề xuất giao doanh nghiệp bưu chính đảm nhận một số dịch vụ công.", True),       # wording 0.29
+    ("Đề xuất phương án giao doanh nghiệp bưu chính đảm nhận một số dịch vụ trong tiếp nhận hồ sơ.", False),  # 0.23
+])
+def test_injected_dense_similarity_rescues_a_low_wording_pair_only(child_text, linked_with_dense):
+    prog = doc("100/QĐ-UBND", "giai đoạn 2021-2025", "2021-03-01",
+               [{"text": "Tham mưu thí điểm chuyển giao một số nhiệm vụ và dịch vụ hành chính công cho doanh nghiệp."}]
+               + [{"text": t} for t in OTHER_ROWS], refs=[("50/KH-UBND", "implements", "tinh-a/50-kh-ubnd")])
+    plan = doc("20/KH-UBND", "năm 2023", "2022-12-20", [{"text": child_text}],
+               refs=[("100/QĐ-UBND", "implements", "tinh-a/100-qd-ubnd")])
+    assert not find_lineage([prog, plan]).links                      # the wording alone is too far
+
+    def sim(child_ids, parent_ids):      # the first programme row stands out (z 2.8)
+        return np.array([[0.95 if p.endswith("task-001") else 0.80 for p in parent_ids] for _ in child_ids])
+
+    links = find_lineage([prog, plan], similarity=sim).links
+    assert bool(links) is linked_with_dense
+    if linked_with_dense:
+        assert [(l.child[-8:], l.parent[-8:]) for l in links] == [("task-001", "task-001")]
+        assert "best dense match" in links[0].evidence
+    assert not find_lineage([prog, plan], similarity=lambda c, p: None).links   # no vectors: text only

@@ -56,6 +56,11 @@ CASES = [
     ("Quyết định này thay thế Quyết định số 30/2020/QĐ-UBND ngày 01/6/2020.", {"30/2020/QĐ-UBND": ("Quyết định", "replaces", "2020-06-01")}),
     ("Sửa đổi, bổ sung một số điều của Quyết định số 07/2022/QĐ-UBND.", {"07/2022/QĐ-UBND": ("Quyết định", "amends", None)}),
     ("Hướng dẫn thi hành Nghị định số 45/2020/NĐ-CP.", {"45/2020/NĐ-CP": ("Nghị định", "guides", None)}),
+    # a number glued to "số"; a committee symbol ending in the legislature number; a symbol typed without its hyphen
+    ("Xét đề nghị của Chính phủ tại Tờ trình số357/TTr-CP ngày 07 tháng 5 năm 2025;", {"357/TTr-CP": (None, "cites", "2025-05-07")}),
+    ("Theo Văn bản số 1691/UBDNGS15 ngày 10/11/2025 của Ủy ban;", {"1691/UBDNGS15": (None, "cites", "2025-11-10")}),
+    ("theo Nghị định số 118/2025/NĐCP ngày 09/6/2025 của Chính phủ;", {"118/2025/NĐ-CP": ("Nghị định", "cites", "2025-06-09")}),
+    ("Thông tư số 21/2025/TTBYT ngày 27/6/2025 của Bộ trưởng Bộ Y tế;", {"21/2025/TT-BYT": ("Thông tư", "cites", "2025-06-27")}),
 ]
 
 

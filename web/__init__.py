@@ -22,14 +22,13 @@ from werkzeug.exceptions import HTTPException
 
 from service import Ambiguous, NotFound, Service, Store
 
-from . import api, pages
-from .util import WebError, wants_json
+from . import api, http, lineage, pages
+from .serving import make_server  # noqa: F401 — `legalkg serve` starts the app through it
+from .util import CSP, SECURITY_HEADERS, WebError, wants_json  # noqa: F401 — CSP re-exported
 
 REPO = Path(__file__).resolve().parent.parent
 log = logging.getLogger("legalkg.web")
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 DEFAULTS = {
     "MAX_CONTENT_LENGTH": 64 * 1024,        # request bodies (SPARQL POST, forms)
@@ -42,6 +41,11 @@ DEFAULTS = {
     "SPARQL_TIMEOUT": 10.0,                 # seconds
     "ASK_CACHE_SIZE": 1024,
     "WARMUP": True,                         # load the graph and the model in the background at start
+    # public base URL of the site (links in /openapi.json and in XLSX downloads); default: the
+    # store's IRI base when it is http(s) (`legalkg serve` sets it to http://HOST:PORT/), else
+    # relative links.  Never taken from the request's Host header.
+    "BASE_URL": None,
+    "COMPRESS_MIN_SIZE": 1024,              # gzip / brotli responses larger than this
 }
 
 
@@ -62,6 +66,9 @@ def create_app(config: Optional[dict] = None) -> Flask:
         app.config["STORE"] = _default_store()
     # a server never builds (GET requests are read-only): it follows the home's pointer
     app.config["STORE"].auto_build = False
+    if not app.config.get("BASE_URL"):
+        base = getattr(app.config["STORE"], "base", None) or ""
+        app.config["BASE_URL"] = base.rstrip("/") if base.startswith(("http://", "https://")) else ""
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     state = Service(app.config["STORE"], ask_cache_size=int(app.config["ASK_CACHE_SIZE"]))
@@ -69,7 +76,9 @@ def create_app(config: Optional[dict] = None) -> Flask:
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(lineage.bp)
     pages.register_filters(app)
+    http.install(app)
 
     @app.before_request
     def _limits():
@@ -82,14 +91,8 @@ def create_app(config: Optional[dict] = None) -> Flask:
     @app.after_request
     def _headers(resp):
         h = resp.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.path.startswith("/static/"):
-            h.setdefault("Cache-Control", "public, max-age=3600")
+        for k, v in SECURITY_HEADERS:
+            h.setdefault(k, v)
         return resp
 
     def _error(status: int, message: str, candidates=None, extra=None):

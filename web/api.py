@@ -10,6 +10,7 @@ from kg.vocab import RDF_MEDIA_TYPES, RDF_SUFFIXES
 from service import NotFound, Service
 
 from .openapi import spec
+from .sparqlfmt import to_csv, to_tsv, vi_error
 from .util import WebError, choice_param, int_param, text_param, wants_json
 
 bp = Blueprint("api", __name__)
@@ -109,22 +110,7 @@ def export_any():
 
 
 # ------------------------------------------------------------------ SPARQL --
-EXAMPLE_QUERIES = [
-    ("Văn bản được trích dẫn nhiều nhất", """PREFIX eli: <http://data.europa.eu/eli/ontology#>
-SELECT ?doc ?number (COUNT(DISTINCT ?from) AS ?n) WHERE {
-  ?from eli:cites ?doc .
-  OPTIONAL { ?doc eli:id_local ?number }
-} GROUP BY ?doc ?number ORDER BY DESC(?n) LIMIT 10"""),
-    ("Nhiệm vụ do Sở Nội vụ chủ trì", """PREFIX schema: <http://schema.org/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?task ?text WHERE {
-  ?task schema:agent ?org ; schema:description ?text .
-  ?org skos:prefLabel ?name .
-  FILTER(CONTAINS(STR(?name), "Sở Nội vụ"))
-} LIMIT 20"""),
-    ("Văn bản căn cứ của từng văn bản", """PREFIX eli: <http://data.europa.eu/eli/ontology#>
-SELECT ?doc ?basis WHERE { ?doc eli:based_on ?basis } ORDER BY ?doc LIMIT 50"""),
-]
+SPARQL_FORMATS = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": SPARQL_JSON}
 
 
 def _sparql_query_text() -> str:
@@ -155,32 +141,58 @@ def _sparql_query_text() -> str:
     return query
 
 
+def _sparql_format() -> str:
+    """html | json | csv | tsv: ``format=`` (GET or form) first, else Accept (a browser gets HTML)."""
+    fmt = (request.values.get("format") or "").strip().lower()
+    if fmt:
+        if fmt not in ("html", *SPARQL_FORMATS):
+            raise WebError(400, "Tham số 'format' phải là một trong: html, json, csv, tsv")
+        return fmt
+    best = request.accept_mimetypes.best_match(
+        [SPARQL_JSON, "application/json", "text/html", "text/csv", "text/tab-separated-values"])
+    if best == "text/csv":
+        return "csv"
+    if best == "text/tab-separated-values":
+        return "tsv"
+    return "json" if wants_json() else "html"
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
     cfg = current_app.config
     query = _sparql_query_text()
-    html = not wants_json()
+    fmt = _sparql_format()
+    html = fmt == "html"
+    svc = state()
+    page = {"examples": svc.sparql_examples(), "properties": svc.sparql_properties(),
+            "limit": cfg["SPARQL_LIMIT"], "timeout": cfg["SPARQL_TIMEOUT"], "local_link": _local_link}
     if not query.strip():
         if html:
-            return render_template("sparql.html", query=EXAMPLE_QUERIES[0][1], result=None, error=None,
-                                   examples=EXAMPLE_QUERIES, limit=cfg["SPARQL_LIMIT"], timeout=cfg["SPARQL_TIMEOUT"])
+            return render_template("sparql.html", query=page["examples"][0]["query"], result=None, error=None,
+                                   share=None, **page)
         raise WebError(400, "Thiếu tham số 'query'")
+    status, error, result = 200, None, None
     try:
-        result = state().sparql(query, limit=int(cfg["SPARQL_LIMIT"]), timeout=float(cfg["SPARQL_TIMEOUT"]))
-        error = None
+        result = svc.sparql(query, limit=int(cfg["SPARQL_LIMIT"]), timeout=float(cfg["SPARQL_TIMEOUT"]))
     except TimeoutError:
-        if not html:
-            raise WebError(503, f"Truy vấn chạy quá {cfg['SPARQL_TIMEOUT']:g} giây và đã bị dừng")
-        result, error = None, f"Truy vấn chạy quá {cfg['SPARQL_TIMEOUT']:g} giây và đã bị dừng"
+        status, error = 503, f"Truy vấn chạy quá {cfg['SPARQL_TIMEOUT']:g} giây và đã bị dừng; hãy thu hẹp truy vấn hoặc thêm LIMIT"
     except ValueError as exc:
-        msg = str(exc)[:300]
-        if not html:
-            raise WebError(400, msg)
-        result, error = None, msg
+        status, error = 400, vi_error(str(exc))
     if html:
-        return render_template("sparql.html", query=query, result=result, error=error, examples=EXAMPLE_QUERIES,
-                               limit=cfg["SPARQL_LIMIT"], timeout=cfg["SPARQL_TIMEOUT"],
-                               local_link=_local_link), (400 if error and "giây" not in error else 200)
+        share = url_for("api.sparql", query=query) if len(query) <= 6000 else None
+        return render_template("sparql.html", query=query, result=result, error=error, share=share,
+                               download={f: url_for("api.sparql", query=query, format=f) for f in ("csv", "tsv", "json")}
+                               if share and result and "results" in result else None,
+                               **page), (status if status != 503 else 200)
+    if error:
+        raise WebError(status, error)
+    if fmt in ("csv", "tsv"):
+        if "results" not in result:
+            raise WebError(400, "CSV/TSV chỉ dùng cho truy vấn SELECT (ASK trả về JSON, CONSTRUCT trả về Turtle)")
+        body = to_csv(result) if fmt == "csv" else to_tsv(result)
+        return Response(body, mimetype=SPARQL_FORMATS[fmt],
+                        headers={"Content-Type": f"{SPARQL_FORMATS[fmt]}; charset=utf-8",
+                                 "Content-Disposition": f'attachment; filename="ket-qua-sparql.{fmt}"'})
     if "turtle" in result and "results" not in result and "boolean" not in result:
         return Response(result["turtle"], mimetype="text/turtle",
                         headers={"Content-Type": "text/turtle; charset=utf-8"})
@@ -216,13 +228,19 @@ def healthz():
         return jsonify({"status": "error"}), 503
 
 
+def _server() -> str:
+    """The configured base URL ('/' when none): never the request's Host header (a client
+    could make the document name any server)."""
+    return current_app.config.get("BASE_URL") or "/"
+
+
 @bp.route("/openapi.json")
 def openapi():
-    return jsonify(spec(request.host_url.rstrip("/")))
+    return jsonify(spec(_server()))
 
 
 @bp.route("/api")
 def api_docs():
     if wants_json():
-        return jsonify(spec(request.host_url.rstrip("/")))
-    return render_template("api.html", spec=spec(request.host_url.rstrip("/")), json_href=url_for("api.openapi"))
+        return jsonify(spec(_server()))
+    return render_template("api.html", spec=spec(_server()), json_href=url_for("api.openapi"))

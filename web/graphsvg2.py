@@ -13,8 +13,12 @@ from typing import Callable
 
 from markupsafe import Markup
 
+from kg.vocab import CITATION_TYPES, RELATION_COLORS, RELATION_NAMES
+
 from .graphlayout import FONT_FAMILY, Style, layout, levels
-from .graphsvg import COLORS, LABELS
+
+COLORS = {k: RELATION_COLORS[k] for k in CITATION_TYPES}
+LABELS = {k: RELATION_NAMES[k] for k in CITATION_TYPES}
 
 UP_TITLE = "Văn bản căn cứ"
 DOWN_TITLE = "Văn bản thực hiện, hướng dẫn, sửa đổi, dẫn chiếu"
@@ -25,13 +29,30 @@ DASH = {"based_on": "", "implements": "", "guides": "6 3", "amends": "2 3", "rep
         "repeals": "2 2", "cites": "4 4"}
 
 
+def legend() -> list[dict]:
+    """Relation types with their label, colour and dash pattern (the legend under the graph)."""
+    return [{"type": k, "label": LABELS[k], "color": COLORS[k], "dash": DASH.get(k, "")} for k in LABELS]
+
+
+def positions(lay: dict) -> dict:
+    """Box of every node for the JSON twin: {id: {"x", "y", "w", "h", "level"}} (px, top-left)."""
+    return {n: {"x": round(b.x, 1), "y": round(b.y, 1), "w": round(b.w, 1), "h": round(b.h, 1), "level": b.level}
+            for n, b in sorted(lay["boxes"].items())}
+
+
 def _label(d: dict, n: int = 80) -> str:
     s = d.get("number") or d.get("title") or d.get("id") or ""
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def _dmy(iso) -> str:
+    s = str(iso or "")
+    return f"{s[8:10]}/{s[5:7]}/{s[:4]}" if len(s) >= 10 and s[4] == "-" and s[7] == "-" else s
+
+
 def _tip(d: dict) -> str:
-    return " · ".join(str(v) for v in (d.get("type"), d.get("number"), d.get("date"), d.get("province"),
+    """Tooltip and aria-label: type · number · dd/mm/yyyy · province · title."""
+    return " · ".join(str(v) for v in (d.get("type"), d.get("number"), _dmy(d.get("date")), d.get("province"),
                                         d.get("title")) if v) or d.get("id", "")
 
 
@@ -80,7 +101,9 @@ def render_svg(data: dict, href: Callable[[str], str], standalone: bool = False,
         kind = "root" if n == root else ("corpus" if d.get("in_corpus") else "external")
         fill, stroke, ink = _FILL[kind]
         tip = _tip(d)
-        out.append(Markup('<a class="node %s" href="%s" data-id="%s" aria-label="%s">') % (kind, href(n), n, tip))
+        # the accessible name is the visible label text (WCAG 2.5.3 "label in name"); the <title>
+        # (type · number · dd/mm/yyyy · province · title) is the tooltip and the description
+        out.append(Markup('<a class="node %s" href="%s" data-id="%s">') % (kind, href(n), n))
         out.append(Markup("<title>%s</title>") % tip)
         out.append(Markup('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="6" fill="%s" stroke="%s" '
                           'stroke-width="%s"/>') % (b.x, b.y, b.w, b.h, fill, stroke, 2.5 if kind == "root" else 1.5))

@@ -132,50 +132,82 @@ def highlight(text: Optional[str], query: str = "", terms: Optional[list] = None
     return Markup("").join(parts)
 
 
-def annotate(text: str, links: list[dict], anchors: list[tuple[int, str]]) -> Markup:
-    """Escape a source text and wrap reference mentions in links.
+def _nest(anchors: list, n: int) -> list[tuple[int, int, str]]:
+    """(start, end, id) ranges clipped into a properly nested forest (duplicate ids dropped)."""
+    seen, out, stack = set(), [], []
+    norm = []
+    for a in anchors:
+        o, e, aid = (a[0], a[0], a[1]) if len(a) == 2 else a
+        if aid in seen:
+            continue
+        seen.add(aid)
+        o = max(0, min(n, int(o)))
+        norm.append((o, max(o, min(n, int(e))), aid))
+    for o, e, aid in sorted(norm, key=lambda x: (x[0], -x[1], x[2])):
+        while stack and stack[-1] <= o:
+            stack.pop()
+        if stack and e > stack[-1]:
+            e = stack[-1]               # crosses its parent's end: clipped inside it
+        out.append((o, e, aid))
+        if e > o:
+            stack.append(e)
+    return out
 
-    ``links``: dicts with start, end, href, title, cls, id (overlaps dropped).
-    ``anchors``: (offset, id) empty anchors placed before the character.
+
+def annotate(text: str, links: list[dict], anchors: list) -> Markup:
+    """Escape a source text, wrap reference mentions in links and the text of
+    each task / assignment / stated relation in an anchor that carries its id.
+
+    ``links``: dicts with start, end, href, title, cls, id (overlapping links dropped).
+    ``anchors``: (start, end, id) ranges — the ``<span class="anchor" id=…>`` holds
+    exactly that text, so ``:target`` marks the row itself, never its neighbour;
+    a bare (offset, id) gives an empty anchor.  Anchors nest (a crossing one is
+    clipped); a link crossing an anchor's edge is split in two pieces.
     """
-    events = []
-    last_end = -1
+    n = len(text)
+    kept, last_end = [], -1
     for ln in sorted(links, key=lambda x: (x["start"], -x["end"])):
         s, e = int(ln["start"]), int(ln["end"])
-        if s < last_end or s >= e or s < 0 or e > len(text):
+        if s < last_end or s >= e or s < 0 or e > n:
             continue
-        events.append((s, e, ln))
+        kept.append((s, e, ln))
         last_end = e
-    seen_ids = set()
-    uniq = []
-    for o, i in anchors:
-        if i not in seen_ids:
-            seen_ids.add(i)
-            uniq.append((max(0, min(len(text), int(o))), i))
-    anchors = sorted(uniq)
-    parts = []
+    ranges = _nest(anchors, n)
+    opens: dict[int, list] = {}
+    closes: dict[int, int] = {}
+    for o, e, aid in ranges:
+        opens.setdefault(o, []).append((o, e, aid))
+        closes[e] = closes.get(e, 0) + (0 if e == o else 1)
+    link_at = {s: (s, e, ln) for s, e, ln in kept}
+    points = sorted(set(opens) | set(closes) | {s for s, _, _ in kept} | {e for _, e, _ in kept} | {0, n})
+    parts: list = []
+    cur = None          # the link being written: (start, end, ln, first piece written?)
     pos = 0
-    ai = 0
-
-    def anchors_upto(limit):
-        """Emit the anchors at offsets <= limit (all when limit is None)."""
-        nonlocal pos, ai
-        while ai < len(anchors) and (limit is None or anchors[ai][0] <= limit):
-            o, aid = anchors[ai]
-            o = max(o, pos)
-            parts.append(escape(text[pos:o]))
-            parts.append(Markup('<span class="anchor" id="%s"></span>') % aid)
-            pos = o
-            ai += 1
-
-    for s, e, ln in events:
-        anchors_upto(s)
-        parts.append(escape(text[pos:s]))
-        parts.append(Markup('<a class="%s" id="%s" href="%s" title="%s">') %
-                     (ln.get("cls", "ref"), ln.get("id", f"m-{s}"), ln["href"], ln.get("title", "")))
-        parts.append(escape(text[s:e]))
+    for p in points:
+        if p > pos:
+            parts.append(escape(text[pos:p]))
+            pos = p
+        if cur and cur[1] == p:
+            parts.append(Markup("</a>"))
+            cur = None
+        anchor_edge = p in opens or closes.get(p)
+        if cur and anchor_edge:
+            parts.append(Markup("</a>"))          # split the link around the anchor's edge
+        parts.extend(Markup("</span>") for _ in range(closes.get(p, 0)))
+        for o, e, aid in opens.get(p, []):
+            parts.append(Markup('<span class="anchor" id="%s">') % aid)
+            if e == o:
+                parts.append(Markup("</span>"))
+        if p in link_at and cur is None:
+            s, e, ln = link_at[p]
+            cur = (s, e, ln)
+            parts.append(Markup('<a class="%s" id="%s" href="%s" title="%s">')
+                         % (ln.get("cls", "ref"), ln.get("id", f"m-{s}"), ln["href"], ln.get("title", "")))
+        elif cur and anchor_edge:
+            ln = cur[2]
+            parts.append(Markup('<a class="%s" href="%s" title="%s">')
+                         % (ln.get("cls", "ref"), ln["href"], ln.get("title", "")))
+    if cur:
         parts.append(Markup("</a>"))
-        pos = e
-    anchors_upto(None)
     parts.append(escape(text[pos:]))
     return Markup("").join(parts)

@@ -26,6 +26,50 @@ AMBIGUOUS = {"description": "Số hiệu ứng với nhiều văn bản (JSON: e
 JSON_OK = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
 
 
+def _agenda_params() -> list[dict]:
+    return [_q("agency", "Tên, tên khác hoặc mã cơ quan (tỉnh trong tên thu hẹp kết quả)", True,
+               example="Sở Nội vụ tỉnh Vĩnh Phúc"),
+            _q("period", "Kỳ: 'quý IV/2023', 'tháng 10/2023', 'năm 2024', '2023-10-01..2023-12-31'",
+               example="quý IV/2023"),
+            _q("from", "Từ ngày (YYYY-MM-DD), thay cho period", schema={"type": "string", "format": "date"}),
+            _q("to", "Đến ngày (YYYY-MM-DD), thay cho period", schema={"type": "string", "format": "date"})]
+
+
+def _lineage_paths() -> dict:
+    """Lineage and agendas (web/lineage.py)."""
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    window = [p for p in _agenda_params() if p["name"] != "agency"]
+    return {
+        "/api/lineage": {"get": {
+            "summary": "Liên kết nhiệm vụ giữa các kế hoạch (giống `legalkg lineage [REF] --json`)",
+            "parameters": [_q("ref", "Số hiệu / mã văn bản hoặc mã nhiệm vụ; bỏ trống: mọi liên kết",
+                              example="319/KH-UBND")],
+            "responses": {"200": {"description": "links, documents, coverage, new, not_carried", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Lineage"}}}},
+                "300": AMBIGUOUS, "400": ERR, "404": ERR}}},
+        "/api/agenda": {"get": {
+            "summary": "Nhiệm vụ của một cơ quan đến hạn trong kỳ, gộp theo lịch sử nhiệm vụ "
+                       "(giống `legalkg agenda --json`)",
+            "parameters": _agenda_params(),
+            "responses": {"200": JSON_OK, "400": ERR, "404": ERR}}},
+        "/api/agenda.xlsx": {"get": {
+            "summary": "Lịch nhiệm vụ dạng Excel (ngày là ô ngày thật, văn bản là chuỗi)",
+            "parameters": _agenda_params(),
+            "responses": {"200": {"description": "XLSX", "content": {xlsx: {"schema": {"type": "string"}}}},
+                          "400": ERR, "404": ERR}}},
+        "/api/agenda.ics": {"get": {
+            "summary": "Lịch nhiệm vụ dạng iCalendar: mỗi nhiệm vụ có hạn một sự kiện; "
+                       "'hằng năm' / 'hằng quý' là sự kiện lặp (RRULE)",
+            "parameters": _agenda_params(),
+            "responses": {"200": {"description": "iCalendar", "content": {
+                "text/calendar": {"schema": {"type": "string"}}}}, "400": ERR, "404": ERR}}},
+        "/agency/{id}/agenda": {"get": {
+            "summary": "Trang lịch nhiệm vụ của cơ quan ('đến hạn quý IV/2023'); hậu tố .json .xlsx .ics",
+            "parameters": [_path("id", "Mã cơ quan", "vinh-phuc/so-noi-vu"), *window],
+            "responses": {"200": {"description": "HTML, JSON, XLSX hoặc iCalendar"}, "400": ERR, "404": ERR}}},
+    }
+
+
 def spec(server: str = "") -> dict:
     ref_doc = _path("id", "Mã văn bản (vd. vinh-phuc/319-kh-ubnd, vn/61-2018-nd-cp)", "vinh-phuc/319-kh-ubnd")
     rdf_content = {m: {"schema": {"type": "string"}} for m in
@@ -105,6 +149,7 @@ def spec(server: str = "") -> dict:
             _q("depth", "0–4", schema={"type": "integer"})], "responses": {"200": {"description": "HTML/JSON/SVG"},
                                                                            "404": ERR}}},
         "/healthz": {"get": {"summary": "Tình trạng dịch vụ", "responses": {"200": JSON_OK, "503": ERR}}},
+        **_lineage_paths(),
     }
     return {
         "openapi": "3.1.0",
@@ -125,6 +170,18 @@ def spec(server: str = "") -> dict:
                 "results": {"type": "array", "items": {"type": "object", "properties": {
                     "score": {"type": "number"}, "kind": {"type": "string", "enum": ["task", "assignment"]},
                     "task": {"type": "object"}, "document": {"type": "object"}}}}}},
+            "Lineage": {"type": "object", "required": ["links"], "properties": {
+                "links": {"type": "array", "items": {"type": "object",
+                                                     "required": ["child", "parent", "kind", "confidence", "evidence"],
+                                                     "properties": {
+                    "child": {"type": "string"}, "parent": {"type": "string"},
+                    "kind": {"type": "string", "enum": ["same", "part_of", "continued"]},
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                    "evidence": {"type": "string"}}}},
+                "documents": {"type": "array", "items": {"type": "object"}},
+                "coverage": {"type": "array", "items": {"type": "object"}},
+                "new": {"type": "array", "items": {"type": "string"}},
+                "not_carried": {"type": "array", "items": {"type": "string"}}}},
             "Cites": {"type": "object", "required": ["root", "nodes", "edges"], "properties": {
                 "root": {"type": "object"}, "nodes": {"type": "array", "items": {"type": "object"}},
                 "edges": {"type": "array", "items": {"type": "object", "properties": {

@@ -13,10 +13,12 @@ from flask import (Blueprint, Response, current_app, jsonify, redirect, render_t
 
 from kg.vocab import RDF_MEDIA_TYPES, RDF_SUFFIXES, RELATION_NAMES
 from service import Service
-from service.pages import EXAMPLES, doc_label
+from kg.vocab import AGENCY_KINDS
+from service.pages import AGENCY_SORTS, DOC_SORTS, EXAMPLES, dmy, doc_label
 
-from .exports import to_csv, to_xlsx
-from .graphsvg import layout, legend, render_svg
+from .exports import agencies_table, agency_table, documents_table, to_csv, to_xlsx
+from .graphlayout import layout as graph_layout
+from .graphsvg2 import legend, positions, relation_list, render_svg
 from .highlight import annotate, highlight, query_terms
 from .util import (ID_RE, WebError, choice_param, int_param, split_suffix, text_param, wants_json)
 
@@ -24,9 +26,9 @@ bp = Blueprint("pages", __name__)
 
 RDF_SUFFIX = {"." + ext: fmt for ext, fmt in RDF_SUFFIXES.items()}
 RDF_MEDIA = RDF_MEDIA_TYPES
-ACCEPT_TO_FMT = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/ld+json": "jsonld",
-                 "application/n-triples": "nt", "application/rdf+xml": "xml", "application/json": "json",
-                 "text/html": "html"}
+# HTML first: a client that takes anything (`Accept: */*`, plain curl) gets the page
+ACCEPT_TO_FMT = {"text/html": "html", "text/turtle": "turtle", "application/x-turtle": "turtle", "application/ld+json": "jsonld",
+                 "application/n-triples": "nt", "application/rdf+xml": "xml", "application/json": "json"}
 
 
 def state() -> Service:
@@ -105,19 +107,86 @@ def search():
 
 
 # ------------------------------------------------------------------ lists ----
+PER_PAGE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_format(suffix=None) -> str:
+    """html | json | csv | xlsx: by suffix, else by Accept (``*/*`` → HTML; ``text/csv`` honoured)."""
+    if suffix:
+        return suffix.lstrip(".")
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "text/csv", XLSX_TYPE])
+    return {"application/json": "json", "text/csv": "csv", XLSX_TYPE: "xlsx"}.get(best or "", "html")
+
+
+def download(table, fmt: str, name: str):
+    """The CSV (``?sep=semicolon``: the ';' variant for Excel with Vietnamese regional settings) or XLSX."""
+    if fmt == "xlsx":
+        return Response(to_xlsx(table), mimetype=XLSX_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"', "Vary": "Accept"})
+    sep = ";" if request.args.get("sep") in ("semicolon", ";") else ","
+    return Response(to_csv(table, sep), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}{"-excel" if sep == ";" else ""}.csv"',
+                             "Content-Type": "text/csv; charset=utf-8", "Vary": "Accept"})
+
+
+def base_url() -> str:
+    """The configured public base URL ('' when none: links stay relative); never the Host header."""
+    return current_app.config.get("BASE_URL") or ""
+
+
+def export_links(endpoint: str) -> dict:
+    args = {k: v for k, v in request.args.items() if v and k not in ("page", "per")}
+    return {"xlsx": url_for(endpoint, fmt="xlsx", **args), "csv": url_for(endpoint, fmt="csv", **args),
+            "csv_excel": url_for(endpoint, fmt="csv", sep="semicolon", **args)}
+
+
+def page_url(**values) -> str:
+    args = {k: v for k, v in request.args.items() if v}
+    args.update(values)
+    return url_for(request.endpoint, **args)
+
+
 @bp.route("/documents")
-@bp.route("/documents.json", endpoint="documents_json")
-def documents():
+@bp.route("/documents.<fmt>", endpoint="documents_fmt")
+def documents(fmt=None):
+    if fmt not in (None, "json", "csv", "xlsx"):
+        raise WebError(404, "Không có định dạng này")
+    fmt = table_format(fmt)
     scope = choice_param("scope", ("all", "corpus"), "all")
-    data = state().documents(text_param("q", 200), scope, text_param("type", 100), text_param("province", 100))
-    return respond("documents.html", data, json_href=json_url("pages.documents_json"))
+    sort = choice_param("sort", tuple(DOC_SORTS), "cited")
+    whole = fmt in ("csv", "xlsx")
+    data = state().documents(text_param("q", 200), scope, text_param("type", 100), text_param("province", 100),
+                             sort, int_param("page", 1, 1, 100000, clamp=True),
+                             0 if whole else int_param("per", PER_PAGE, 10, 500, clamp=True))
+    if whole:
+        return download(documents_table(data, base_url()), fmt, "van-ban")
+    if fmt == "json":
+        return jsonify(data)
+    return render_template("documents.html", v=data, page_url=page_url, exports=export_links("pages.documents_fmt"),
+                           json_href=url_for("pages.documents_fmt", fmt="json", **request.args))
 
 
 @bp.route("/agencies")
-@bp.route("/agencies.json", endpoint="agencies_json")
-def agencies():
-    data = state().agencies(text_param("q", 200), text_param("province", 100))
-    return respond("agencies.html", data, json_href=json_url("pages.agencies_json"))
+@bp.route("/agencies.<fmt>", endpoint="agencies_fmt")
+def agencies(fmt=None):
+    if fmt not in (None, "json", "csv", "xlsx"):
+        raise WebError(404, "Không có định dạng này")
+    fmt = table_format(fmt)
+    kind = text_param("kind", 40)
+    if kind and kind not in AGENCY_KINDS:
+        raise WebError(400, f"Tham số 'kind' phải là một trong: {', '.join(AGENCY_KINDS)}")
+    sort = choice_param("sort", tuple(AGENCY_SORTS), "tasks")
+    whole = fmt in ("csv", "xlsx")
+    data = state().agencies(text_param("q", 200), text_param("province", 100), kind, sort,
+                            int_param("page", 1, 1, 100000, clamp=True),
+                            0 if whole else int_param("per", PER_PAGE, 10, 500, clamp=True))
+    if whole:
+        return download(agencies_table(data, base_url()), fmt, "co-quan")
+    if fmt == "json":
+        return jsonify(data)
+    return render_template("agencies.html", v=data, page_url=page_url, exports=export_links("pages.agencies_fmt"),
+                           json_href=url_for("pages.agencies_fmt", fmt="json", **request.args))
 
 
 @bp.route("/province/<path:pid>")
@@ -132,13 +201,13 @@ def province(pid):
 
 # ------------------------------------------------------------------ document --
 def source_links(view: dict) -> tuple[list[dict], list[tuple[int, str]]]:
-    """Reference mentions → links, task/assignment starts → anchors, for ``annotate``."""
+    """Reference mentions → links, task / assignment / relation spans → anchor ranges, for ``annotate``."""
     links = []
     for r in view.get("references", []):
         label = r.get("number") or r.get("title") or ""
         title = f"{RELATION_NAMES.get(r.get('relation'), r.get('relation'))}: {r.get('type') or ''} {label}".strip()
         if r.get("date"):
-            title += f" ({r['date']})"
+            title += f" ({dmy(r['date'])})"
         for m in r.get("mentions") or ([r["span"]] if r.get("span") else []):
             links.append({"start": m[0], "end": m[1], "href": url_for("pages.document", doc_id=r["target_id"]),
                           "title": title, "cls": f"ref rel-{r.get('relation')}", "id": f"m-{m[0]}"})
@@ -146,10 +215,13 @@ def source_links(view: dict) -> tuple[list[dict], list[tuple[int, str]]]:
     for t in view.get("tasks", []) + view.get("assignments", []):
         sp = t.get("span")
         if sp:
-            anchors.append((sp[0], "src-" + t["anchor"]))
+            anchors.append((sp[0], sp[1], "src-" + t["anchor"]))
     for r in view.get("relations", []):
         if r.get("span"):
-            anchors.append((r["span"][0], f"src-rel-{r['span'][0]}"))
+            anchors.append((r["span"][0], r["span"][1], f"src-rel-{r['span'][0]}"))
+    eff = (view.get("status") or {}).get("effective")
+    if eff:
+        anchors.append((eff["span"][0], eff["span"][1], "eff"))
     return links, anchors
 
 
@@ -188,7 +260,12 @@ def document(doc_id):
         resp = jsonify(data)
     else:
         links, anchors = source_links(data)
-        source_html = annotate(data["text"], links, anchors) if data.get("text") else None
+        source_html = None
+        if data.get("text"):
+            start = data.get("text_start") or 0       # an attached plan: its own part of the shared file
+            links = [dict(ln, start=ln["start"] - start, end=ln["end"] - start) for ln in links if ln["start"] >= start]
+            anchors = [(a[0] - start, a[1] - start, a[2]) for a in anchors if a[0] >= start]
+            source_html = annotate(data["text"][start:], links, anchors)
         resp = current_app.make_response(render_template(
             "document.html", v=data, source_html=source_html, doc_id=raw,
             json_href=url_for("pages.document", doc_id=raw + ".json"),
@@ -208,20 +285,16 @@ def agency(agency_id):
         raise WebError(404, f"Không tìm thấy cơ quan '{raw[:80]}'")
     data = state().agency(raw)
     safe_name = raw.replace("/", "_")
-    if suffix == ".csv":
-        return Response(to_csv(data), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{safe_name}.csv"',
-                                 "Content-Type": "text/csv; charset=utf-8"})
-    if suffix == ".xlsx":
-        return Response(to_xlsx(data),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{safe_name}.xlsx"'})
-    if suffix == ".json" or wants_json():
+    fmt = table_format(suffix)
+    if fmt in ("csv", "xlsx"):
+        return download(agency_table(data, base_url()), fmt, safe_name)
+    if fmt == "json":
         return jsonify(data)
     group = choice_param("group", ("document", "deadline"), "document")
     return render_template("agency.html", v=data, group=group,
                            json_href=url_for("pages.agency", agency_id=raw + ".json"),
                            csv_href=url_for("pages.agency", agency_id=raw + ".csv"),
+                           csv_excel_href=url_for("pages.agency", agency_id=raw + ".csv", sep="semicolon"),
                            xlsx_href=url_for("pages.agency", agency_id=raw + ".xlsx"))
 
 
@@ -255,6 +328,9 @@ def task(task_id):
 @bp.route("/graph.json", endpoint="graph_json")
 @bp.route("/graph.svg", endpoint="graph_svg")
 def graph():
+    """The citation chains around one document (``Service.cites``: "both" is the
+    upward chain plus the downward chain only), drawn on the layered layout; the
+    JSON twin adds each node's box, the page an accessible list of the relations."""
     ref = text_param("ref", 300)
     direction = choice_param("direction", ("both", "out", "in"), "both")
     depth = int_param("depth", 1, 0, 4)
@@ -263,20 +339,27 @@ def graph():
     if ref:
         root = svc.resolve_for_page(ref)
         data = svc.cites(root, direction, depth)
+
+    def href(n):   # a click on a node re-centres the graph on it
+        return url_for("pages.graph", ref=n, direction=direction, depth=depth) + "#graph"
+
     is_svg = request.path.endswith(".svg")
     if is_svg:
         if data is None:
             raise WebError(400, "Thiếu tham số 'ref'")
-        svg = render_svg(data, lambda n: url_for("pages.document", doc_id=n, _external=False), standalone=True)
+        svg = render_svg(data, href, standalone=True)
         return Response(str(svg), mimetype="image/svg+xml")
     if wants_json():
         if data is None:
             return jsonify({"ref": None, "direction": direction, "depth": depth,
                             "suggestions": svc.home()["most_cited"]})
-        lay = layout(data)
-        out = dict(data, layout={n: [round(x, 1), round(y, 1)] for n, (x, y) in lay["pos"].items()})
-        return jsonify(out)
-    svg = render_svg(data, lambda n: url_for("pages.document", doc_id=n)) if data else None
+        lay = graph_layout(data)
+        return jsonify(dict(data, layout=positions(lay), width=lay["width"], height=lay["height"]))
+    svg = rel = None
+    if data:
+        lay = graph_layout(data)
+        svg = render_svg(data, href, lay=lay)
+        rel = relation_list(data)
     suggestions = svc.home() if data is None else None
     ref_display = ref
     if data and data["root"].get("number"):
@@ -285,7 +368,7 @@ def graph():
                 ref_display = data["root"]["number"]
         except LookupError:
             pass
-    return render_template("graph.html", v=data, svg=svg, ref=ref_display, direction=direction, depth=depth,
-                           legend=legend(), suggestions=suggestions,
+    return render_template("graph.html", v=data, svg=svg, rel=rel, ref=ref_display, direction=direction,
+                           depth=depth, legend=legend(), suggestions=suggestions,
                            json_href=json_url("pages.graph_json"),
                            svg_href=json_url("pages.graph_svg") if data else None)

@@ -14,6 +14,14 @@ SUFFIXES = (".json", ".ttl", ".jsonld", ".nt", ".rdf", ".csv", ".xlsx", ".svg")
 
 JSON_PREFIXES = ("/api/", "/export", "/healthz", "/openapi.json")
 
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# on every response: the app's (web.create_app after_request) and waitress's own errors (web.serving)
+SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                    ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
+                    ("Cross-Origin-Opener-Policy", "same-origin"),
+                    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+
 
 class WebError(Exception):
     """An error with an HTTP status and a message safe to show to the client."""

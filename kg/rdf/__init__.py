@@ -24,7 +24,14 @@ Classes
   lkg:CitationStatement   one piece of evidence for one citation (a prov:Entity):
                           a reification without RDF-star.
   lkg:SourceFile          a corpus file a fact was extracted from (a prov:Entity).
+  lkg:LineageLink         one task lineage link (a prov:Entity): lkg:lineageChild,
+                          lkg:lineageParent (schema:Action), lkg:lineageKind
+                          ("same" | "part_of" | "continued"), lkg:lineageProperty,
+                          lkg:lineageConfidence (xsd:decimal 0..1), lkg:lineageEvidence.
 Properties
+  lkg:restates, lkg:partOf, lkg:continues
+                          task row → the row it carries out (kg.lineage kinds same,
+                          part_of, continued); domain and range schema:Action.
   lkg:guides              document → document it guides ("hướng dẫn"); always
                           stated together with eli:cites.
   lkg:attachedTo          document → document it is attached to (a plan issued
@@ -57,6 +64,9 @@ citation     based_on → eli:based_on, implements → eli:implements, amends �
              guides → eli:cites + lkg:guides; attached_to → lkg:attachedTo.  Each piece
              of evidence is a lkg:CitationStatement (see above).
 agency       org:Organization; skos:prefLabel @vi, skos:altLabel @vi, lkg:province, lkg:agencyKind.
+lineage      passed in by the caller (``to_rdf(G, lineage=links)``): child row
+             lkg:restates | lkg:partOf | lkg:continues parent row, plus a
+             lkg:LineageLink ``base/lineage/<hash>`` with kind, confidence, evidence.
 task         schema:Action, lkg:kind "task"; schema:description @vi, schema:agent (lead),
              schema:participant (support), schema:startTime / schema:endTime xsd:date,
              lkg:deadlineText, lkg:section, lkg:sectionTitle, lkg:number, lkg:product,
@@ -73,11 +83,11 @@ from __future__ import annotations
 
 from .mapping import document_rdf, to_rdf, vocabulary
 from .serialize import serialize, term_key
-from .terms import (DEFAULT_BASE, ELI, FORMATS, LKG_CLASSES, LKG_PROPERTIES, ORG, SCHEMA, agency_iri,
-                    assignment_iri, doc_iri, iri_to_id, lkg_namespace, lkg_terms, new_graph, province_iri,
-                    relation_properties, source_iri, task_iri, type_iri)
+from .terms import (DEFAULT_BASE, ELI, FORMATS, LINEAGE_PROPERTIES, LKG_CLASSES, LKG_PROPERTIES, ORG, SCHEMA,
+                    agency_iri, assignment_iri, doc_iri, iri_to_id, lineage_iri, lkg_namespace, lkg_terms, new_graph,
+                    province_iri, relation_properties, source_iri, task_iri, type_iri)
 
-__all__ = ["DEFAULT_BASE", "ELI", "FORMATS", "LKG_CLASSES", "LKG_PROPERTIES", "ORG", "SCHEMA", "agency_iri",
+__all__ = ["DEFAULT_BASE", "ELI", "FORMATS", "LINEAGE_PROPERTIES", "LKG_CLASSES", "lineage_iri", "LKG_PROPERTIES", "ORG", "SCHEMA", "agency_iri",
            "assignment_iri", "doc_iri", "document_rdf", "iri_to_id", "lkg_namespace", "lkg_terms", "new_graph",
            "province_iri", "relation_properties", "serialize", "source_iri", "task_iri", "term_key", "to_rdf",
            "type_iri", "vocabulary"]

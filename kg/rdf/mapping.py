@@ -17,9 +17,9 @@ from rdflib.namespace import FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 from ..ids import slug
 from ..vntext import norm_name
 from ..vocab import CITATION_TYPES
-from .terms import (DEFAULT_BASE, ELI, LKG_CLASSES, LKG_PROPERTIES, ORG, SCHEMA, agency_iri, assignment_iri,
-                    doc_iri, lkg_terms, new_graph, province_iri, relation_properties, source_iri, task_iri,
-                    type_iri)
+from .terms import (DEFAULT_BASE, ELI, LINEAGE_PROPERTIES, LKG_CLASSES, LKG_PROPERTIES, LKG_SIGNATURES, ORG,
+                    SCHEMA, agency_iri, assignment_iri, doc_iri, lineage_iri, lkg_terms, new_graph, province_iri,
+                    relation_properties, source_iri, task_iri, type_iri)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -229,6 +229,35 @@ class _Builder:
             if stated:
                 self.add(st, self.L.statedIn, doc_iri(stated, self.base))
 
+    # ---------------------------------------------------------- lineage --
+    def lineage_link(self, link) -> bool:
+        """One lineage link (a ``kg.lineage.Link`` or its JSON dict): the
+        direct property (lkg:restates | lkg:partOf | lkg:continues) between the
+        two task rows, and a lkg:LineageLink node with kind, confidence and
+        evidence.  Skipped unless both rows are tasks of the graph."""
+        get = link.get if isinstance(link, dict) else (lambda k: getattr(link, k, None))
+        child, parent, kind = get("child"), get("parent"), get("kind")
+        prop = LINEAGE_PROPERTIES.get(kind)
+        if prop is None or _kind(self.G, child) != "task" or _kind(self.G, parent) != "task":
+            return False
+        c, p = task_iri(child, self.base), task_iri(parent, self.base)
+        self.add(c, self.L[prop], p)
+        node = lineage_iri(child, parent, self.base)
+        self.add(node, RDF.type, self.L.LineageLink)
+        self.add(node, RDF.type, PROV.Entity)
+        self.add(node, self.L.lineageChild, c)
+        self.add(node, self.L.lineageParent, p)
+        self.add(node, self.L.lineageKind, Literal(kind))
+        self.add(node, self.L.lineageProperty, self.L[prop])
+        conf = get("confidence")
+        if isinstance(conf, (int, float)) and not isinstance(conf, bool):
+            self.add(node, self.L.lineageConfidence, Literal(f"{max(0.0, min(1.0, float(conf))):.3f}",
+                                                             datatype=XSD.decimal))
+        ev = _text(get("evidence"))
+        if ev:
+            self.add(node, self.L.lineageEvidence, Literal(ev))
+        return True
+
     # --------------------------------------------------------- agencies --
     def agency(self, n):
         if n in self.agencies_done:
@@ -370,13 +399,26 @@ def vocabulary(base: str = DEFAULT_BASE) -> Graph:
         g.add((L[name], RDFS.isDefinedBy, onto))
         g.add((L[name], RDFS.comment, Literal(comment, lang="en")))
     g.add((L.guides, RDFS.subPropertyOf, ELI.cites))
+    g.add((L.LineageLink, RDFS.subClassOf, PROV.Entity))
+    prefixes = {"schema": SCHEMA, "lkg": L, "xsd": XSD, "rdf": RDF}
+    curie = lambda c: prefixes[c.split(":", 1)[0]][c.split(":", 1)[1]]  # noqa: E731
+    for name, (label, domain, rng) in LKG_SIGNATURES.items():
+        g.add((L[name], RDFS.label, Literal(label, lang="en")))
+        if domain:
+            g.add((L[name], RDFS.domain, curie(domain)))
+        if rng:
+            g.add((L[name], RDFS.range, curie(rng)))
     return g
 
 
 # --------------------------------------------------------------- export --
 
-def to_rdf(G: nx.MultiDiGraph, base: str = DEFAULT_BASE, with_vocabulary: bool = True) -> Graph:
-    """The whole knowledge graph as an rdflib Graph (see the module docstring)."""
+def to_rdf(G: nx.MultiDiGraph, base: str = DEFAULT_BASE, with_vocabulary: bool = True,
+           lineage: Iterable = ()) -> Graph:
+    """The whole knowledge graph as an rdflib Graph (see the module docstring).
+    ``lineage``: task lineage links (``kg.lineage.Link`` or their JSON dicts),
+    computed by the caller, emitted as lkg:restates / lkg:partOf /
+    lkg:continues with a lkg:LineageLink node each."""
     b = _Builder(G, base)
     for n in _sorted_nodes(G, "document"):
         b.document(n)
@@ -395,13 +437,22 @@ def to_rdf(G: nx.MultiDiGraph, base: str = DEFAULT_BASE, with_vocabulary: bool =
         elif etype in CITATION_TYPES:
             if _kind(G, u) in ("document", None) and _kind(G, v) in ("document", None):
                 b.citation(u, v, etype, data)
+    for link in _sorted_links(lineage):
+        b.lineage_link(link)
     return b.finish(with_vocabulary)
 
 
-def document_rdf(G: nx.MultiDiGraph, doc_id: str, base: str = DEFAULT_BASE) -> Graph:
+def _sorted_links(links: Iterable) -> list:
+    key = (lambda l: (str(l.get("child")), str(l.get("parent"))) if isinstance(l, dict)
+           else (str(l.child), str(l.parent)))
+    return sorted(links or (), key=key)
+
+
+def document_rdf(G: nx.MultiDiGraph, doc_id: str, base: str = DEFAULT_BASE, lineage: Iterable = ()) -> Graph:
     """Triples about one document: its own description and outgoing citations
-    (with their evidence), its tasks and assignments, and just enough about
-    every resource they point to (type + label) to be readable on its own."""
+    (with their evidence), its tasks and assignments, the lineage links whose
+    child row is one of its tasks, and just enough about every resource they
+    point to (type + label) to be readable on its own."""
     if doc_id not in G or _kind(G, doc_id) not in ("document", None):
         raise KeyError(doc_id)
     b = _Builder(G, base)
@@ -427,4 +478,9 @@ def document_rdf(G: nx.MultiDiGraph, doc_id: str, base: str = DEFAULT_BASE) -> G
                      if k in ("lead", "support") and _kind(G, v) == "agency"}
     for n in sorted(agencies, key=str):
         b.agency(n)
+    own_tasks = set(parts)
+    for link in _sorted_links(lineage):
+        child = link.get("child") if isinstance(link, dict) else link.child
+        if child in own_tasks:
+            b.lineage_link(link)
     return b.finish(with_vocabulary=False)

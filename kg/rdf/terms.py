@@ -6,6 +6,7 @@ properties read from ``kg.vocab`` and the IRI scheme of every node kind.
 """
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from typing import Optional
 from urllib.parse import quote, unquote
@@ -32,6 +33,8 @@ LKG_CLASSES = {
                          "object), with the source file and character span it was read from.",
     "SourceFile": "A corpus file facts were extracted from.",
     "Assignment": "A duty assigned in prose outside the task tables ('Giao Sở Nội vụ: …').",
+    "LineageLink": "Evidence for one lineage link between two task rows (child row, parent row, kind, "
+                   "confidence, evidence): a reification of lkg:restates / lkg:partOf / lkg:continues.",
 }
 LKG_PROPERTIES = {
     "guides": "The subject document guides (hướng dẫn) the object document.",
@@ -55,6 +58,37 @@ LKG_PROPERTIES = {
     "cue": "The cue phrase that gave the relation type.",
     "statedIn": "The document whose text states the relation.",
     "path": "File path of a source file.",
+    "restates": "The subject task row restates the object row of the plan its document carries out "
+                "(same task, possibly reworded or a yearly instance of a recurring row).",
+    "partOf": "The subject task row is a narrowed or split portion of the object row of the plan its "
+              "document carries out (one year's step toward a multi-year target, one part of a row).",
+    "continues": "The subject task row continues the object row of the previous year's plan carrying out "
+                 "the same programme.",
+    "lineageChild": "The child task row of a lineage link.",
+    "lineageParent": "The parent task row of a lineage link.",
+    "lineageKind": "same | part_of | continued.",
+    "lineageProperty": "The lineage property a lineage link is evidence for (lkg:restates, lkg:partOf, "
+                       "lkg:continues).",
+    "lineageConfidence": "Confidence of a lineage link, 0..1.",
+    "lineageEvidence": "Why the rows were linked (text similarity, shared references, lead agency, "
+                       "section theme, the document relation).",
+}
+
+# lineage kind (kg.lineage.KINDS) → its lkg: property
+LINEAGE_PROPERTIES = {"same": "restates", "part_of": "partOf", "continued": "continues"}
+
+# rdfs:label, rdfs:domain, rdfs:range of the terms that declare them (CURIEs)
+LKG_SIGNATURES = {
+    "restates": ("restates", "schema:Action", "schema:Action"),
+    "partOf": ("is part of", "schema:Action", "schema:Action"),
+    "continues": ("continues", "schema:Action", "schema:Action"),
+    "lineageChild": ("lineage child", "lkg:LineageLink", "schema:Action"),
+    "lineageParent": ("lineage parent", "lkg:LineageLink", "schema:Action"),
+    "lineageKind": ("lineage kind", "lkg:LineageLink", "xsd:string"),
+    "lineageProperty": ("lineage property", "lkg:LineageLink", "rdf:Property"),
+    "lineageConfidence": ("lineage confidence", "lkg:LineageLink", "xsd:decimal"),
+    "lineageEvidence": ("lineage evidence", "lkg:LineageLink", "xsd:string"),
+    "LineageLink": ("lineage link", None, None),
 }
 
 
@@ -131,6 +165,12 @@ def province_iri(province: str, base: str = DEFAULT_BASE) -> URIRef:
 
 def type_iri(doc_type: str, base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(base + "type/" + (slug(doc_type) or "unknown"))
+
+
+def lineage_iri(child: str, parent: str, base: str = DEFAULT_BASE) -> URIRef:
+    """The lkg:LineageLink node of one (child row, parent row) link."""
+    h = hashlib.sha1(f"{child}\x1f{parent}".encode("utf-8")).hexdigest()[:16]
+    return URIRef(base + "lineage/" + h)
 
 
 def source_iri(path: str, base: str = DEFAULT_BASE) -> URIRef:

@@ -64,3 +64,25 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+// A table wider than the screen scrolls sideways in its .table-wrap: make that box
+// reachable by keyboard (WCAG 2.1.1) and name it after its table.
+(function () {
+  "use strict";
+  function mark() {
+    document.querySelectorAll(".table-wrap").forEach(function (w) {
+      if (w.scrollWidth > w.clientWidth + 1) {
+        if (!w.hasAttribute("tabindex")) {
+          w.tabIndex = 0;
+          w.setAttribute("role", "region");
+          var cap = w.querySelector("caption");
+          var h = w.closest("section") && w.closest("section").querySelector("h2, h3");
+          w.setAttribute("aria-label", "Bảng cuộn ngang" + (cap ? ": " + cap.textContent.trim()
+                                                         : (h ? ": " + h.textContent.trim() : "")));
+        }
+      }
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", mark); } else { mark(); }
+  window.addEventListener("resize", mark);
+})();
