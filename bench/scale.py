@@ -264,7 +264,7 @@ def real(a) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     data = corpus_of(Path(a.data), a.limit, work)
     home = work / f"home-{a.limit or 'all'}"
-    if not a.keep and home.exists():
+    if not (a.keep or a.serving_only) and home.exists():
         shutil.rmtree(home)
     home.mkdir(mode=0o700, exist_ok=True)
     model_dir = Path(a.model_cache) / "model"
@@ -273,6 +273,9 @@ def real(a) -> dict:
         (home / "cache" / "model").symlink_to(model_dir.resolve(), target_is_directory=True)
     out: dict = {"data": str(data), "files": sum(1 for p in data.iterdir() if p.is_file())}
     full = a.embed == "all"
+    if a.serving_only:
+        out["serving"] = serving(data, home, (current_build(home) / "index" / "dense.faiss").exists())
+        return out
     b = run_build(data, home, [] if full else ["--no-index"])
     s = b["summary"]
     out["cold_build"] = {"wall_s": b["wall_s"], "split_s": s["seconds"], "peak_rss_mb": b["peak_rss_mb"],
@@ -299,6 +302,7 @@ def main() -> int:
     r.add_argument("--model-cache", default=str(ROOT / ".legalkg" / "cache"),
                    help="a cache folder holding the converted model (linked into the bench home)")
     r.add_argument("--keep", action="store_true", help="keep the bench home (resume; not a cold build)")
+    r.add_argument("--serving-only", action="store_true", help="only the serving figures of the kept home")
     r.add_argument("--work", default=str(ROOT / ".bench-scale"))
     s = sub.add_parser("synthetic")
     s.add_argument("--n", type=int, default=1_000_000)
