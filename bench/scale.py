@@ -1,19 +1,28 @@
-"""Scale benchmark (issue 11): the real corpus end to end with the scale
-pieces, and a synthetic large vector index.
+"""Scale benchmark (issue 11): the real corpus through the real build, and a
+synthetic large vector index.
 
-  python bench/scale.py real --data /work/real_corpus/corpus [--limit N] [--work DIR] [--embed-limit N]
+  python bench/scale.py real --data /work/real_corpus/corpus [--limit N] [--work DIR]
+                             [--embed all|N] [--keep]
   python bench/scale.py synthetic [--n 1000000] [--kind auto|flat|hnsw|ivfpq] [--dim 384]
 
-``real`` (resumable: extraction and embeddings are kept under --work):
-  extract (process pool, all cores) → graph (kg/graphfile.py, load time vs
-  pickle vs JSON+build) → passages embedded into search/vectors.py with
-  search/embedder.py (count, rate) → search/vindex.py index (kind by size,
-  build + query ms) → RDF into service/triplestore.py (bulk load; the
-  "20 most-cited documents" query; p50 of a simple lookup) → `cites` depth 3
-  on the most-cited document.  Peak RSS is printed at the end.
+``real``: a cold ``legalkg build`` (a child process; its JSON progress lines
+go to stderr) over the corpus: wall time, the build's own split (extract,
+graph, embed+index, RDF) and the peak RSS of the build process and of its
+largest extraction worker.  With ``--embed all`` the build embeds every
+passage; with ``--embed N`` (default 2000) the graph/RDF build runs with
+``--no-index`` and embedding is measured on an evenly spaced sample of N
+passages — raw ``model.encode`` and the build's embedder on the same texts in
+the same run — and extrapolated to all passages (said so in the output).
+Then, serving from the built home: RSS, ``cites --direction in --depth 3``
+on the most-cited decree (p50/p95 of 20), the SPARQL "20 most-cited
+documents" (p50/p95 of 5, through the store's worker pool), and ``ask``
+p95 over 40 distinct questions (answer cache off).  When the index holds only
+the sample, ask is timed on a latency stand-in of full size: all the
+passages for BM25 and a flat index of as many (random unit)
+vectors — the ranking is not meaningful, the cost is.
 ``synthetic``: clustered unit vectors (embedding-like), index build time,
-  query p50/p95 (one query at a time, one thread), recall@10 against exact
-  search on 100 queries, file size, mmap load time.
+query p50/p95 (one query at a time, one thread), recall@10 against exact
+search on 100 queries, file size, mmap load time.
 Everything prints one JSON object on stdout; progress goes to stderr.
 """
 from __future__ import annotations
@@ -21,12 +30,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
 import resource
+import shutil
 import statistics
+import subprocess
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,21 +44,15 @@ sys.path.insert(0, str(ROOT))
 
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402
+import psutil  # noqa: E402
 
-from bench.embed_speed import default_cache  # noqa: E402
-from kg.graph import build_graph  # noqa: E402
-from kg.graphfile import read_graph, write_graph  # noqa: E402
-from kg.model import InputError  # noqa: E402
-from kg.pipeline import extract_file  # noqa: E402
-from kg.query import cites, most_cited  # noqa: E402
-from kg.rdf import to_rdf  # noqa: E402
-from kg.read import supported  # noqa: E402
 from search import vindex  # noqa: E402
-from search.e5model import load_embedder  # noqa: E402
-from search.embedder import embed_to_store  # noqa: E402
-from search.engine import passages_from  # noqa: E402
-from search.vectors import open_store, text_key  # noqa: E402
-from service.triplestore import OxigraphStore, build_oxigraph  # noqa: E402
+from search.embedder import embed_to_store, prepare  # noqa: E402
+from search.engine import SearchEngine  # noqa: E402
+from search.index import get_model, passages_from  # noqa: E402
+from search.vectors import open_store  # noqa: E402
+from service import Service, Store, answer  # noqa: E402
+from service.home import current_build  # noqa: E402
 
 
 def log(*a) -> None:
@@ -123,88 +127,172 @@ def synthetic(a) -> dict:
 
 # ---------------------------------------------------------------- real --
 
-def _extract(args):
-    path, label = args
-    try:
-        return extract_file(Path(path), label).to_json()
-    except InputError as e:
-        return {"error": str(e)}
+QUESTIONS = ["ai chủ trì số hóa kết quả thủ tục hành chính", "cơ quan nào phối hợp kiểm tra công vụ",
+             "thời hạn hoàn thành chuyển đổi số", "Sở Nội vụ chủ trì những nhiệm vụ gì",
+             "ai chủ trì cải cách hành chính năm 2024", "dịch vụ công trực tuyến toàn trình",
+             "ai phụ trách đào tạo cán bộ công chức", "rà soát văn bản quy phạm pháp luật",
+             "Sở Tài chính bố trí kinh phí", "cơ chế một cửa liên thông", "phòng chống tham nhũng",
+             "xây dựng nông thôn mới", "bảo vệ môi trường", "an toàn thực phẩm", "phòng chống dịch bệnh",
+             "quản lý đất đai", "phát triển du lịch", "giáo dục nghề nghiệp", "chăm sóc sức khỏe nhân dân",
+             "an ninh trật tự"]
+
+
+def corpus_of(data: Path, limit: int, work: Path) -> Path:
+    if not limit:
+        return data
+    dest = work / f"corpus-{limit}"
+    if not dest.exists():
+        tmp = work / f".corpus-{limit}-{os.getpid()}"
+        tmp.mkdir(parents=True)
+        for p in sorted(p for p in data.iterdir() if p.is_file())[:limit]:
+            try:
+                os.link(p, tmp / p.name)
+            except OSError:
+                shutil.copyfile(p, tmp / p.name)
+        tmp.rename(dest)
+    return dest
+
+
+def run_build(data: Path, home: Path, extra: list) -> dict:
+    """A `legalkg build` child: wall time, its summary, peak RSS (main process and largest worker)."""
+    cmd = [sys.executable, "-m", "cli", "--data", str(data), "--home", str(home), "build", "--json",
+           "--progress", "json", *extra]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE)
+    peak = {"main": 0.0, "worker": 0.0, "tree": 0.0}
+    done = threading.Event()
+
+    def poll():
+        ps = psutil.Process(proc.pid)
+        while not done.is_set():
+            try:
+                main = ps.memory_info().rss
+                kids = [c.memory_info().rss for c in ps.children(recursive=True)]
+            except psutil.Error:
+                break
+            peak["main"] = max(peak["main"], main / 2**20)
+            peak["worker"] = max([peak["worker"]] + [k / 2**20 for k in kids])
+            peak["tree"] = max(peak["tree"], (main + sum(kids)) / 2**20)
+            time.sleep(0.5)
+    th = threading.Thread(target=poll, daemon=True)
+    th.start()
+    out, _ = proc.communicate()
+    done.set()
+    th.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"scale: build failed with status {proc.returncode}")
+    return {"wall_s": round(time.perf_counter() - t, 1), "summary": json.loads(out),
+            "peak_rss_mb": {k: round(v, 1) for k, v in peak.items()}}
+
+
+def embed_sample(extractions: list, n: int, cache: Path, work: Path) -> dict:
+    recs = passages_from(extractions)
+    texts = [r["passage"] for r in recs]
+    step = max(1, len(texts) // max(1, n))
+    sample = texts[::step][:n]
+    model = get_model(cache)
+    t = time.perf_counter()
+    model.encode(prepare(sample), batch_size=32, convert_to_numpy=True, normalize_embeddings=True,
+                 show_progress_bar=False)
+    raw = time.perf_counter() - t
+    scratch = work / f"vectors-sample-{os.getpid()}"
+    st = embed_to_store(model, sample, open_store(scratch, "sample", 384),
+                        progress=lambda p: log(f"embed sample {p.done}/{p.total} {p.rate:.1f}/s"))
+    shutil.rmtree(scratch, ignore_errors=True)
+    rate = st["embedded"] / st["seconds"] if st["seconds"] else 0.0
+    return {"passages": len(texts), "sample": len(sample), "raw_encode_per_s": round(len(sample) / raw, 2),
+            "build_embedder_per_s": round(rate, 2), "ratio_vs_raw": round(rate * raw / len(sample), 3),
+            "extrapolated_embed_all_s": round(len(texts) / rate, 0) if rate else None,
+            "note": "embedding extrapolated from the sample (rate x all passages)"}
+
+
+def _pcts(lat: list) -> tuple:
+    lat = sorted(lat)
+    return round(statistics.median(lat), 2), round(lat[max(0, int(round(0.95 * len(lat))) - 1)], 2)
+
+
+def serving(data: Path, home: Path, full_index: bool) -> dict:
+    out: dict = {}
+    store = Store(data, home, auto_build=False)
+    svc = Service(store, ask_cache_size=0)
+    G = svc.graph()
+    svc.derived()
+    decrees = [d for d in svc.most_cited(200) if (d.get("type") or "") == "Nghị định"]
+    top = decrees[0] if decrees else svc.most_cited(1)[0]
+    out["most_cited_decree"] = {"number": top.get("number"), "in_degree": top.get("in_degree")}
+    lat = []
+    for _ in range(20):
+        t = time.perf_counter()
+        res = svc.cites(top["id"], "in", 3)
+        lat.append((time.perf_counter() - t) * 1000)
+    out["cites_in_depth3"] = dict(zip(("p50_ms", "p95_ms"), _pcts(lat)), nodes=len(res["nodes"]))
+    q = ("PREFIX eli: <http://data.europa.eu/eli/ontology#> SELECT ?d (COUNT(?c) AS ?n) "
+         "WHERE { ?c eli:cites ?d } GROUP BY ?d ORDER BY DESC(?n) LIMIT 20")
+    svc.sparql("ASK { ?s ?p ?o }", timeout=60)
+    lat = []
+    for _ in range(5):
+        t = time.perf_counter()
+        svc.sparql(q, timeout=60)
+        lat.append((time.perf_counter() - t) * 1000)
+    out["sparql_top20_cited"] = dict(zip(("p50_ms", "p95_ms"), _pcts(lat)))
+    if full_index:
+        engine = store.search_engine()
+    else:
+        d = current_build(home)
+        recs = passages_from(store.extractions())
+        sample = np.random.default_rng(0).standard_normal((min(len(recs), 4096), 384)).astype(np.float32)
+        sample /= np.linalg.norm(sample, axis=1, keepdims=True)
+        full = np.resize(sample, (len(recs), 384))
+        engine = SearchEngine(recs, vindex.build(full, "flat").index, store.cache)
+        out["ask_note"] = ("latency stand-in: all passages for BM25, a flat index of as many vectors "
+                           f"(build {d.name} has no full index)")
+    answer.ask(engine, "khởi động", k=5)
+    lat, failed = [], []
+    for qq in QUESTIONS + [q + " như thế nào" for q in QUESTIONS]:     # all distinct: no cache helps
+        t = time.perf_counter()
+        try:
+            answer.ask(engine, qq, k=5)
+        except ZeroDivisionError as exc:      # search.engine.rank when every fused score is 0 (reported)
+            failed.append(f"{qq}: {type(exc).__name__}")
+        lat.append((time.perf_counter() - t) * 1000)
+    out["ask"] = dict(zip(("p50_ms", "p95_ms"), _pcts(lat)), questions=len(lat), records=len(engine.records),
+                      failed=failed)
+    out["serving_rss_mb"] = round(psutil.Process().memory_info().rss / 2**20, 1)
+    out["graph"] = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+    store.close()
+    return out
 
 
 def real(a) -> dict:
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
-    out: dict = {}
-    files = sorted(p for p in Path(a.data).rglob("*") if p.is_file() and supported(p))[: a.limit or None]
-    out["files"] = len(files)
-    ext_path = work / f"extractions-{len(files)}.json"
-    if ext_path.exists():
-        extractions = json.loads(ext_path.read_text(encoding="utf-8"))
-        out["extract_s"] = "reused"
-    else:
-        t = time.perf_counter()
-        extractions, errors = [], 0
-        with ProcessPoolExecutor(os.cpu_count()) as pool:
-            for i, ex in enumerate(pool.map(_extract, [(str(p), p.name) for p in files], chunksize=8)):
-                if "error" in ex:
-                    errors += 1
-                else:
-                    extractions.append(ex)
-                if i % 500 == 0:
-                    log(f"extract {i}/{len(files)} {i / (time.perf_counter() - t):.1f}/s")
-        out["extract_s"] = round(time.perf_counter() - t, 1)
-        out["extract_errors"] = errors
-        ext_path.write_text(json.dumps(extractions, ensure_ascii=False), encoding="utf-8")
-    js = ext_path.read_bytes()
-    G, out["json_plus_build_graph_ms"], _ = _timed(lambda: build_graph(json.loads(js)))
-    out.update(nodes=G.number_of_nodes(), edges=G.number_of_edges())
-    gpath = work / "graph.msgpack"
-    write_graph(G, gpath)
-    _, out["graphfile_load_ms"], _ = _timed(lambda: read_graph(gpath), 3)
-    pk = pickle.dumps(G, protocol=pickle.HIGHEST_PROTOCOL)
-    _, out["pickle_load_ms"], _ = _timed(lambda: pickle.loads(pk), 3)
-    out.update(graphfile_mb=round(gpath.stat().st_size / 2**20, 1), pickle_mb=round(len(pk) / 2**20, 1))
-    del pk
-    top = most_cited(G, 1)
-    if top:
-        ref = top[0].get("id") or top[0].get("number")
-        _, out["cites_in_depth3_p50_ms"], out["cites_in_depth3_p95_ms"] = _timed(
-            lambda: cites(G, ref, direction="in", depth=3), 20)
-    recs = passages_from(extractions)
-    out["passages"] = len(recs)
-    texts = [r["passage"] for r in recs][: a.embed_limit or None]
-    store = open_store(work / "vectors", "multilingual-e5-small", 384)
-    if a.embed_limit != 0:
-        model = load_embedder(default_cache() / "model")
-
-        def prog(p):
-            log(f"embed {p.done}/{p.total} {p.rate:.1f}/s eta {p.eta or 0:.0f}s")
-        out["embed"] = embed_to_store(model, texts, store, device=a.device, progress=prog)
-    have = [t for t in texts if t]
-    present = store.lookup([text_key(t) for t in have])
-    keys = [k for k in (text_key(t) for t in have) if k in present]
-    if keys:
-        vecs = store.get(keys)
-        t = time.perf_counter()
-        vi = vindex.build(vecs)
-        out["vindex"] = {"kind": vi.kind, "n": vi.ntotal, "build_s": round(time.perf_counter() - t, 2)}
-        _, out["vindex"]["query_p50_ms"], out["vindex"]["query_p95_ms"] = _timed(lambda: vi.search(vecs[:1], 10), 50)
-    if not a.no_rdf:
-        t = time.perf_counter()
-        g = to_rdf(G)
-        out["to_rdf_s"] = round(time.perf_counter() - t, 1)
-        out["triples"] = len(g)
-        dest = work / f"rdf-{time.time_ns()}"
-        t = time.perf_counter()
-        build_oxigraph(dest, g)
-        out["oxigraph_load_s"] = round(time.perf_counter() - t, 1)
-        del g
-        with OxigraphStore(dest, workers=2, timeout=30) as st:
-            st.warm()
-            q = ("SELECT ?d (COUNT(?c) AS ?n) WHERE { ?c eli:cites ?d } GROUP BY ?d ORDER BY DESC(?n) LIMIT 20")
-            _, out["sparql_top20_cited_p50_ms"], out["sparql_top20_cited_p95_ms"] = _timed(lambda: st.query_json(q), 5)
-            _, out["sparql_ask_p50_ms"], _ = _timed(lambda: st.query_json("ASK { ?s ?p ?o }"), 20)
-    out["peak_rss_mb"] = rss_mb()
+    data = corpus_of(Path(a.data), a.limit, work)
+    home = work / f"home-{a.limit or 'all'}"
+    if not (a.keep or a.serving_only) and home.exists():
+        shutil.rmtree(home)
+    home.mkdir(mode=0o700, exist_ok=True)
+    model_dir = Path(a.model_cache) / "model"
+    if model_dir.exists() and not (home / "cache" / "model").exists():
+        (home / "cache").mkdir(exist_ok=True)
+        (home / "cache" / "model").symlink_to(model_dir.resolve(), target_is_directory=True)
+    out: dict = {"data": str(data), "files": sum(1 for p in data.iterdir() if p.is_file())}
+    full = a.embed == "all"
+    if a.serving_only:
+        out["serving"] = serving(data, home, (current_build(home) / "index" / "dense.faiss").exists())
+        return out
+    b = run_build(data, home, [] if full else ["--no-index"])
+    s = b["summary"]
+    out["cold_build"] = {"wall_s": b["wall_s"], "split_s": s["seconds"], "peak_rss_mb": b["peak_rss_mb"],
+                         "documents": s["documents"], "errors": len(s["errors"]), "skipped": len(s["skipped"]),
+                         "tasks": s["tasks"], "assignments": s["assignments"], "triples": s["rdf"]["triples"],
+                         "embedding": s.get("embedding")}
+    if not full:
+        store = Store(data, home, auto_build=False)
+        out["embedding_sample"] = embed_sample(store.extractions(), int(a.embed), home / "cache", work)
+        store.close()
+        est = out["embedding_sample"]["extrapolated_embed_all_s"] or 0
+        out["cold_build"]["estimated_total_with_embedding_s"] = round(b["wall_s"] + est, 0)
+    out["serving"] = serving(data, home, full)
     return out
 
 
@@ -214,9 +302,11 @@ def main() -> int:
     r = sub.add_parser("real")
     r.add_argument("--data", default="/work/real_corpus/corpus")
     r.add_argument("--limit", type=int, default=0, help="first N files only (0: all)")
-    r.add_argument("--embed-limit", type=int, default=None, help="embed at most N passages (0: none)")
-    r.add_argument("--device", default=None)
-    r.add_argument("--no-rdf", action="store_true")
+    r.add_argument("--embed", default="2000", help="'all' (the build embeds everything) or N (a sample)")
+    r.add_argument("--model-cache", default=str(ROOT / ".legalkg" / "cache"),
+                   help="a cache folder holding the converted model (linked into the bench home)")
+    r.add_argument("--keep", action="store_true", help="keep the bench home (resume; not a cold build)")
+    r.add_argument("--serving-only", action="store_true", help="only the serving figures of the kept home")
     r.add_argument("--work", default=str(ROOT / ".bench-scale"))
     s = sub.add_parser("synthetic")
     s.add_argument("--n", type=int, default=1_000_000)

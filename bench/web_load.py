@@ -8,6 +8,12 @@ through ~20 questions, and prints p50 / p95 / max latency and the error count.
     .venv/bin/python bench/web_load.py                 # 8 clients × 200 requests
     .venv/bin/python bench/web_load.py --no-cache      # measure the engine itself
     .venv/bin/python bench/web_load.py --json --check  # exit 1 if a target is missed
+    .venv/bin/python bench/web_load.py --attack        # SPARQL bombs while /healthz is probed
+
+``--attack``: ``--clients`` attackers send hostile SPARQL (a 4-way cartesian
+product, a backtracking regular expression, a 9,000-term FILTER) for
+``--seconds`` while one prober GETs /healthz every 0.2 s; prints the /healthz
+p50 / p95 / max and the attack answers by status.  Target: /healthz p95 ≤ 100 ms.
 
 Targets: zero errors, p95 ≤ 100 ms.  Only loopback addresses are used.
 """
@@ -102,6 +108,63 @@ def _wait_ready(port: int, proc: subprocess.Popen, timeout: float) -> None:
     raise SystemExit("web_load: server did not become ready")
 
 
+# ------------------------------------------------------------------ attack --
+ATTACKS = [
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+    'SELECT ?x WHERE { ?s ?p ?x . BIND("' + "a" * 40 + '!" AS ?y) FILTER(REGEX(CONCAT(?y, STR(?x)), "(a+)+$")) }',
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(" + "+".join(["1"] * 9000) + " > 0) } LIMIT 1",
+]
+
+
+def _attacker(port: int, until: float, statuses: dict, lock: threading.Lock, cid: int) -> None:
+    i = cid
+    while time.time() < until:
+        q = ATTACKS[i % len(ATTACKS)]
+        i += 1
+        conn = http.client.HTTPConnection(HOST, port, timeout=120)
+        try:
+            conn.request("POST", "/sparql", body=q.encode(), headers={
+                "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+            r = conn.getresponse()
+            r.read()
+            key = str(r.status)
+        except (OSError, http.client.HTTPException) as exc:
+            key = type(exc).__name__
+        finally:
+            conn.close()
+        with lock:
+            statuses[key] = statuses.get(key, 0) + 1
+
+
+def attack(port: int, clients: int, seconds: float) -> dict:
+    until = time.time() + seconds
+    statuses: dict = {}
+    lock = threading.Lock()
+    threads = [threading.Thread(target=_attacker, args=(port, until, statuses, lock, c)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    probes: list[float] = []
+    failures = 0
+    while time.time() < until:
+        conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        t0 = time.perf_counter()
+        try:
+            status, _ = _get(conn, "/healthz")
+            failures += status != 200
+        except (OSError, http.client.HTTPException):
+            failures += 1
+        probes.append(time.perf_counter() - t0)
+        conn.close()
+        time.sleep(0.2)
+    for t in threads:
+        t.join()
+    ms = lambda x: round(x * 1000.0, 1)
+    return {"attackers": clients, "seconds": seconds, "attack_answers": statuses, "healthz_probes": len(probes),
+            "healthz_failures": failures, "healthz_p50_ms": ms(_pct(probes, 50)),
+            "healthz_p95_ms": ms(_pct(probes, 95)), "healthz_max_ms": ms(max(probes) if probes else 0.0),
+            "targets_met": failures == 0 and _pct(probes, 95) <= 0.1}
+
+
 # ------------------------------------------------------------------ client --
 def _client(cid: int, port: int, n: int, lat: list, errors: list, first_seen: set, first_lat: list,
             lock: threading.Lock, k: int) -> None:
@@ -153,6 +216,8 @@ def main(argv=None) -> int:
     ap.add_argument("--ready-timeout", type=float, default=1800.0)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--attack", action="store_true", help="hostile SPARQL while /healthz is probed")
+    ap.add_argument("--seconds", type=float, default=60.0, help="length of the --attack run")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.serve:
@@ -172,6 +237,13 @@ def main(argv=None) -> int:
     try:
         t0 = time.time()
         _wait_ready(port, proc, args.ready_timeout)
+        if args.attack:
+            res = attack(port, args.clients, args.seconds)
+            print(json.dumps(res, ensure_ascii=False) if args.json else
+                  f"SPARQL attack: {res['attackers']} clients for {res['seconds']:g} s, answers {res['attack_answers']}\n"
+                  f"  /healthz p50 {res['healthz_p50_ms']} ms  p95 {res['healthz_p95_ms']} ms  "
+                  f"max {res['healthz_max_ms']} ms  failures {res['healthz_failures']}")
+            return 0 if (res["targets_met"] or not args.check) else 1
         conn = http.client.HTTPConnection(HOST, port, timeout=600)
         status, _ = _get(conn, "/api/ask?" + urlencode({"q": "khởi động", "k": 1}))   # loads the model
         conn.close()

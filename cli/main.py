@@ -66,6 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the graph and indexes (incremental)")
     b.add_argument("--json", action="store_true")
     b.add_argument("--no-index", action="store_true", help="skip the embedding index")
+    b.add_argument("--progress", choices=["auto", "json", "none"], default="auto",
+                   help="auto: bars on a terminal (stderr); json: JSON lines on stderr; none")
+    b.add_argument("--device", choices=["auto", "cpu", "cuda"], default=None,
+                   help="embedding device (env LEGALKG_DEVICE; default auto: CUDA when present)")
+    b.add_argument("--cluster", metavar="ADDRESS", help="Dask scheduler (tcp://HOST:PORT) to extract and embed on")
+    b.add_argument("--sparql-url", metavar="URL", help="also load the RDF into this SPARQL endpoint, and query "
+                   "it from then on (env LEGALKG_SPARQL_URL)")
+    b.add_argument("--workers", type=int, help="extraction processes (env LEGALKG_WORKERS; default: all cores)")
+    b.add_argument("--wait", action="store_true", help="wait for a build already running on this home "
+                   "(default: exit 2)")
 
     a = sub.add_parser("ask", help="ask a question in Vietnamese")
     a.add_argument("question", nargs="?")
@@ -118,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=_int_in(1, 65535), default=5000)
     s.add_argument("--threads", type=_int_in(1, 256), default=8)
+    s.add_argument("--sparql-url", metavar="URL", help="SPARQL endpoint for a build made before serving "
+                   "(env LEGALKG_SPARQL_URL)")
     return p
 
 
@@ -175,17 +187,34 @@ def _store(args) -> "Store":
     return Store(data=args.data or default_data(), home=args.home or default_home())
 
 
+def _check_device(device: Optional[str]) -> Optional[str]:
+    raw = device or os.environ.get("LEGALKG_DEVICE")
+    if raw and raw.strip().lower() not in ("auto", "cpu", "cuda"):
+        raise UsageError(f"LEGALKG_DEVICE={raw}: use auto, cpu or cuda")
+    return device
+
+
 def cmd_build(args) -> int:
+    from service.progress import Progress   # see _store
     store = _store(args)
-    summary = store.build(progress=not args.json, index=not args.no_index)
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    summary = store.build(progress=Progress(args.progress), index=not args.no_index,
+                          device=_check_device(args.device), cluster=args.cluster, wait=args.wait,
+                          sparql_url=args.sparql_url, workers=args.workers)
+    for s in summary.get("skipped", []):  # one line each, names escaped
+        print(f"legalkg: skipped: {s}", file=sys.stderr)
     for e in summary["errors"]:          # bad files are reported (and skipped) in every mode
         if args.json:
             print(f"legalkg: {e}", file=sys.stderr)
     if args.json:
         _print_json(summary)
     else:
+        emb = summary.get("embedding") or {}
         print(f"documents: {summary['documents']}  references: {summary['references']}  tasks: {summary['tasks']}  "
-              f"agencies: {summary['agencies']}  (re-extracted {summary['extracted']}, reused {summary['reused']})")
+              f"agencies: {summary['agencies']}  (re-extracted {summary['extracted']}, reused {summary['reused']}"
+              + (f"; passages embedded {emb.get('embedded', 0)}, reused {emb.get('reused', 0)}" if emb else "")
+              + ")")
         for w in summary["warnings"]:
             print(f"warning: {w}")
         for e in summary["errors"]:
@@ -352,12 +381,16 @@ def cmd_serve(args) -> int:
     # the web stack is imported only to serve: flask + waitress + the blueprints
     # add ~0.6 s (measured) to every other command's start-up
     from web import create_app, make_server
+    from service.progress import Progress
     _check_port(args.host, args.port)       # before building: a busy port is a usage error at once
     store = _store(args)
     if not store.base:
         # IRIs of the served graph dereference to this server's pages (content negotiation)
         store.base = f"http://{args.host}:{args.port}/"
-    store.ensure_built()
+    if not store.usable_build():
+        # nothing (usable) built yet: build once, before listening; requests never build
+        store.build(progress=Progress("auto"), index=True, wait=True, sparql_url=args.sparql_url)
+    store.auto_build = False
     app = create_app({"STORE": store, "BASE_URL": store.base})
     try:
         server = make_server(app, args.host, args.port, threads=args.threads)

@@ -19,10 +19,14 @@ __all__ = ["CITATION_TYPES", "build_graph", "resolve_issuers"]
 _DOC_FIELDS = ("number", "type", "date", "issuer", "province", "title")
 
 
+def _new_doc(G: nx.MultiDiGraph, node_id: str) -> None:
+    defaults = dict(kind="document", in_corpus=False, source=None, conflicts=[], **{f: None for f in _DOC_FIELDS})
+    G.add_node(node_id, **{**defaults, **G.nodes.get(node_id, {})})
+
+
 def _merge_doc(G: nx.MultiDiGraph, node_id: str, attrs: dict, source: str, authoritative: bool) -> None:
-    if node_id not in G:
-        G.add_node(node_id, kind="document", in_corpus=False, source=None, conflicts=[],
-                   **{f: None for f in _DOC_FIELDS})
+    if G.nodes.get(node_id, {}).get("kind") is None:      # new, or made bare by an edge to it
+        _new_doc(G, node_id)
     n = G.nodes[node_id]
     for f in _DOC_FIELDS:
         v = attrs.get(f)
@@ -143,8 +147,10 @@ def build_graph(extractions: Iterable[dict]) -> nx.MultiDiGraph:
             aid = name_to_id.get(a["agency"])
             if aid:
                 G.add_edge(a["id"], aid, key="lead", type="lead")
-    for n, attrs in G.nodes(data=True):
+    for n, attrs in list(G.nodes(data=True)):
         attrs.pop("_from", None)
+        if attrs.get("kind") is None:      # a document only a task mentions or a stated relation names
+            _new_doc(G, n)
     resolve_issuers(G)
     return G
 

@@ -6,6 +6,7 @@ search > kg.
 """
 from .api import Service
 from .query import Ambiguous, NotFound
-from .store import Store
+from .home import HomeBusy, HomeError
+from .store import NotBuilt, Store
 
-__all__ = ["Ambiguous", "NotFound", "Service", "Store"]
+__all__ = ["Ambiguous", "HomeBusy", "HomeError", "NotBuilt", "NotFound", "Service", "Store"]

@@ -11,14 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from pathlib import Path
 from typing import Optional
 
 from kg.rdf import DEFAULT_BASE, document_rdf, iri_to_id, serialize
-from kg.read import read_file
 
 from . import answer, lineage, pages, query, sparql_examples
-from .sparql import run_sparql
 from .store import Store
 
 log = logging.getLogger("legalkg.service")
@@ -133,35 +130,11 @@ class Service:
 
     # ----------------------------------------------------------- source --
     def source_text(self, source: Optional[str]) -> Optional[str]:
-        """The decoded original text of a corpus file (what spans point into)."""
+        """The text of a corpus file as the build extracted it (what spans point
+        into; stored with the build, never re-read or re-OCR'd from the live file)."""
         if not source:
             return None
-        self.derived()
-        data = Path(self.store.data).resolve()
-        path = (data / source).resolve()
-        try:
-            path.relative_to(data)
-        except ValueError:
-            return None
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        key = (st.st_size, st.st_mtime_ns)
-        with self._lock:
-            hit = self._sources.get(source)
-            if hit and hit[0] == key:
-                return hit[1]
-        try:
-            text = read_file(path, source).original
-        except Exception:  # noqa: BLE001 — unreadable file: the page shows no text
-            log.exception("cannot read %s", source)
-            return None
-        with self._lock:
-            if len(self._sources) > 256:
-                self._sources.clear()
-            self._sources[source] = (key, text)
-        return text
+        return self.store.extracted_text(source)
 
     # ----------------------------------------------------------- rdf ----
     @property
@@ -170,16 +143,19 @@ class Service:
         return getattr(self.store, "base", None) or DEFAULT_BASE
 
     def export(self, fmt: str) -> bytes:
-        """The whole graph as RDF (turtle | jsonld | nt | xml), cached per graph."""
-        g = self.store.rdf_graph()
+        """The whole graph as RDF (turtle | jsonld | nt | xml), cached per graph;
+        N-Triples straight from the build when it was made under this base."""
+        G = self.graph()
         with self._lock:
-            if self._exports_for is not g:
+            if self._exports_for is not G:
                 self._exports = {}
-                self._exports_for = g
+                self._exports_for = G
             data = self._exports.get(fmt)
+            if data is None and fmt == "nt":
+                data = self.store.export_nt()
             if data is None:
-                data = serialize(g, fmt)
-                self._exports[fmt] = data
+                data = serialize(self.store.rdf_graph(), fmt)
+            self._exports[fmt] = data
             return data
 
     def document_rdf(self, doc_id: str, fmt: str) -> bytes:
@@ -188,9 +164,10 @@ class Service:
                                       lineage=self.lineage_state().lineage.links), fmt)
 
     def sparql(self, text: str, limit: int = 1000, timeout: float = 10.0) -> dict:
-        """Read-only SPARQL (``sparql.run_sparql``): ValueError for bad or
+        """Read-only SPARQL on the build's store (pyoxigraph worker processes
+        with a hard timeout, or the remote endpoint): ValueError for bad or
         updating queries, TimeoutError past ``timeout`` seconds."""
-        return run_sparql(self.store.rdf_graph(), text, limit=limit, timeout=timeout)
+        return self.store.sparql(text, limit=limit, timeout=timeout)
 
     def sparql_examples(self) -> list[dict]:
         """The /sparql page's examples (``sparql_examples.examples``) under this graph's IRI base."""

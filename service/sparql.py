@@ -234,3 +234,27 @@ def run_sparql(g: Graph, query: str, limit: int = 1000, timeout: float = 10.0) -
     if "result" not in box:
         raise TimeoutError(f"SPARQL query took longer than {timeout:g} s")
     return box["result"]
+
+
+# ------------------------------------------------ stored vs served base --
+
+def rebase_query(query: str, served: str, stored: str) -> str:
+    """A query written against the served IRIs (``served`` base), for a store
+    whose IRIs are under ``stored``."""
+    return query if served == stored else query.replace(served, stored)
+
+
+def rebase_result(res, stored: str, served: str):
+    """``query_json`` result with IRIs under ``stored`` shown under ``served``."""
+    if stored == served:
+        return res
+    if "turtle" in res:
+        return dict(res, turtle=res["turtle"].replace(stored, served))
+    if "results" in res:
+        rows = []
+        for b in res["results"]["bindings"]:
+            rows.append({k: (dict(v, value=served + v["value"][len(stored):])
+                             if v.get("type") == "uri" and v.get("value", "").startswith(stored) else v)
+                         for k, v in b.items()})
+        return dict(res, results={"bindings": rows})
+    return res

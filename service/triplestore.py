@@ -318,8 +318,10 @@ class OxigraphStore:
         check_query(query)
         limit = self.limit if limit is None else max(0, int(limit))
         tmo = self.timeout if timeout is None else float(timeout)
+        # waiting for a free worker has its own limit; starting one (a fresh
+        # process: imports, store opening) does not eat into the query's time
+        w = self._acquire(time.monotonic() + tmo)
         deadline = time.monotonic() + tmo
-        w = self._acquire(deadline)
         try:
             w.conn.send((query, fmt, limit))
             if not w.conn.poll(max(0.0, deadline - time.monotonic())):

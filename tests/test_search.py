@@ -101,9 +101,9 @@ def test_judged_sets(engine):
 def test_rebuild_embeds_only_new_text(tmp_path, monkeypatch, store):
     home = tmp_path / "h"
     fresh = Store(ROOT / "data" / "corpus", home)
-    # share the embedding cache of the session store
+    # share the embedding store of the session store
     (home / "cache").mkdir(parents=True)
-    (home / "cache" / "embeddings").symlink_to(store.cache / "embeddings")
+    (home / "cache" / "vectors").symlink_to(store.cache / "vectors")
 
     def no_model(*a, **k):
         raise AssertionError("the model was loaded although every passage was cached")

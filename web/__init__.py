@@ -52,7 +52,7 @@ DEFAULTS = {
 def _default_store() -> Store:
     data = Path(os.environ.get("LEGALKG_DATA") or (REPO / "data" / "corpus"))
     home = Path(os.environ.get("LEGALKG_HOME") or (REPO / ".legalkg"))
-    return Store(data, home)
+    return Store(data, home, auto_build=False)
 
 
 def create_app(config: Optional[dict] = None) -> Flask:
@@ -64,6 +64,8 @@ def create_app(config: Optional[dict] = None) -> Flask:
     app.config["PROPAGATE_EXCEPTIONS"] = False
     if app.config.get("STORE") is None:
         app.config["STORE"] = _default_store()
+    # a server never builds (GET requests are read-only): it follows the home's pointer
+    app.config["STORE"].auto_build = False
     if not app.config.get("BASE_URL"):
         base = getattr(app.config["STORE"], "base", None) or ""
         app.config["BASE_URL"] = base.rstrip("/") if base.startswith(("http://", "https://")) else ""

@@ -1,0 +1,372 @@
+"""One build of a home: list → extract → graph → texts → passages/embeddings →
+vector index → RDF store; then one atomic pointer flip (see ``service.home``).
+
+Incremental and resumable: every extracted file lands in ``cache/extract``
+(by content hash) and every embedded passage in the vector store
+(``cache/vectors``) as soon as it is done, so a build killed at any moment
+loses at most the files and the one chunk in flight, and the next build picks
+up from there; an unchanged file (same size and mtime as in the previous
+build) is not even re-read.  Adding or removing a file re-extracts only that
+file and embeds only its passages; the graph, the index and the RDF store are
+rebuilt from the extractions (removed files leave nothing behind).
+
+Nothing in a build is a pickle: extractions are JSON, the graph MessagePack
+(``kg.graphfile``), vectors ``.npy`` shards + sqlite, the index FAISS, the
+RDF a pyoxigraph (RocksDB) store.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Optional
+
+from kg.graph import build_graph
+from kg.graphfile import write_graph
+from kg.model import InputError
+from kg.rdf import DEFAULT_BASE, to_rdf
+from search import embedder, vindex
+from search import index as search_index
+from search.vectors import open_store, text_key
+
+from . import lineage
+from .extractpool import ExtractPool
+from .home import (atomic_write, clean_stale, current_build, list_corpus, locked, new_build_dir, pointer_target,
+                   prepare_home, publish)
+from .progress import NONE, Progress
+from .triplestore import RemoteStore, build_oxigraph
+
+MODEL_NAME = "multilingual-e5-small"
+DIM = 384
+
+
+def read_json(path: Path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def remote_store(url: str, **kw) -> RemoteStore:
+    """``--sparql-url``: an Oxigraph server's base URL (``/query``, ``/store``),
+    or a SPARQL query endpoint ending in ``/query`` or ``/sparql`` (loaded with
+    the Graph Store protocol at env LEGALKG_SPARQL_STORE_URL, or with UPDATE at
+    LEGALKG_SPARQL_UPDATE_URL)."""
+    u = url.rstrip("/")
+    if u.endswith(("/query", "/sparql")):
+        return RemoteStore(u, store_url=os.environ.get("LEGALKG_SPARQL_STORE_URL"),
+                           update_url=os.environ.get("LEGALKG_SPARQL_UPDATE_URL"), **kw)
+    return RemoteStore.oxigraph(u, **kw)
+
+
+def canonical_order(extractions: list[dict]) -> tuple[list[dict], list[str]]:
+    """Duplicate document numbers (issue 12.10): every file is kept, a warning
+    names them, and the canonical one — with a header block (issuer and date
+    found), then more rows, then the shallower path, then the name — is put
+    last of its group, so its metadata and its ``source`` win in the graph."""
+    groups: dict[str, list[int]] = {}
+    for i, ex in enumerate(extractions):
+        if not ex["document"]["id"].startswith("file/"):
+            groups.setdefault(ex["document"]["id"], []).append(i)
+    out = list(extractions)
+    warnings = []
+    for doc_id, idx in groups.items():
+        if len(idx) < 2:
+            continue
+        members = [extractions[i] for i in idx]
+
+        def rank(ex):
+            d = ex["document"]
+            header = int(bool(d.get("issuer")) and bool(d.get("date")))
+            rows = len(ex["tasks"]) + len(ex["assignments"])
+            return (header, rows, -ex["source"].count("/"), [-ord(c) for c in ex["source"]])
+        best = max(members, key=rank)
+        rest = [m for m in members if m is not best]
+        for pos, ex in zip(idx, rest + [best]):
+            out[pos] = ex
+        number = best["document"].get("number") or doc_id
+        warnings.append(f"duplicate document number {number}: {', '.join(m['source'] for m in members)}; "
+                        f"using {best['source']}")
+    return out, warnings
+
+
+def sorted_ntriples(g) -> bytes:
+    """``kg.rdf.serialize(g, "nt")``'s bytes (N-Triples, lines sorted) without
+    its sorted copy of the graph: each line is independent of the order, so
+    sorting the lines is enough (measured: the copy was most of the RDF step)."""
+    data = g.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    lines = sorted(line for line in data.splitlines() if line.strip())
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+class Builder:
+    """Runs one build for a ``service.store.Store``; see ``run``."""
+
+    def __init__(self, store, *, index: bool = True, progress: Optional[Progress] = None,
+                 device: Optional[str] = None, cluster: Optional[str] = None, wait: bool = False,
+                 sparql_url: Optional[str] = None, workers: Optional[int] = None,
+                 file_timeout: Optional[float] = None):
+        self.store = store
+        self.index = index
+        self.progress = progress or NONE
+        self.device = device
+        self.cluster = cluster
+        self.wait = wait
+        self.sparql_url = sparql_url if sparql_url is not None else os.environ.get("LEGALKG_SPARQL_URL")
+        self.workers = workers or int(os.environ.get("LEGALKG_WORKERS") or embedder.usable_cores())
+        self.file_timeout = file_timeout
+        self.stats: dict = {}
+        self._client = None
+
+    # ------------------------------------------------------------ run --
+    def run(self) -> dict:
+        try:
+            embedder.resolve_device(self.device)
+        except ValueError as exc:
+            raise InputError("--device", str(exc)) from None
+        home = prepare_home(self.store.home)
+        with locked(home, wait=self.wait):
+            previous = pointer_target(home)
+            clean_stale(home, keep_previous=previous)
+            try:
+                return self._build(home, previous)
+            finally:
+                if self._client is not None:
+                    self._client.close()
+
+    def _client_for(self):
+        if self._client is None and self.cluster:
+            # distributed is imported only for --cluster: ~1 s of start-up no other build needs
+            from . import cluster
+            self._client = cluster.connect(self.cluster)
+        return self._client
+
+    def _build(self, home: Path, previous: Optional[str]) -> dict:
+        t0 = time.perf_counter()
+        timings = {}
+        ext_cache = self.store.cache / "extract"
+        ext_cache.mkdir(parents=True, exist_ok=True)
+        listing = list_corpus(self.store.data)
+        for s in listing.skipped:
+            self.progress.note(f"skipped: {s}")
+        prev_dir = current_build(home)
+        prev_files, prev_ex = self._previous(prev_dir)
+        extractions, errors, extracted, reused = self._extract(listing.files, ext_cache, prev_files, prev_ex)
+        timings["extract"] = time.perf_counter() - t0
+        extractions, dup_warnings = canonical_order(extractions)
+        warnings = [w for ex in extractions for w in ex.get("warnings", [])] + dup_warnings
+
+        t = time.perf_counter()
+        self._extractions = extractions
+        G = build_graph(extractions)
+        dups = {}
+        for ex in extractions:
+            dups.setdefault(ex["document"]["id"], []).append(ex["source"])
+        for doc_id, sources in dups.items():
+            if len(sources) > 1 and doc_id in G:
+                G.nodes[doc_id]["duplicates"] = sources[:-1]
+        timings["graph"] = time.perf_counter() - t
+        tmp = new_build_dir(home)
+        try:
+            atomic_write(tmp / "extractions.json", json.dumps(extractions, ensure_ascii=False).encode("utf-8"))
+            write_graph(G, tmp / "graph.msgpack")
+            self._texts(extractions, ext_cache, tmp / "texts")
+            t = time.perf_counter()
+            index_info = self._index(extractions, tmp / "index") if self.index else None
+            timings["embed_index"] = time.perf_counter() - t
+            t = time.perf_counter()
+            base = self.store.build_base()
+            rdf_info = self._rdf(G, base, tmp)
+            timings["rdf"] = time.perf_counter() - t
+            summary = {
+                "data": str(self.store.data), "home": str(self.store.home),
+                "documents": len(extractions),
+                "attached_plans": sum(1 for e in extractions if e["document"].get("attached")),
+                "graph_documents": sum(1 for _, a in G.nodes(data=True) if a.get("kind") == "document"),
+                "references": sum(len(e["references"]) for e in extractions),
+                "tasks": sum(len(e["tasks"]) for e in extractions),
+                "assignments": sum(len(e["assignments"]) for e in extractions),
+                "agencies": sum(1 for _, a in G.nodes(data=True) if a.get("kind") == "agency"),
+                "extracted": extracted, "reused": reused, "errors": errors, "warnings": warnings,
+                "skipped": listing.skipped, "indexed": bool(self.index),
+                "embedding": index_info, "rdf": rdf_info,
+                "seconds": {k: round(v, 3) for k, v in timings.items()},
+            }
+            files = {}
+            for label, path in listing.files:
+                key = self._keys.get(label)
+                if key:
+                    st = self._stats.get(label)
+                    files[label] = [st[0], st[1], key] if st else [None, None, key]
+            manifest = {"version": self.store.version, "data": str(Path(self.store.data).resolve()),
+                        "fingerprint": self.store.fingerprint_of(listing), "files": files, "built": time.time(),
+                        "rdf_base": base, "sparql_url": self.sparql_url or None, "summary": summary}
+            atomic_write(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+            final = publish(home, tmp)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        clean_stale(home, keep_previous=previous)
+        summary["seconds"]["total"] = round(time.perf_counter() - t0, 3)
+        self.store._loaded_build(final, G, extractions)
+        return summary
+
+    # -------------------------------------------------------- extract --
+    def _previous(self, prev_dir: Optional[Path]) -> tuple[dict, dict]:
+        """(label → [size, mtime_ns, key], key → extraction) of the previous build."""
+        if prev_dir is None:
+            return {}, {}
+        try:
+            man = read_json(prev_dir / "manifest.json")
+            if man.get("version") != self.store.version:
+                return {}, {}
+            exs = read_json(prev_dir / "extractions.json")
+        except (OSError, ValueError):
+            return {}, {}
+        return man.get("files") or {}, {ex.get("sha256"): ex for ex in exs if ex.get("sha256")}
+
+    def _extract(self, files, ext_cache: Path, prev_files: dict, prev_ex: dict):
+        version = self.store.version.encode()
+        self._keys, self._stats = {}, {}
+        found: dict[str, dict] = {}
+        errors: list[str] = []
+        todo = []
+        reused = 0
+        with self.progress.step("list", len(files)) as bar:
+            for label, path in files:
+                bar.update()
+                try:
+                    st = os.stat(path)
+                except OSError as exc:
+                    errors.append(f"{label}: cannot read: {exc.strerror or exc}")
+                    continue
+                self._stats[label] = (st.st_size, st.st_mtime_ns)
+                pf = prev_files.get(label)
+                key = pf[2] if pf and pf[0] == st.st_size and pf[1] == st.st_mtime_ns else None
+                if key is None:
+                    try:
+                        data = Path(path).read_bytes()
+                    except OSError as exc:
+                        errors.append(f"{label}: cannot read: {exc.strerror or exc}")
+                        continue
+                    key = hashlib.sha256(data + version + label.encode()).hexdigest()
+                self._keys[label] = key
+                if key in prev_ex:
+                    found[label] = prev_ex[key]
+                    reused += 1
+                    continue
+                cf = ext_cache / f"{key}.json"
+                if cf.exists() and (ext_cache / f"{key}.txt").exists():
+                    try:
+                        found[label] = read_json(cf)
+                        reused += 1
+                        continue
+                    except (OSError, ValueError):
+                        pass
+                todo.append((label, path, key))
+        extracted = 0
+        if todo:
+            with self.progress.step("extract", len(todo)) as bar:
+                done_ok = []
+
+                def on_done(label, key, err):
+                    bar.update()
+                    if err is None:
+                        done_ok.append(label)
+                if self.cluster:
+                    from . import cluster          # see _client_for
+                    res = cluster.extract(self._client_for(), todo, ext_cache, on_done)
+                else:
+                    res = ExtractPool(ext_cache, self.workers, self.file_timeout).run(todo, on_done)
+                errors.extend(res["errors"])
+            for label, _, key in todo:
+                cf = ext_cache / f"{key}.json"
+                if cf.exists():
+                    found[label] = read_json(cf)
+                    extracted += 1
+        extractions = []
+        for label, _ in files:
+            ex = found.get(label)
+            if ex is None:
+                self._keys.pop(label, None)
+                continue
+            ex = dict(ex)
+            ex["source"] = label
+            ex["sha256"] = self._keys[label]
+            extractions.append(ex)
+        return extractions, sorted(errors), extracted, reused
+
+    def _texts(self, extractions: list[dict], ext_cache: Path, dest: Path) -> None:
+        """The extracted text of each file, stored with the build (hard links
+        into the cache; a copy where links are not possible)."""
+        dest.mkdir()
+        for ex in extractions:
+            src = ext_cache / f"{ex['sha256']}.txt"
+            if not src.exists():
+                continue
+            target = dest / src.name
+            if target.exists():
+                continue
+            try:
+                os.link(src, target)
+            except OSError:
+                shutil.copyfile(src, target)
+
+    # ---------------------------------------------------------- index --
+    def _index(self, extractions: list[dict], index_dir: Path) -> dict:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        recs = search_index.passages_from(extractions)
+        texts = [r["passage"] for r in recs]
+        vstore = open_store(self.store.cache / "vectors", MODEL_NAME, DIM)
+        legacy = self.store.cache / "embeddings" / "e5-small.npz"
+        if legacy.exists() and len(vstore) == 0:
+            vstore.import_npz(legacy)
+        keys = [text_key(t) for t in texts]
+        missing = vstore.missing(keys)
+        info = {"passages": len(texts), "embedded": 0, "reused": len(set(keys)) - len(missing)}
+        if missing:
+            model = search_index.get_model(self.store.cache)
+            with self.progress.step("embed", len(missing)) as bar:
+                def cb(p):
+                    bar.set(p.done)
+                if self.cluster:
+                    from . import cluster          # see _client_for
+                    st = cluster.embed(self._client_for(), model, texts, vstore, self.store.cache,
+                                       device=self.device, progress=cb)
+                else:
+                    chunk = int(os.environ.get("LEGALKG_EMBED_CHUNK") or 0) or None   # passages per write
+                    st = embedder.embed_to_store(model, texts, vstore, device=self.device, progress=cb, chunk=chunk)
+            info.update(embedded=st["embedded"], device=st["device"], precision=st["precision"],
+                        rate=st["rate"], seconds=st["seconds"])
+        vecs = vstore.get(keys) if keys else None
+        with self.progress.step("index", len(texts)) as bar:
+            vi = vindex.build(vecs if vecs is not None else [], dim=DIM)
+            vi.save(index_dir / "dense.faiss")
+            bar.update(len(texts))
+        atomic_write(index_dir / "records.json", json.dumps(recs, ensure_ascii=False).encode("utf-8"))
+        info["kind"] = vi.kind
+        return info
+
+    # ------------------------------------------------------------ rdf --
+    def _lineage_links(self, tmp: Path) -> list:
+        """The lineage links ``Store.rdf_graph`` adds (same extractions, same vectors)."""
+        index_dir = tmp / "index"
+        sim = lineage.dense_similarity(index_dir) if (index_dir / "dense.faiss").exists() else None
+        st = lineage.LineageState(self._extractions, sim)
+        self.stats["lineage_s"] = st.seconds
+        return st.lineage.links
+
+    def _rdf(self, G, base: str, tmp: Path) -> dict:
+        with self.progress.step("rdf", None) as bar:
+            g = to_rdf(G, base=base or DEFAULT_BASE, lineage=self._lineage_links(tmp))
+            nt = sorted_ntriples(g)
+            prefixes = {p: str(ns) for p, ns in g.namespaces() if p}
+            atomic_write(tmp / "export.nt", nt)
+            n = build_oxigraph(tmp / "rdf", nt, prefixes)
+            bar.update(n)
+            info = {"triples": n, "store": "oxigraph"}
+            if self.sparql_url:
+                rs = remote_store(self.sparql_url, prefixes=prefixes)
+                rs.load(nt)
+                info.update(store="remote", url=self.sparql_url)
+        return info
