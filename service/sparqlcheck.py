@@ -40,6 +40,10 @@ _MASK = re.compile(r"""
 _PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)*", re.I)   # IRIs already blanked
 _UPDATE = re.compile(r"(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
 _SERVICE = re.compile(r"(?<![\w?$:.-])SERVICE(?![\w:.-])", re.I)
+# LIMIT / OFFSET beyond any row count ("LIMIT 99999999999999999999") overflows the
+# engine's integers: such a bound means "all rows", so it is clamped, not refused.
+_HUGE_BOUND = re.compile(r"\b(LIMIT|OFFSET)(\s+)(\d{16,})", re.I)
+MAX_BOUND = 10**15
 
 
 def masked(query: str) -> str:
@@ -61,6 +65,8 @@ def check_query(query) -> str:
         raise QueryError("read-only: SPARQL UPDATE is not allowed")
     if _SERVICE.search(text):
         raise QueryError("SERVICE (federated query) is not allowed")
+    for m in reversed(list(_HUGE_BOUND.finditer(text))):
+        query = query[:m.start(3)] + str(min(int(m.group(3)), MAX_BOUND)) + query[m.end(3):]
     return query
 
 

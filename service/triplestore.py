@@ -33,6 +33,7 @@ import json
 import multiprocessing as mp
 import os
 import queue
+import re
 import shutil
 import signal
 import sys
@@ -143,6 +144,31 @@ def _graph_bytes(nt: bytes, fmt: str, prefixes: dict) -> bytes:
     return g.serialize(format="json-ld" if fmt == "jsonld" else "xml", encoding="utf-8")
 
 
+_POSITION_RE = re.compile(r"^error at (\d+):(\d+):\s*")
+
+
+_PNAME_RE = re.compile(r"([A-Za-z][\w.-]*)?:[\w.-]*$")
+
+
+def _error_line(e: Exception, query: str = "") -> str:
+    """One line in the service's wording: 'SPARQL syntax error at line L, column C: …'
+    for Oxigraph's parse errors ('error at 1:8: expected …'), "invalid SPARQL query:
+    Unknown namespace prefix 'x'" for an undeclared prefix, 'query failed: …' otherwise."""
+    text = " ".join(str(e).split())[:300]
+    if not isinstance(e, SyntaxError):
+        return f"query failed: {text}"
+    m = _POSITION_RE.match(text)
+    if m and "Prefix not found" in text:
+        lines = query.split("\n")
+        line_no, col = int(m.group(1)), int(m.group(2))
+        before = lines[line_no - 1][:col - 1].rstrip() if 0 < line_no <= len(lines) else ""
+        pm = _PNAME_RE.search(before)
+        return f"invalid SPARQL query: Unknown namespace prefix '{pm.group(1) or '' if pm else ''}'"
+    if m:
+        return f"SPARQL syntax error at line {m.group(1)}, column {m.group(2)}: {text[m.end():]}"
+    return f"SPARQL syntax error: {text}"
+
+
 def _evaluate(store, query: str, fmt: str, limit: int, prefixes: dict) -> tuple:
     """Run in a worker: -> (kind, fmt, body bytes, truncated, rows) or for
     fmt == "dict" (kind, "dict", python dict, truncated, rows)."""
@@ -212,8 +238,7 @@ def _worker_main(conn, path: str) -> None:
             try:
                 out = ("ok", _evaluate(store, query, fmt, limit, prefixes))
             except Exception as e:  # noqa: BLE001 - reported to the caller as one line
-                text = " ".join(str(e).split())[:300]
-                out = ("error", f"SPARQL error: {text}" if isinstance(e, SyntaxError) else f"query failed: {text}")
+                out = ("error", _error_line(e, query))
             try:
                 conn.send(out)
             except (OSError, ValueError):
@@ -315,7 +340,7 @@ class OxigraphStore:
     def _run(self, query: str, fmt: str, limit: Optional[int], timeout: Optional[float]) -> tuple:
         if self._closed:
             raise QueryError("triple store is closed")
-        check_query(query)
+        query = check_query(query)
         limit = self.limit if limit is None else max(0, int(limit))
         tmo = self.timeout if timeout is None else float(timeout)
         # waiting for a free worker has its own limit; starting one (a fresh
@@ -466,7 +491,7 @@ class RemoteStore:
         return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(self.prefixes.items())) + query
 
     def _fetch(self, query: str, accept: str, timeout: Optional[float]) -> tuple:
-        check_query(query)
+        query = check_query(query)
         tmo = self.timeout if timeout is None else float(timeout)
         body = urllib.parse.urlencode({"query": self._prologue(query)}).encode()
         return self._http(self.query_url, body, {"Content-Type": "application/x-www-form-urlencoded",
