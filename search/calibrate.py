@@ -33,40 +33,72 @@ import numpy as np
 
 PATH = Path(__file__).with_name("data") / "calibration.json"
 FEATURES = ("cos", "cos_gap", "cov", "cov_bi", "cov_exp", "oov", "fused", "rr_bm", "rr_de")
+# question-level features (answerability): from the candidates' features
+Q_FEATURES = ("top_cos", "top_gap", "top_cov", "top_cov_bi", "oov", "oov_bi", "english", "english_cos")
 
 
 @dataclass(frozen=True)
 class Calibration:
-    weights: np.ndarray          # one per FEATURES
+    """score(row) = P(the corpus answers the question) × P(this row is the
+    answer | it does): two logistic models, the product on one absolute scale."""
+    weights: np.ndarray          # row model, one per FEATURES
     bias: float
-    threshold: float             # answer when the best row's probability reaches this
+    q_weights: np.ndarray        # answerability model, one per Q_FEATURES
+    q_bias: float
+    threshold: float             # answer when the best row's score reaches this
     floor: float                 # a row "matches" at or above this
     meta: dict
 
-    def probability(self, X: np.ndarray) -> np.ndarray:
-        """P(relevant) for each row of ``X`` (n × len(FEATURES))."""
+    def row_probability(self, X: np.ndarray) -> np.ndarray:
         if len(X) == 0:
             return np.zeros(0)
-        z = X @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return _sigmoid(X @ self.weights + self.bias)
+
+    def answerable(self, qx: np.ndarray) -> float:
+        return float(_sigmoid(np.asarray(qx) @ self.q_weights + self.q_bias))
+
+    def probability(self, X: np.ndarray, qx: np.ndarray | None = None) -> np.ndarray:
+        """Scores of the rows of ``X`` (n × len(FEATURES)); ``qx`` the
+        question's Q_FEATURES (computed from ``X`` when not given)."""
+        if len(X) == 0:
+            return np.zeros(0)
+        if qx is None:
+            qx = question_features(X, english=False, oov_bi=0.0)
+        return self.row_probability(X) * self.answerable(qx)
 
     def to_json(self) -> dict:
         return {"features": list(FEATURES), "weights": [round(float(w), 6) for w in self.weights],
-                "bias": round(float(self.bias), 6), "threshold": self.threshold, "floor": self.floor,
-                "meta": self.meta}
+                "bias": round(float(self.bias), 6), "q_features": list(Q_FEATURES),
+                "q_weights": [round(float(w), 6) for w in self.q_weights], "q_bias": round(float(self.q_bias), 6),
+                "threshold": self.threshold, "floor": self.floor, "meta": self.meta}
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def question_features(X: np.ndarray, english: bool, oov_bi: float) -> np.ndarray:
+    """Q_FEATURES from the candidates' feature rows."""
+    if len(X) == 0:
+        return np.array([0, 0, 0, 0, 1, 1, float(english), 0.0])
+    f = {n: X[:, i] for i, n in enumerate(FEATURES)}
+    top_cos = float(f["cos"].max())
+    return np.array([top_cos, float(f["cos_gap"].max()), float(f["cov"].max()), float(f["cov_bi"].max()),
+                     float(f["oov"][0]), oov_bi, float(english), float(english) * top_cos])
 
 
 def from_json(d: dict) -> Calibration:
-    if list(d.get("features", [])) != list(FEATURES):
-        raise ValueError(f"{PATH}: features {d.get('features')} do not match {list(FEATURES)}; refit")
-    return Calibration(np.asarray(d["weights"], dtype=np.float64), float(d["bias"]), float(d["threshold"]),
-                       float(d["floor"]), d.get("meta", {}))
+    if list(d.get("features", [])) != list(FEATURES) or list(d.get("q_features", [])) != list(Q_FEATURES):
+        raise ValueError(f"{PATH}: features do not match {list(FEATURES)} / {list(Q_FEATURES)}; refit")
+    return Calibration(np.asarray(d["weights"], dtype=np.float64), float(d["bias"]),
+                       np.asarray(d["q_weights"], dtype=np.float64), float(d["q_bias"]),
+                       float(d["threshold"]), float(d["floor"]), d.get("meta", {}))
 
 
-# Used only until bench/fit_calibration.py has written the fitted file: a hand
-# prior that trusts coverage and the dense margin.
-_PRIOR = {"features": list(FEATURES), "weights": [2.0, 8.0, 4.0, 1.0, 1.0, -4.0, 1.0, 0.5, 0.5],
-          "bias": -6.0, "threshold": 0.5, "floor": 0.2, "meta": {"fitted": False}}
+# Used only until bench/fit_calibration.py has written the fitted file.
+_PRIOR = {"features": list(FEATURES), "weights": [0.0, 2.0, 0.0, 3.0, 0.5, 0.0, 9.0, 2.0, 2.0], "bias": -12.0,
+          "q_features": list(Q_FEATURES), "q_weights": [20.0, 20.0, 3.0, 2.0, -4.0, -2.0, 0.0, 0.0],
+          "q_bias": -18.0, "threshold": 0.05, "floor": 0.02, "meta": {"fitted": False}}
 
 
 @lru_cache(maxsize=1)

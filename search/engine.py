@@ -89,6 +89,7 @@ class Scored:
     prob: dict[int, float]
     features: dict[int, list[float]]
     query: Query
+    qfeatures: list[float] = field(default_factory=list)
 
 
 class SearchEngine:
@@ -206,7 +207,7 @@ class SearchEngine:
             for i in allowed:                       # a filtered list shows every allowed row
                 fused.setdefault(i, 0.0)
         if not fused:
-            return Scored([], {}, {}, q)
+            return Scored([], {}, {}, q, calibrate.question_features(np.zeros((0, 1)), q.english, 1.0).tolist())
         cos_map = dict(de)
         if cos_all is None and self.vectors is None and self.dense is not None and mode != "bm25":
             missing = [i for i in fused if i not in cos_map]
@@ -241,12 +242,15 @@ class SearchEngine:
             cov_exp = sum(v for t, v in zip(ext, eidf) if t in row) / esum if ext else 0.0
             X[j] = (c if mode != "bm25" else 0.0, (c - cos_ref) if mode != "bm25" else 0.0, cov, cov_bi, cov_exp,
                     oov, fused[i] / top_fused, rr_bm.get(i, 0.0), rr_de.get(i, 0.0))
-        p = self.calibration.probability(X)
+        qbi_all = [t for t in tokens(q.topic) if "_" in t]
+        oov_bi = sum(1 for t in qbi_all if t not in self.vocab) / len(qbi_all) if qbi_all else 0.0
+        qx = calibrate.question_features(X, q.english, oov_bi)
+        p = self.calibration.probability(X, qx)
         prob = {i: float(p[j]) for j, i in enumerate(ids)}
         feats = {i: X[j].tolist() for j, i in enumerate(ids)}
         # ties broken by the fused score, then by record order
         order = sorted(ids, key=lambda i: (-round(prob[i], 6), -fused[i], i))
-        return Scored(order, prob, feats, q)
+        return Scored(order, prob, feats, q, qx.tolist())
 
     # ---------------------------------------------------------- rank ------
     def rank(self, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
@@ -262,7 +266,7 @@ class SearchEngine:
             raise ValueError("question must be text")
         q = query or self.prepare(question)
         if allowed is None:
-            allowed = self._filter(q)
+            allowed = self.question_filter(q)
         base = {"query": question, "intent": q.intent, "province": q.province,
                 "filters": {"year": q.year, "number": q.number}, "mode": mode, "english": q.english}
         if not re.search(r"\w", q.text) or allowed == set():
@@ -293,7 +297,7 @@ class SearchEngine:
         return {"score": round(float(score), 4), "kind": r["kind"], "task": r["task"], "document": r["document"]}
 
     # ---------------------------------------------------------- filters ---
-    def _filter(self, q) -> Optional[set[int]]:
+    def question_filter(self, q) -> Optional[set[int]]:
         """Records allowed by the question's filters.  A filter that would leave
         nothing is relaxed (year first, then number); the province is kept
         whenever any record of that province exists."""
