@@ -28,6 +28,7 @@ from datetime import date
 from typing import Optional
 
 from kg.periods import document_years, due_dates, parse_deadline
+from kg.vntext import search_key
 from kg.vocab import CITATION_TYPES
 from search.route import DocumentRef, Route, route as route_question
 from search.text import syllables
@@ -278,16 +279,23 @@ def _relation(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset:
         return _abstain(out, engine, q, k, mode, offset, f"Không có văn bản '{r.document.text}' trong kho văn bản")
     node = ids[0]
     types = CITATION_TYPES if r.relation == "cites" else (r.relation,)
-    found = _related(G, node, r.direction, types)
+    # what a document itself rests on is stated before its rows; a row that carries out a text is
+    # one of the text's implementations, not the document's basis
+    own = r.direction == "out" and r.relation in ("based_on", "implements")
+    end = _preamble_end(svc, G, node) if own else None
+    found = _related(G, node, r.direction, types, end)
     relation = r.relation
     if not found and r.relation == "based_on" and r.direction == "out":
-        found = _related(G, node, r.direction, ("implements",))   # a plan's basis is what it carries out
+        found = _related(G, node, r.direction, ("implements",), end)   # a plan's basis is what it carries out
+    if r.relation == "implements" and r.direction == "in":
+        found = _merge(found, _row_implementations(G, node))
     if r.related_type:
         found = [x for x in found if G.nodes[x[0]].get("type") == r.related_type] or found
     docs = []
     for other, kind, evs in found:
         s = _summary(G, other)
-        sentence = next((x for x in (_evidence_sentence(svc, ev) for ev in evs) if x), None)
+        sentence = next((x for x in ((ev.get("text") if ev.get("row") else _evidence_sentence(svc, ev))
+                                     for ev in evs) if x), None)
         docs.append(dict(s, relation=kind, evidence=sentence))
     named = _summary(G, node)
     out["filters"]["document"] = node
@@ -298,14 +306,62 @@ def _relation(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset:
     return out
 
 
-def _related(G, node: str, direction: str, types) -> list[tuple[str, str, list]]:
+def _related(G, node: str, direction: str, types, preamble_end: Optional[int] = None) -> list[tuple[str, str, list]]:
+    """(document, relation, evidence) on ``node``'s edges of ``types``; with
+    ``preamble_end``, only relations the document states before that offset
+    (its own basis, not what its rows mention)."""
     edges = G.out_edges(node, keys=True, data=True) if direction == "out" else G.in_edges(node, keys=True, data=True)
     seen: dict[str, tuple] = {}
     for u, v, kind, data in edges:
         other = v if direction == "out" else u
+        evs = data.get("evidence") or []
+        if preamble_end is not None and evs and all(
+                not ev.get("stated_in") and ev.get("span") and ev["span"][0] >= preamble_end for ev in evs):
+            continue
         if kind in types and other != node and other not in seen:
-            seen[other] = (other, kind, data.get("evidence") or [])
+            seen[other] = (other, kind, evs)
     return sorted(seen.values(), key=lambda x: (G.nodes[x[0]].get("date") or "", x[0]))
+
+
+_BODY_START = re.compile(r"^[ \t]*(?:QUYẾT ĐỊNH\s*:|I[.\-–]\s|PHẦN I\b|Điều 1\b|MỤC (?:ĐÍCH|TIÊU)\b)", re.M)
+
+
+def _preamble_end(svc, G, doc: str) -> Optional[int]:
+    """Where a document's body starts (its 'Căn cứ' / 'Thực hiện' lines come
+    before): the first 'QUYẾT ĐỊNH:', 'I.', 'Điều 1' heading, else its first row."""
+    text = svc.source_text(G.nodes[doc].get("source"))
+    if text:
+        m = _BODY_START.search(text, 40)
+        if m:
+            return m.start()
+    rows = sorted(G.nodes[u]["span"][0] for u, _, k in G.in_edges(doc, keys=True)
+                  if k == "part_of" and G.nodes[u].get("span"))
+    return rows[0] if rows else None
+
+
+_IMPLEMENT_CUE = re.compile(r"\b(?:thuc hien|trien khai|thi hanh)\b")
+
+
+def _row_implementations(G, node: str) -> list[tuple[str, str, list]]:
+    """Documents with a task row that mentions ``node`` and says it carries it out
+    ('Triển khai, thực hiện Kế hoạch số …'); the row is the evidence."""
+    out = []
+    for u, _, k in G.in_edges(node, keys=True):
+        if k != "mentions":
+            continue
+        t = G.nodes[u]
+        doc = t.get("document")
+        text = search_key(t.get("text") or "")
+        serial = ((G.nodes[node].get("number") or "").split("/") or [""])[0]
+        at = [m.start() for m in re.finditer(rf"(?<!\d){re.escape(serial)}(?=/)", text)] if serial else []
+        if doc in G and doc != node and any(_IMPLEMENT_CUE.search(text[max(0, a - 35):a]) for a in at):
+            out.append((doc, "implements", [{"row": u, "text": t.get("text")}]))
+    return out
+
+
+def _merge(a: list, b: list) -> list:
+    seen = {x[0] for x in a}
+    return a + [x for x in b if x[0] not in seen and not seen.add(x[0])]
 
 
 def _relation_text(named: dict, relation: str, direction: str, docs: list[dict]) -> str:
@@ -334,6 +390,7 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
         if doc_ids:
             out["filters"]["document"] = doc_ids[0]
     per_agency: dict[str, set[int]] = {}
+    duties: dict[str, dict] = {}
     for aid in ids:
         tasks = {u for u, _, kk in G.in_edges(aid, keys=True) if kk in roles}
         rows = set()
@@ -347,6 +404,10 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
                     continue
                 if r.period and not _due_in(G, t, r.period.start, r.period.end):
                     continue
+                if rec["kind"] != "task":         # prose duties are listed apart: count = table rows
+                    duties.setdefault(t, {"id": t, "text": rec["task"].get("assignment_text") or rec["task"]["text"],
+                                          "document": d})
+                    continue
                 rows.add(i)
         per_agency[aid] = rows
     best = max(ids, key=lambda a: (len(per_agency[a]), G.nodes[a].get("province") == "Vĩnh Phúc", a))
@@ -355,7 +416,7 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
     out["answer"] = {"agency": {"id": best, "name": G.nodes[best].get("name")},
                      "agencies": [{"id": a, "name": G.nodes[a].get("name"), "province": G.nodes[a].get("province"),
                                    "count": len(per_agency[a])} for a in ids],
-                     "role": r.role, "count": len(rows),
+                     "role": r.role, "count": len(rows), "assignments": list(duties.values()),
                      "text": _agency_text(G.nodes[best].get("name"), r.role, len(rows), r)}
     _rows_out(engine, q if r.topic else _no_topic(q), rows, out, k, mode, offset, all_rows=True)
     return out
