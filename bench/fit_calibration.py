@@ -7,7 +7,7 @@ the question (off-topic questions: every row negative).  A logistic regression
 (L2, Newton steps, numpy only) on the top candidates gives P(row answers); the
 answer threshold is the one that abstains on most off-topic questions while
 abstaining on at most ``MAX_FALSE_ABSTAIN`` of the answerable ones; the match
-floor keeps 95 % of the gold rows' scores.
+floor keeps 98 % of the gold rows' scores.
 
 Fitted on the questions whose index is even ("the fit split"); the odd half is
 held out (``bench/search_quality.py`` reports both, and a 5-fold cross-validation).
@@ -116,7 +116,7 @@ def fit(samples: list[dict]) -> calibrate.Calibration:
     threshold = float(np.sort(best_pos)[allowed_misses]) if len(best_pos) else 0.5
     threshold = round(max(0.001, threshold - 1e-4), 4)
     gold_scores = np.concatenate([model.probability(s["X"], s["qx"])[s["y"] > 0] for s in samples if s["y"].any()])
-    floor = round(float(np.percentile(gold_scores, 5)) if len(gold_scores) else 0.1, 4)
+    floor = round(float(np.percentile(gold_scores, 2)) if len(gold_scores) else 0.1, 4)
     floor = min(floor, threshold)
     meta = {"fitted": True, "questions": len(samples), "rows": int(len(y)), "positives": int(y.sum()),
             "answerable": int(len(best_pos)), "offtopic": int(len(best_neg)),

@@ -74,16 +74,18 @@ class Service:
     def engine(self):
         return self.store.search_engine()
 
-    def ask(self, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0) -> dict:
+    def ask(self, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
+            ignore_province: bool = False) -> dict:
         """``ask --json`` / ``/api/ask``: the question routed and executed
         (``service.ask.ask``), with an LRU cache (answers depend only on the
         store).  Concurrent misses on the same key compute once: the others
         wait for it."""
         engine = self.engine()
-        compute = lambda: ask_route.ask(self, question, k=k, mode=mode, offset=offset)  # noqa: E731
+        compute = lambda: ask_route.ask(self, question, k=k, mode=mode, offset=offset,  # noqa: E731
+                                        ignore_province=ignore_province)
         if self._ask_cache_size <= 0:
             return compute()
-        key = (question, k, mode, offset)
+        key = (question, k, mode, offset, ignore_province)
         while True:
             with self._ask_lock:
                 if self._ask_engine is not engine:
@@ -250,9 +252,9 @@ class Service:
         """Home page: ``{"stats", "documents", "most_cited", "examples"}``."""
         return pages.home_view(self)
 
-    def search(self, q: str, filters: dict, show: int = 20) -> dict:
-        """Search page: answer card, rows, facets (see ``pages.search_view``)."""
-        return pages.search_view(self, q, filters, show=show)
+    def search(self, q: str, filters: dict, show: int = 20, page: int = 1) -> dict:
+        """Search page: answer card, rows, facets, pages (see ``pages.search_view``)."""
+        return pages.search_view(self, q, filters, show=show, page=page)
 
     def documents(self, q: str = "", scope: str = "all", doc_type: str = "", province: str = "") -> dict:
         """Document list: ``{"query", "scope", "type", "province", "documents", "types", "provinces"}``."""

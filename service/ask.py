@@ -23,6 +23,7 @@ the search page share:
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from typing import Optional
@@ -41,12 +42,18 @@ MAX_ROWS = 1000
 TITLE_MIN = 0.6          # share of a title question's content words a title must contain
 
 
-def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0) -> dict:
+def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
+        ignore_province: bool = False) -> dict:
+    """See the module docstring; ``ignore_province`` drops the province the
+    question names (the search page's removable chip)."""
     if not isinstance(question, str):
         raise ValueError("question must be text")
     engine = svc.engine()
     r = route_question(question[:2000])
     q = engine.prepare(question)
+    if ignore_province:
+        r = dataclasses.replace(r, province=None)
+        q.province = None
     out = {"query": question, "route": r.kind, "intent": q.intent if r.kind == "task" else r.intent,
            "province": r.province or q.province,
            "filters": {"year": r.year or q.year, "number": (r.document.number if r.document else None) or q.number,
@@ -339,7 +346,10 @@ def _preamble_end(svc, G, doc: str) -> Optional[int]:
     return rows[0] if rows else None
 
 
-_IMPLEMENT_CUE = re.compile(r"\b(?:thuc hien|trien khai|thi hanh)\b")
+# 'Triển khai, thực hiện (hiệu quả) Kế hoạch số ' right before the number
+_IMPLEMENT_CUE = re.compile(r"\b(?:thuc hien|trien khai|thi hanh)[\s,]*(?:thuc hien\s+)?(?:(?:co\s+)?hieu qua\s+)?"
+                            r"(?:cac\s+)?(?:ke hoach|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|chuong trinh"
+                            r"|de an|luat)\s+(?:so\s+)?$")
 
 
 def _row_implementations(G, node: str) -> list[tuple[str, str, list]]:
@@ -354,7 +364,7 @@ def _row_implementations(G, node: str) -> list[tuple[str, str, list]]:
         text = search_key(t.get("text") or "")
         serial = ((G.nodes[node].get("number") or "").split("/") or [""])[0]
         at = [m.start() for m in re.finditer(rf"(?<!\d){re.escape(serial)}(?=/)", text)] if serial else []
-        if doc in G and doc != node and any(_IMPLEMENT_CUE.search(text[max(0, a - 35):a]) for a in at):
+        if doc in G and doc != node and any(_IMPLEMENT_CUE.search(text[max(0, a - 60):a]) for a in at):
             out.append((doc, "implements", [{"row": u, "text": t.get("text")}]))
     return out
 
