@@ -364,9 +364,15 @@ def _row_implementations(G, node: str) -> list[tuple[str, str, list]]:
         text = search_key(t.get("text") or "")
         serial = ((G.nodes[node].get("number") or "").split("/") or [""])[0]
         at = [m.start() for m in re.finditer(rf"(?<!\d){re.escape(serial)}(?=/)", text)] if serial else []
-        if doc in G and doc != node and any(_IMPLEMENT_CUE.search(text[max(0, a - 60):a]) for a in at):
+        if doc in G and doc != node and any(_direct_cue(text, a) for a in at):
             out.append((doc, "implements", [{"row": u, "text": t.get("text")}]))
     return out
+
+
+def _direct_cue(text: str, at: int) -> bool:
+    """A cue right before the number, not inside another text's title ('… về triển khai thực hiện NĐ …')."""
+    m = _IMPLEMENT_CUE.search(text[max(0, at - 60):at])
+    return bool(m) and not re.search(r"\bve\s*$", text[max(0, at - 60):at][:m.start()])
 
 
 def _merge(a: list, b: list) -> list:

@@ -87,7 +87,8 @@ def search_view(state, q: str, filters: dict, show: int = 20, page: int = 1) -> 
     out = {"query": q, "filters": filters, "examples": EXAMPLES}
     if not q:
         return out
-    ignore_province = filters.get("province") == "*"
+    # an explicit province filter (or "*", the removed question chip) replaces the question's own
+    ignore_province = bool(filters.get("province"))
     res = state.ask(q, k=PAGE_POOL, ignore_province=ignore_province)
     G = state.graph()
     results = res.get("results", [])
