@@ -119,6 +119,7 @@ class SearchEngine:
         self.vectors = None
         if dense_index is not None and 0 < dense_index.ntotal <= DENSE_MATRIX_MAX:
             self.vectors = dense_index.reconstruct_n(0, dense_index.ntotal)
+        self.accents = _accent_table(records)
         self.calibration = calibrate.load()
         self.embedder = QueryEmbedder(self._encode)
         self._filter_cache: dict = {}
@@ -150,8 +151,27 @@ class SearchEngine:
             if s in ENGLISH_STOPWORDS and s not in self.vocab:
                 continue
             content.append(s)
+        dense = ex.dense_text()
+        if not ex.english and not _VI_MARK.search(text):
+            dense = self.reaccent(dense)      # e5 reads "so hoa ket qua" far worse than "số hóa kết quả"
         return Query(text, intent, pq.province or pt.province, pq.year, pq.number or pt.number, topic,
-                     extra, ex.dense_text(), ex.english, content)
+                     extra, dense, ex.english, content)
+
+    def reaccent(self, text: str) -> str:
+        """Unaccented words → the corpus's most frequent accented spelling
+        (word pairs first, then single words); unknown words stay."""
+        words = text.split()
+        out, i = [], 0
+        while i < len(words):
+            k2 = " ".join(search_key(w) for w in words[i:i + 2]) if i + 1 < len(words) else None
+            if k2 and search_key(words[i]) == words[i].lower() and k2 in self.accents:
+                out.append(self.accents[k2])
+                i += 2
+                continue
+            k1 = search_key(words[i])
+            out.append(self.accents.get(k1, words[i]) if k1 == words[i].lower() else words[i])
+            i += 1
+        return " ".join(out)
 
     # ---------------------------------------------------------- rankers --
     def _bm25_scores(self, q: Query) -> Optional[np.ndarray]:
@@ -321,6 +341,30 @@ class SearchEngine:
         if (key, value) not in self._filter_cache:
             self._filter_cache[(key, value)] = {i for i, r in enumerate(self.records) if _match(r, key, value)}
         return self._filter_cache[(key, value)]
+
+
+_VI_MARK = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _accent_table(records: list[dict]) -> dict[str, str]:
+    """Folded word / word pair → its most frequent accented spelling in the passages."""
+    counts: dict[str, dict[str, int]] = {}
+    for r in records:
+        words = [w.lower() for w in _WORD.findall(r["passage"])]
+        for n in (1, 2):
+            for j in range(len(words) - n + 1):
+                gram = " ".join(words[j:j + n])
+                if _VI_MARK.search(gram):
+                    c = counts.setdefault(search_key(gram), {})
+                    c[gram] = c.get(gram, 0) + 1
+    table = {k: max(v.items(), key=lambda x: (x[1], x[0]))[0] for k, v in counts.items()}
+    table.update(_QUESTION_WORDS)          # question words are rare in plans: never 'nạo' for 'nao'
+    return table
+
+
+_QUESTION_WORDS = {"nao": "nào", "gi": "gì", "dau": "đâu", "bao gio": "bao giờ", "khi nao": "khi nào",
+                   "the nao": "thế nào", "bao nhieu": "bao nhiêu", "la gi": "là gì", "o dau": "ở đâu"}
 
 
 def _match(r: dict, key: str, value) -> bool:
