@@ -142,6 +142,9 @@ class SearchEngine:
         present = set(tokens(topic))
         extra = []
         for t in ex.terms:
+            if (t.kind.startswith("en:") or t.kind in ("abbr", "agency")) and \
+                    any(x in self.vocab for x in tokens(t.source)) and not set(tokens(t.source)) <= present:
+                extra.append((t.source, 1.0))  # the words as written too ('PAR INDEX' is in the rows)
             if t.kind.startswith("en:") and t.weight >= 1.0:
                 continue                      # already in the translated topic
             if not set(tokens(t.text)) <= present:
@@ -405,6 +408,13 @@ def _year_ok(r: dict, year: int) -> bool:
     return date[:4] in (str(year), str(year - 1))
 
 
+# one-syllable intent/filler words whose folded key is shared with content words: blank only these spellings
+_AMBIGUOUS_STOP = {"cua": {"của"}, "o": {"ở"}, "tai": {"tại"}, "nam": {"năm"}, "la": {"là"}, "nao": {"nào"},
+                   "va": {"và"}, "viec": {"việc"}, "tinh": {"tỉnh"}, "do": {"do"}, "ai": {"ai"}, "trong": {"trong"},
+                   "is": {"is"}, "are": {"are"}, "the": {"the"}, "of": {"of"}, "for": {"for"}}
+_AMBIGUOUS_STOP_KEEP: set = set()
+
+
 def _topic_text(q) -> str:
     text = q.topic
     key = search_key(text)
@@ -412,6 +422,10 @@ def _topic_text(q) -> str:
         # blank out intent words found on the folded text, keep accents elsewhere
         chars = list(text)
         for m in _STOP.finditer(key):
+            orig = text[m.start():m.end()].lower()
+            if orig in _AMBIGUOUS_STOP_KEEP or (m.group(0) in _AMBIGUOUS_STOP and orig != m.group(0)
+                                                 and orig not in _AMBIGUOUS_STOP[m.group(0)]):
+                continue                   # 'cửa' is not 'của', 'tài' is not 'tại'
             for j in range(m.start(), m.end()):
                 chars[j] = " "
         text = "".join(chars)
