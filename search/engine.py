@@ -106,6 +106,11 @@ class SearchEngine:
             self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
         self.row_uni = [frozenset(t for t in doc if "_" not in t) for doc in corpus_tokens]
         self.row_bi = [frozenset(t for t in doc if "_" in t) for doc in corpus_tokens]
+        post: dict[str, list[int]] = {}
+        for i, (u, b) in enumerate(zip(self.row_uni, self.row_bi)):
+            for t in u | b:
+                post.setdefault(t, []).append(i)
+        self.postings = {t: np.asarray(v, dtype=np.int64) for t, v in post.items()}
         df: dict[str, int] = {}
         for s in self.row_uni:
             for t in s:
@@ -190,6 +195,15 @@ class SearchEngine:
                 total = s if total is None else total + s
         return total
 
+    def _weighted_hits(self, toks: list[str], weights: list[float], n: int) -> np.ndarray:
+        """Per record: the summed weights of ``toks`` it contains (postings, not a row loop)."""
+        out = np.zeros(n)
+        for t, w in zip(toks, weights):
+            rows = self.postings.get(t)
+            if rows is not None:
+                out[rows] += w
+        return out
+
     def _encode(self, texts: list[str]) -> np.ndarray:
         model = get_model(self.cache_root)
         query_threads()
@@ -256,15 +270,20 @@ class SearchEngine:
         eidf = [self.idf.get(t, self.idf_oov) for t in ext]
         esum = sum(eidf) or 1.0
         ids = list(fused)
-        X = np.zeros((len(ids), len(calibrate.FEATURES)))
-        for j, i in enumerate(ids):
-            row = self.row_uni[i]
-            c = cos_all[i] if cos_all is not None else cos_map.get(i, cos_ref)
-            cov = sum(v for t, v in zip(q.content, cidf) if t in row) / csum if q.content else 0.0
-            cov_bi = len(qbi & self.row_bi[i]) / len(qbi) if qbi else cov
-            cov_exp = sum(v for t, v in zip(ext, eidf) if t in row) / esum if ext else 0.0
-            X[j] = (c if mode != "bm25" else 0.0, (c - cos_ref) if mode != "bm25" else 0.0, cov, cov_bi, cov_exp,
-                    oov, fused[i] / top_fused, rr_bm.get(i, 0.0), rr_de.get(i, 0.0))
+        n = len(self.records)
+        cov = self._weighted_hits(q.content, cidf, n) / csum if q.content else np.zeros(n)
+        cov_bi = (self._weighted_hits(sorted(qbi), [1.0] * len(qbi), n) / len(qbi)) if qbi else cov
+        cov_exp = self._weighted_hits(ext, eidf, n) / esum if ext else np.zeros(n)
+        idx = np.asarray(ids)
+        if mode == "bm25":
+            c = np.zeros(len(ids))
+        elif cos_all is not None:
+            c = cos_all[idx].astype(np.float64)
+        else:
+            c = np.array([cos_map.get(i, cos_ref) for i in ids])
+        X = np.column_stack([c, (c - cos_ref) if mode != "bm25" else c, cov[idx], cov_bi[idx], cov_exp[idx],
+                             np.full(len(ids), oov), np.array([fused[i] for i in ids]) / top_fused,
+                             np.array([rr_bm.get(i, 0.0) for i in ids]), np.array([rr_de.get(i, 0.0) for i in ids])])
         qbi_all = [t for t in tokens(q.topic) if "_" in t]
         oov_bi = sum(1 for t in qbi_all if t not in self.vocab) / len(qbi_all) if qbi_all else 0.0
         qx = calibrate.question_features(X, q.english, oov_bi)
