@@ -51,7 +51,8 @@ def _agency_rows_renamed(body):
     for a in body.get("agencies", []):
         for role in ("lead", "support"):
             for row in a[role]:
-                row["id"] = row.pop("task_id")
+                if "task_id" in row:             # recorded before the rename
+                    row["id"] = row.pop("task_id")
     return body
 
 
@@ -79,6 +80,7 @@ def test_api_routes_unchanged(api_out):
             # the one documentation change: the 300 answer of the ref-taking routes
             for name in ("/api/cites", "/api/document", "/api/path"):
                 assert n["json"]["paths"][name]["get"]["responses"].pop("300")
+                g["json"]["paths"][name]["get"]["responses"].pop("300", None)   # recorded after the change
         if route.startswith("/search.json") and g["json"].get("facets"):
             # agency facet ties were ordered by set iteration (PYTHONHASHSEED) before
             for body in (n["json"], g["json"]):

@@ -33,7 +33,7 @@ def test_facets_chips_paging(server, browser):  # noqa: F811
     assert "province=*" in urllib.parse.unquote(browser.current_url)
     assert not browser.find_elements(By.CSS_SELECTOR, "a.chip.from-question")
     # every facet link gives as many results as it says
-    links = [(a.get_attribute("href"), int(a.find_element(By.XPATH, "following-sibling::span").text))
+    links = [(a.get_attribute("href"), int(a.find_element(By.XPATH, "following-sibling::span").get_attribute("textContent")))
              for a in browser.find_elements(By.CSS_SELECTOR, "details.facet li a")]
     assert links
     for href, count in links[:8]:
