@@ -1,91 +1,175 @@
-"""Search quality on the judged question set: hit@1, hit@5, MRR and lead-agency
-accuracy for BM25 alone, dense alone and the hybrid, side by side.
+"""Answer quality on the judged questions (tests/fixtures/questions_v2.jsonl),
+per kind, ours (``Service.ask``: routing, ranking, abstention) side by side
+with plain bm25s over the same rows, in one run.
 
-Usage: python bench/search_quality.py [--home DIR] [--questions FILE] [--verbose]
+Columns per kind: n, hit@1 ours / bm25s (task questions: the rank-1 row is a
+gold row), lead (the answer card's first lead agency is a gold lead), route
+(the route is the gold route), false abstention (answerable but route none).
+Then: abstention on off-topic questions; document / relation / agency answers.
+The calibration (search/data/calibration.json) is fitted on the even-indexed
+questions (bench/fit_calibration.py): the table is repeated on the odd
+(held-out) half, and a 5-fold cross-validation refits it per fold.
+
+Usage: python bench/search_quality.py [--home DIR] [--verbose] [--no-cv] [--json FILE]
 """
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+import bm25s  # noqa: E402
+
+from fit_calibration import collect, fit, load_questions  # noqa: E402
 from kg.agencies import canonical_name  # noqa: E402
-from service import Store  # noqa: E402
-from service.answer import ask  # noqa: E402
 from kg.vntext import name_key  # noqa: E402
+from service import Service, Store  # noqa: E402
+
+ROW_KINDS = ("paraphrase", "english", "mixed", "abbrev", "unaccented", "accented")
+TARGETS = {"paraphrase": 0.85, "english": 0.85, "unaccented": 0.95}
 
 
 class PlainBM25:
-    """The baseline the acceptance checks compare with: bm25s with its default
-    tokenizer (lower-case words, no diacritic folding, no bigrams, no
-    abbreviations) over the same extracted task and assignment texts."""
+    """The baseline: bm25s with its default tokenizer (lower-case words, no
+    diacritic folding, no bigrams, no abbreviations) over the same extracted
+    task and assignment texts, rank 1 = the answer."""
 
     def __init__(self, records):
-        import bm25s
         self.records = records
         self.retriever = bm25s.BM25()
-        self.retriever.index(bm25s.tokenize([r["task"]["text"] for r in records], show_progress=False), show_progress=False)
+        self.retriever.index(bm25s.tokenize([r["task"]["text"] for r in records], show_progress=False),
+                             show_progress=False)
 
-    def ask(self, q, k=10, mode=None):
-        import bm25s
-        docs, scores = self.retriever.retrieve(bm25s.tokenize([q], show_progress=False), k=min(k, len(self.records)),
-                                               show_progress=False)
-        res = [self.records[int(i)] for i, sc in zip(docs[0], scores[0]) if sc > 0]
-        lead = res[0]["task"]["lead"] if res else []
-        return {"results": [{"task": r["task"], "document": r["document"]} for r in res],
-                "answer": {"agencies": [{"name": n} for n in lead]}, "province": None}
+    def top(self, q: str) -> str | None:
+        docs, scores = self.retriever.retrieve(bm25s.tokenize([q], show_progress=False), k=1, show_progress=False)
+        return self.records[int(docs[0][0])]["task"]["id"] if scores[0][0] > 0 else None
 
 
-def evaluate(engine, questions: list[dict], mode: str, verbose: bool = False) -> dict:
-    h1 = h5 = rr = lead_ok = lead_n = prov_ok = prov_n = 0
-    for q in questions:
-        res = ask(engine, q["q"], k=10, mode=mode)
-        ids = [r["task"]["id"] for r in res["results"]]
-        rel = set(q["relevant"])
-        rank = next((i for i, x in enumerate(ids) if x in rel), None)
-        h1 += rank == 0
-        h5 += rank is not None and rank < 5
-        rr += 1 / (rank + 1) if rank is not None else 0
-        if q.get("lead"):
-            lead_n += 1
-            got = res["answer"]["agencies"][0]["name"] if res["answer"]["agencies"] else ""
-            ok = name_key(canonical_name(got)) == name_key(canonical_name(q["lead"]))
-            lead_ok += ok
-        if q.get("province"):
-            prov_n += 1
-            prov_ok += res["province"] == q["province"] and all(
-                r["document"]["province"] == q["province"] for r in res["results"])
-        if verbose and rank != 0:
-            top = res["results"][0]["task"] if res["results"] else {}
-            print(f"  [{mode}] rank={rank} {q['q']}\n      got {top.get('id')}: {top.get('text', '')[:80]}")
-    n = len(questions)
-    return {"hit@1": h1 / n, "hit@5": h5 / n, "MRR": rr / n, "lead": lead_ok / max(1, lead_n),
-            "province": prov_ok / max(1, prov_n)}
+def _lead_ok(got: str, gold: list[str]) -> bool:
+    key = lambda s: re.sub(r"[^\w]", "", name_key(canonical_name(s)))  # noqa: E731
+    return bool(got) and any(key(got) == key(g) or key(g).startswith(key(got)) or key(got).startswith(key(g))
+                             for g in gold)
+
+
+def judge(res: dict, qq: dict) -> dict:
+    """One question's marks (None = not applicable)."""
+    g, want = qq.get("gold", {}), qq["route"]
+    got = res["route"]
+    m = {"route": got == want, "abstain": got == "none" if want == "none" else None,
+         "false_abstain": got == "none" if want != "none" else None,
+         "hit1": None, "lead": None, "doc": None, "rel": None, "agency": None, "count": None}
+    ans = res.get("answer") or {}
+    if want == "task":
+        ids = [r["task"]["id"] for r in res.get("results", [])]
+        m["hit1"] = bool(ids) and ids[0] in g["task_ids"]
+        first = (ans.get("agencies") or [{}])[0].get("name") if got == "task" else None
+        m["lead"] = _lead_ok(first or "", g.get("lead") or [])
+    elif want == "document":
+        docs = [d["id"] for d in ans.get("documents") or []]
+        m["doc"] = bool(docs) and docs[0] == g["documents"][0]
+    elif want == "relation":
+        rel = ans.get("relation") or {}
+        docs = {d["id"] for d in ans.get("documents") or []}
+        m["rel"] = rel.get("type") == g["relation"]["type"] and rel.get("direction") == g["relation"]["direction"] \
+            and docs == set(g["documents"])
+    elif want == "agency":
+        a = ans.get("agency") or {}
+        m["agency"] = got == "agency" and a.get("id") == g["agency_id"] and ans.get("role") == g["role"]
+        if g.get("count") is not None:
+            m["count"] = ans.get("count") == g["count"]
+    return m
+
+
+def rate(marks: list[dict], key: str) -> tuple[float | None, int]:
+    xs = [m[key] for m in marks if m.get(key) is not None]
+    return (sum(xs) / len(xs) if xs else None, len(xs))
+
+
+def run(svc: Service, plain: PlainBM25, qs: list[dict], idx: list[int], verbose: bool = False) -> tuple[list, list]:
+    ours, base = [], []
+    for i in idx:
+        qq = qs[i]
+        res = svc.ask(qq["q"], k=10)
+        m = judge(res, qq)
+        m["kind"], m["i"] = qq["kind"], i
+        ours.append(m)
+        if qq["route"] == "task":
+            base.append({"kind": qq["kind"], "i": i, "hit1": plain.top(qq["q"]) in qq["gold"]["task_ids"]})
+        bad = [k for k in ("route", "hit1", "lead", "doc", "rel", "agency", "count", "abstain") if m[k] is False]
+        if verbose and (bad or m["false_abstain"]):
+            top = (res.get("results") or [{}])[0].get("task", {})
+            print(f"  ✗ [{qq['kind']}/{qq['route']}→{res['route']}] {qq['q']}\n      "
+                  f"{bad} top={top.get('id')} "
+                  f"score={(res.get('results') or [{}])[0].get('score')} {res.get('reason') or ''}")
+    return ours, base
+
+
+def table(title: str, ours: list[dict], base: list[dict]) -> dict:
+    print(f"\n== {title}")
+    print(f"{'kind':<11} {'n':>4} {'hit@1':>6} {'bm25s':>6} {'lead':>6} {'route':>6} {'falseAb':>7}")
+    out = {}
+    kinds = list(ROW_KINDS) + ["document", "relation", "agency", "offtopic"]
+    for kind in kinds:
+        mk = [m for m in ours if m["kind"] == kind]
+        if not mk:
+            continue
+        bk = [b for b in base if b["kind"] == kind]
+        h, _ = rate(mk, "hit1")
+        hb = sum(b["hit1"] for b in bk) / len(bk) if bk else None
+        lead, _ = rate(mk, "lead")
+        rt, _ = rate(mk, "route")
+        fa, _ = rate(mk, "false_abstain")
+        f = lambda x: f"{x:.3f}" if x is not None else "    -"  # noqa: E731
+        print(f"{kind:<11} {len(mk):>4} {f(h):>6} {f(hb):>6} {f(lead):>6} {f(rt):>6} {f(fa):>7}")
+        out[kind] = {"n": len(mk), "hit@1": h, "bm25s_hit@1": hb, "lead": lead, "route": rt, "false_abstain": fa}
+    tot = {k: rate(ours, k) for k in ("route", "abstain", "false_abstain", "lead", "doc", "rel", "agency", "count")}
+    ht = [m["hit1"] for m in ours if m["hit1"] is not None]
+    hb = [b["hit1"] for b in base]
+    print(f"all task rows: hit@1 {sum(ht) / max(1, len(ht)):.3f} vs bm25s {sum(hb) / max(1, len(hb)):.3f} (n={len(ht)})")
+    for k, (v, n) in tot.items():
+        if v is not None:
+            print(f"  {k:<14} {v:.3f}  (n={n})")
+    out["overall"] = {k: v for k, (v, n) in tot.items()}
+    return out
 
 
 def main(argv: list[str]) -> int:
     home = Path(argv[argv.index("--home") + 1]) if "--home" in argv else ROOT / ".legalkg"
-    qfiles = [Path(argv[argv.index("--questions") + 1])] if "--questions" in argv else [
-        ROOT / "tests" / "fixtures" / "search_questions.jsonl", ROOT / "tests" / "fixtures" / "search_questions_paraphrase.jsonl"]
-    sets = {f.name: [json.loads(l) for l in f.read_text(encoding="utf-8").splitlines() if l.strip()] for f in qfiles}
-    if len(sets) > 1:
-        sets["all"] = [q for qs in list(sets.values()) for q in qs]
-    store = Store(ROOT / "data" / "corpus", home)
-    engine = store.search_engine()
-    ask(engine, "khởi động", mode="hybrid")          # load the model before timing
-    for name, questions in sets.items():
-        print(f"== {name}: {len(questions)} questions, {len(engine.records)} passages")
-        print(f"{'mode':<8} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'lead':>6} {'prov':>6} {'s/q':>6}")
-        plain = PlainBM25(engine.records)
-        for mode in ("plain", "bm25", "dense", "hybrid"):
-            t = time.perf_counter()
-            m = evaluate(plain if mode == "plain" else engine, questions, mode, "--verbose" in argv)
-            dt = (time.perf_counter() - t) / len(questions)
-            print(f"{mode:<8} {m['hit@1']:>6.3f} {m['hit@5']:>6.3f} {m['MRR']:>6.3f} {m['lead']:>6.3f} {m['province']:>6.3f} {dt:>6.3f}")
+    verbose = "--verbose" in argv
+    svc = Service(Store(ROOT / "data" / "corpus", home), ask_cache_size=0)
+    engine = svc.engine()
+    qs = load_questions()
+    plain = PlainBM25(engine.records)
+    svc.ask("khởi động")
+    t = time.perf_counter()
+    ours, base = run(svc, plain, qs, list(range(len(qs))), verbose)
+    dt = (time.perf_counter() - t) / len(qs)
+    report = {"all": table(f"all {len(qs)} questions ({dt * 1000:.0f} ms/question; calibration fitted on the even half)",
+                           ours, base)}
+    odd = {m["i"] for m in ours if m["i"] % 2 == 1}
+    report["held_out"] = table("held-out half (odd lines, not used to fit the calibration)",
+                               [m for m in ours if m["i"] in odd],
+                               [b for b in base if b["i"] in odd])
+    if "--no-cv" not in argv:
+        saved = engine.calibration
+        samples = collect(svc, qs)
+        folds = 5
+        cv_ours: list[dict] = []
+        for f in range(folds):
+            engine.calibration = fit([s for s in samples if s["i"] % folds != f])
+            o, _ = run(svc, plain, qs, [i for i in range(len(qs)) if i % folds == f])
+            cv_ours += o
+        engine.calibration = saved
+        report["cv"] = table(f"{folds}-fold cross-validation (calibration refitted without each fold)", cv_ours, base)
+    if "--json" in argv:
+        Path(argv[argv.index("--json") + 1]).write_text(json.dumps(report, indent=1), encoding="utf-8")
     return 0
 
 

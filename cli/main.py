@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--batch", type=Path)
     a.add_argument("--json", action="store_true")
     a.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
+    a.add_argument("--offset", type=int, default=0, help="skip this many rows (paging)")
 
     c = sub.add_parser("cites", help="citation subgraph around a document")
     c.add_argument("ref")
@@ -240,19 +241,28 @@ def cmd_ask(args) -> int:
         except OSError as err:
             raise InputError(str(args.batch), err.strerror or "cannot be read") from None
         for q in lines:
-            _print_json(svc.ask(q, k=args.k, mode=args.mode))
+            _print_json(svc.ask(q, k=args.k, mode=args.mode, offset=args.offset))
         return 0
     if not args.question or not args.question.strip():
         raise UsageError("ask needs a QUESTION or --batch FILE")
-    res = svc.ask(args.question, k=args.k, mode=args.mode)
+    res = svc.ask(args.question, k=args.k, mode=args.mode, offset=args.offset)
     if args.json:
         _print_json(res)
+        return 0
+    ans = res.get("answer")
+    if ans is None:
+        print(f"Không tìm thấy nhiệm vụ phù hợp trong kho văn bản ({res.get('reason')}); gần nhất:")
     else:
-        print(res.get("answer", {}).get("text", ""))
-        for r in res["results"]:
-            t = r["task"]
-            print(f"  {r['score']:.3f} [{r['document']['number']}] {t.get('section') or ''} {t.get('no') or ''} "
-                  f"{t['text'][:70]} — chủ trì: {', '.join(t.get('lead') or [])}")
+        print(f"[{res['route']}] {ans.get('text', '')}")
+        for d in ans.get("documents") or []:
+            print(f"  {d.get('number') or d['id']} {d.get('type') or ''} {d.get('date') or ''} {(d.get('title') or '')[:60]}"
+                  + (f"\n      « {d['evidence'][:120]} »" if d.get("evidence") else ""))
+    for r in res["results"]:
+        t = r["task"]
+        print(f"  {r['score']:.3f} [{r['document']['number']}] {t.get('section') or ''} {t.get('no') or ''} "
+              f"{t['text'][:70]} — chủ trì: {', '.join(t.get('lead') or [])}")
+    if res.get("total", 0) > res.get("offset", 0) + len(res["results"]) and ans is not None:
+        print(f"  … {res['total']} dòng khớp; xem tiếp với --offset {res.get('offset', 0) + len(res['results'])}")
     return 0
 
 

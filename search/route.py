@@ -85,7 +85,7 @@ from kg.references import TYPE_WORDS
 from kg.vntext import compact_spaces, nfc
 
 from .glossary import (abbreviations, agency_aliases, en_tokens, english_doc_types, expand, find_phrases,
-                       is_english_word, role_words, vi_key, vi_tokens)
+                       is_english, is_english_word, role_words, vi_key, vi_tokens)
 from .intent import parse_question
 
 KINDS = ("task", "document", "relation", "agency", "none")
@@ -200,12 +200,18 @@ so cua tinh thanh pho tp ubnd hdnd van ban la gi noi dung ve viec nao xem tim tr
 thong tin co nhung cac nhiem vu chinh phu thu tuong bao nhieu trong tai duoc ban hanh ngay ky nguoi hieu luc quy dinh tom tat
 what is the about show me find document documents details detail of tell a an which text full summary
 summarize summarise issued signed when was who effective in force open see list tasks how many does do
+nam giai doan so hieu
 """.split())
 _ROLE_FILLER = set("""
 so cua tinh thanh pho tp nhung cac viec gi nao nhiem vu cong viec dau viec bao nhieu trong tai co duoc giao
 lam danh sach liet ke hoat dong noi dung den han han quy thang nam what does do did is are the of for which tasks
 task how many list number duties responsibilities work jobs activities in by due assigned to given led
 """.split())
+# a document named by its type and title, without a number: the service matches it on titles
+_TITLE_Q = re.compile(rf"^\s*(?:(?:tim|xem|tra cuu)\s+)?(?:(?:van ban|tai lieu)\s+(?:nao\s+)?la\s+)?(?P<t>{_DOC_NOUNS})\s+(?!so\b|nao\b|gi\b)\w+"
+                      rf"|^\s*(?:van ban|tai lieu)\s+nao\s+la\b")
+_TITLE_EN = re.compile(r"\b(?P<t>plan|programme|program|decision|decree|resolution|circular|directive|scheme)s?\b"
+                       r"(?!\s+(?:no|number)\b)")
 _TYPE_WORDS_EN = r"|".join(re.escape(w.lower()) + "s?" for w, _ in sorted(english_doc_types(), key=lambda x: -len(x[0])))
 
 
@@ -469,11 +475,24 @@ def route(question: str) -> Route:
         rest = dkey
         if intent == "search":            # "Nghị định 61/2018 (của Chính phủ) về …": the title
             rest = dkey[:doc.span[1]] + re.sub(r"\bve\b.*$", " ", dkey[doc.span[1]:])
+            if not _content(key[:doc.span[0]], _DOC_FILLER, province) and doc.number and not _TASKISH.search(dkey):
+                # "QĐ 2704/QĐ-UBND kiểm soát thủ tục hành chính năm 2023": a full number first, then its title
+                return Route("document", topic="", document=doc, rule="document:ref+title", **common)
         content = _content(rest, _DOC_FILLER | set(re.findall(r"[a-z]+", vi_key(doc.text))), province)
         meta = _DOC_META.search(dkey)
         who_meta = re.search(r"\b(?:ai (?:ky|ban hanh)|who (?:issued|signed))\b", dkey)
+        if who_meta and _REL_RE.search(dkey[who_meta.end():doc.span[0]]):
+            who_meta = None               # "ai ban hành quyết định thay thế QĐ 2757": a task that makes a new text
+            meta = None
         if not content or (meta and len(content) <= 4 and (intent not in ("lead", "support") or who_meta)):
             return Route("document", topic="", document=doc, rule="document:" + ("meta" if content else "ref"),
                          **common)
 
+    if doc is None and intent == "search" and not _TASKISH.search(key) and not _WHO.search(key):
+        named = _TITLE_Q.search(key) or (is_english(q) and _TITLE_EN.search(key))
+        if named:                         # "Kế hoạch cải cách hành chính năm 2023 của tỉnh Tiền Giang"
+            typ = _type_of(named.group("t")) if named.groupdict().get("t") else None
+            return Route("document", topic=q, document=DocumentRef(q, None, typ, None, pq.year, province,
+                                                                    (0, len(q))),
+                         rule="document:title", **common)
     return Route("task", topic=pq.topic, document=doc, rule="task", **common)

@@ -57,15 +57,17 @@ def no_province_text(province: str) -> str:
 
 
 def ask(engine, question: str, k: int = 5, mode: str = "hybrid") -> dict:
-    """``ask --json`` / ``GET /api/ask``: ``{"query", "intent", "province",
-    "filters": {"year", "number"}, "mode", "answer": see ``answer``,
-    "results": [{"score", "kind", "task", "document"}]}``."""
+    """Task ranking alone, on a search engine without the graph (benchmarks):
+    ``{"query", "intent", "province", "filters", "mode", "answer" (null when
+    the best row is under the calibrated threshold), "results", "total"}``.
+    ``service.ask.ask`` is the full, routed ``ask``."""
     res = engine.rank(question, k=k, mode=mode)
     uncovered = res.pop("uncovered_province", False)
-    ans = answer(res["intent"], res["results"])
-    if uncovered:
-        ans["text"] = no_province_text(res["province"])
     out = {key: res[key] for key in ("query", "intent", "province", "filters", "mode")}
-    out["answer"] = ans
+    ok = bool(res["results"]) and res["best"] >= engine.calibration.threshold
+    out["answer"] = answer(res["intent"], res["results"]) if ok else None
+    if uncovered:
+        out["reason"] = no_province_text(res["province"])
     out["results"] = res["results"]
+    out["total"] = res["total"]
     return out

@@ -15,7 +15,7 @@ from typing import Optional
 
 from kg.rdf import DEFAULT_BASE, document_rdf, iri_to_id, serialize
 
-from . import answer, lineage, pages, query, sparql_examples
+from . import ask as ask_route, lineage, pages, query, sparql_examples
 from .store import Store
 
 log = logging.getLogger("legalkg.service")
@@ -71,16 +71,18 @@ class Service:
     def engine(self):
         return self.store.search_engine()
 
-    def ask(self, question: str, k: int = 5, mode: str = "hybrid") -> dict:
-        """``ask --json`` / ``/api/ask`` (see ``answer.ask``), with an LRU cache
-        (answers depend only on the index).
-
-        Concurrent misses on the same key compute once: the others wait for it.
-        """
+    def ask(self, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
+            ignore_province: bool = False) -> dict:
+        """``ask --json`` / ``/api/ask``: the question routed and executed
+        (``service.ask.ask``), with an LRU cache (answers depend only on the
+        store).  Concurrent misses on the same key compute once: the others
+        wait for it."""
         engine = self.engine()
+        compute = lambda: ask_route.ask(self, question, k=k, mode=mode, offset=offset,  # noqa: E731
+                                        ignore_province=ignore_province)
         if self._ask_cache_size <= 0:
-            return answer.ask(engine, question, k=k, mode=mode)
-        key = (question, k, mode)
+            return compute()
+        key = (question, k, mode, offset, ignore_province)
         while True:
             with self._ask_lock:
                 if self._ask_engine is not engine:
@@ -98,16 +100,16 @@ class Service:
                     self.ask_misses += 1
                     break
             if not pending.wait(timeout=120):
-                return answer.ask(engine, question, k=k, mode=mode)
+                return compute()
             # the computing thread finished (or failed): look again
             with self._ask_lock:
                 hit = self._ask_cache.get(key)
                 if hit is not None:
                     self.ask_hits += 1
                     return hit
-            return answer.ask(engine, question, k=k, mode=mode)
+            return compute()
         try:
-            res = answer.ask(engine, question, k=k, mode=mode)
+            res = compute()
             with self._ask_lock:
                 if self._ask_engine is engine:
                     self._ask_cache[key] = res
@@ -124,7 +126,7 @@ class Service:
         try:
             self.graph()
             self.derived()
-            answer.ask(self.engine(), "khởi động", k=1)
+            ask_route.ask(self, "khởi động", k=1)
         except Exception:  # noqa: BLE001 — a failed warm-up is retried by the first request
             log.exception("warm-up failed")
 
@@ -236,9 +238,9 @@ class Service:
         """Home page: ``{"stats", "documents", "most_cited", "examples"}``."""
         return pages.home_view(self)
 
-    def search(self, q: str, filters: dict, show: int = 20) -> dict:
-        """Search page: answer card, rows, facets (see ``pages.search_view``)."""
-        return pages.search_view(self, q, filters, show=show)
+    def search(self, q: str, filters: dict, show: int = 20, page: int = 1) -> dict:
+        """Search page: answer card, rows, facets, pages (see ``pages.search_view``)."""
+        return pages.search_view(self, q, filters, show=show, page=page)
 
     def documents(self, q: str = "", scope: str = "all", doc_type: str = "", province: str = "",
                   sort: str = "cited", page: int = 1, per: int = 0) -> dict:

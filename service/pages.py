@@ -58,53 +58,91 @@ def _agency_links(state, G, task_id: str, names: list[str], province: Optional[s
     return out
 
 
-def search_view(state, q: str, filters: dict, k_pool: int = 50, show: int = 20) -> dict:
+FACETS = ("province", "document", "agency", "year")
+PAGE_POOL = 1000
+
+
+def _facet_values(r: dict) -> dict:
+    d = r.get("document") or {}
+    return {"province": {d.get("province") or "Trung ương"}, "document": {d.get("id")},
+            "agency": set((r["task"].get("lead") or []) + (r["task"].get("support") or [])),
+            "year": set(record_years(r))}
+
+
+def _keeps(vals: dict, filters: dict, skip: Optional[str] = None) -> bool:
+    for key in FACETS:
+        want = filters.get(key)
+        if key == skip or not want or (key == "province" and want == "*"):
+            continue
+        if (int(want) if key == "year" else want) not in vals[key]:
+            return False
+    return True
+
+
+def search_view(state, q: str, filters: dict, show: int = 20, page: int = 1) -> dict:
+    """The search page: the routed answer (``service.ask``), the matching rows
+    (score at or above the calibrated floor; the agency's / document's rows
+    for those routes; the nearest rows, marked, when the answer is 'not
+    found'), facets counted with the *other* active filters applied, chips
+    with labels, real totals and pages of ``show`` rows."""
     out = {"query": q, "filters": filters, "examples": EXAMPLES}
     if not q:
         return out
-    res = state.ask(q, k=k_pool)
+    # an explicit province filter (or "*", the removed question chip) replaces the question's own
+    ignore_province = bool(filters.get("province"))
+    res = state.ask(q, k=PAGE_POOL, ignore_province=ignore_province)
     G = state.graph()
     results = res.get("results", [])
-    facets = {"province": Counter(), "document": Counter(), "agency": Counter(), "year": Counter()}
-    doc_labels = {}
-    for r in results:
-        d = r.get("document") or {}
-        facets["province"][d.get("province") or "Trung ương"] += 1
-        facets["document"][d.get("id")] += 1
-        doc_labels[d.get("id")] = doc_label(d)
-        for nm in dict.fromkeys((r["task"].get("lead") or []) + (r["task"].get("support") or [])):  # ordered: ties stable
-            facets["agency"][nm] += 1
-        for y in record_years(r):
-            facets["year"][y] += 1
-
-    def keep(r):
-        d = r.get("document") or {}
-        if filters.get("province") and (d.get("province") or "Trung ương") != filters["province"]:
-            return False
-        if filters.get("document") and d.get("id") != filters["document"]:
-            return False
-        if filters.get("agency") and filters["agency"] not in (r["task"].get("lead") or []) + (r["task"].get("support") or []):
-            return False
-        if filters.get("year") and int(filters["year"]) not in record_years(r):
-            return False
-        return True
-
-    active = any(filters.values())
-    filtered = [r for r in results if keep(r)]
+    route = res.get("route")
+    nearest = route == "none"
+    matches = results[:res.get("total") or 0] if route == "task" else ([] if nearest else results)
+    vals = [_facet_values(r) for r in matches]
+    facets = {}
+    labels: dict[str, str] = {}
+    for key in FACETS:
+        c: Counter = Counter()
+        for r, v in zip(matches, vals):
+            if _keeps(v, filters, skip=key):
+                for x in (sorted(v[key]) if key != "agency" else list(dict.fromkeys(
+                        (r["task"].get("lead") or []) + (r["task"].get("support") or [])))):
+                    c[x] += 1
+                    if key == "document":
+                        labels[x] = doc_label(r.get("document"))
+        facets[key] = c
+    filtered = [r for r, v in zip(matches, vals) if _keeps(v, filters)]
+    pages = max(1, -(-len(filtered) // show))
+    page = max(1, min(int(page or 1), pages))
+    shown = filtered[(page - 1) * show: page * show] if not nearest else results[:5]
     rows = []
-    for r in filtered[:show]:
+    for r in shown:
         t, d = r["task"], r.get("document") or {}
         rows.append({"score": r.get("score"), "kind": r.get("kind"), "task": t, "document": d,
+                     "nearest": bool(r.get("nearest")),
                      "lead": _agency_links(state, G, t["id"], t.get("lead") or [], d.get("province")),
                      "support": _agency_links(state, G, t["id"], t.get("support") or [], d.get("province")),
                      "in_graph": t["id"] in G})
+    chips = []
+    for key in FACETS:
+        want = filters.get(key)
+        if not want or want == "*":
+            continue
+        label = want
+        if key == "document":
+            label = labels.get(want) or (doc_label(doc_summary(G, want)) if want in G else want)
+        chips.append({"key": key, "value": want, "label": label, "from_question": False})
+    qprov = res.get("province")
+    if qprov and not filters.get("province"):
+        chips.insert(0, {"key": "province", "value": "*", "label": qprov, "from_question": True})
+    active = any(v for k, v in filters.items() if k in FACETS and v and v != "*")
     out.update({
-        "intent": res.get("intent"), "province": res.get("province"), "engine_filters": res.get("filters"),
+        "route": route, "intent": res.get("intent"), "province": qprov, "engine_filters": res.get("filters"),
+        "reason": res.get("reason"), "nearest": nearest,
         "answer": _card(state, G, res, filtered, active),
-        "results": rows, "total": len(filtered), "pool": len(results),
+        "results": rows, "total": len(filtered), "matches": len(matches), "page": page, "pages": pages,
+        "show": show, "chips": chips,
         "facets": {
             "province": facets["province"].most_common(),
-            "document": [(i, doc_labels.get(i) or i, c) for i, c in facets["document"].most_common()],
+            "document": [(i, labels.get(i) or i, c) for i, c in facets["document"].most_common()],
             "agency": facets["agency"].most_common(30),
             "year": sorted(facets["year"].items()),
         },
@@ -113,9 +151,38 @@ def search_view(state, q: str, filters: dict, k_pool: int = 50, show: int = 20) 
 
 
 def _card(state, G, res: dict, filtered: list[dict], active: bool) -> Optional[dict]:
-    """The answer card: who leads, who coordinates, by when, and the source rows."""
+    """The answer card, per route: task (who leads, who coordinates, by
+    when, the source rows), document, relation, agency; None when the
+    question is not answered (route none)."""
+    route = res.get("route")
+    ans = res.get("answer")
+    if route == "none" or ans is None:
+        return None
+    if route == "document":
+        return {"route": route, "documents": ans.get("documents", []), "text": ans.get("text")}
+    if route == "relation":
+        return {"route": route, "relation": ans.get("relation"), "label": _relation_label(ans.get("relation")),
+                "document": ans.get("document"), "documents": ans.get("documents", []), "text": ans.get("text")}
+    if route == "agency":
+        return {"route": route, "agency": ans.get("agency"), "agencies": ans.get("agencies", []),
+                "role": ans.get("role"), "count": ans.get("count"), "text": ans.get("text"),
+                "assignments": ans.get("assignments", [])}
     if not filtered:
         return None
+    card = _task_card(state, G, res, filtered, active)
+    card["route"] = "task"
+    return card
+
+
+def _relation_label(rel: Optional[dict]) -> str:
+    if not rel:
+        return ""
+    labels = IN_LABELS if rel.get("direction") == "in" else OUT_LABELS
+    return labels.get(rel.get("type"), rel.get("type") or "")
+
+
+def _task_card(state, G, res: dict, filtered: list[dict], active: bool) -> dict:
+    """The task answer card: who leads, who coordinates, by when, and the source rows."""
     intent = res.get("intent") or "search"
     ans = res.get("answer") or {}
     top = filtered[0]

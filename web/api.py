@@ -38,8 +38,11 @@ def ask():
     q = text_param("q", current_app.config["MAX_QUESTION_CHARS"], required=True)
     k = int_param("k", 5, 1, 50, clamp=True)
     mode = choice_param("mode", ("hybrid", "bm25", "dense"), "hybrid")
+    offset = int_param("offset", 0, 0, 100000, clamp=True)
+    if request.args.get("page"):                  # page N of k rows = offset (N-1)*k
+        offset = (int_param("page", 1, 1, 100000, clamp=True) - 1) * k
     try:
-        res = state().ask(q, k=k, mode=mode)
+        res = state().ask(q, k=k, mode=mode, offset=offset)
     except ValueError as exc:
         raise WebError(400, str(exc)[:200])
     return jsonify(res)

@@ -88,14 +88,20 @@ def search():
     year = int_param("year", 0, 1900, 2100) if request.args.get("year") else 0
     filters = {"province": text_param("province", 100), "document": text_param("document", 300),
                "agency": text_param("agency", 300), "year": year or None}
-    show = int_param("n", 20, 1, 50, clamp=True)
-    data = state().search(q, filters, show=show) if q else {"query": "", "filters": filters, "examples": EXAMPLES}
+    show = int_param("n", 20, 1, 100, clamp=True)
+    page = int_param("page", 1, 1, 100000, clamp=True)
+    data = state().search(q, filters, show=show, page=page) if q else {"query": "", "filters": filters,
+                                                                       "examples": EXAMPLES}
     if wants_json():
         return jsonify(data)
     terms = query_terms(q) if q else []
 
     def facet_url(name, value):
+        """This search with one parameter changed (None removes it); a new
+        filter goes back to page 1."""
         args = {k: v for k, v in request.args.items() if v}
+        if name != "page":
+            args.pop("page", None)
         if value is None:
             args.pop(name, None)
         else:

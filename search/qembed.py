@@ -1,0 +1,99 @@
+"""Query embeddings for concurrent requests: a micro-batcher.
+
+One worker thread owns the model.  A request puts its question on a queue and
+waits; the worker takes every question waiting at that moment (at most
+``max_batch``) and embeds them in one forward pass.  With one client a question
+is embedded at once (no added wait); with eight concurrent clients the
+questions that arrived while the previous batch ran share the next pass, so
+the model runs fewer, fuller batches instead of eight single passes in a row.
+(The fast tokenizer is not safe for concurrent use either: one owner solves
+that too.)  Repeated questions come from a small LRU.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from collections import OrderedDict
+from typing import Callable
+
+import numpy as np
+
+
+class _Job:
+    __slots__ = ("text", "done", "vector", "error")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.done = threading.Event()
+        self.vector = None
+        self.error = None
+
+
+class QueryEmbedder:
+    """``embed(text) -> (384,) float32``; ``encode(list[str]) -> (n, 384)`` is
+    the model call (given, so tests can count batches)."""
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray], max_batch: int = 16, cache_size: int = 4096):
+        self._encode = encode
+        self.max_batch = max_batch
+        self._queue: "queue.SimpleQueue[_Job]" = queue.SimpleQueue()
+        self._cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+        self._worker = None
+        self._start_lock = threading.Lock()
+        self.batches = 0          # forward passes run (for the benchmark and tests)
+        self.embedded = 0         # questions embedded
+
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
+    def embed(self, text: str, timeout: float = 60.0) -> np.ndarray:
+        with self._cache_lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        self._ensure_worker()
+        job = _Job(text)
+        self._queue.put(job)
+        if not job.done.wait(timeout):
+            raise TimeoutError("query embedding timed out")
+        if job.error is not None:
+            raise job.error
+        with self._cache_lock:
+            self._cache[text] = job.vector
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return job.vector
+
+    def _ensure_worker(self) -> None:
+        if self._worker is not None and self._worker.is_alive():
+            return
+        with self._start_lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run, name="legalkg-qembed", daemon=True)
+                self._worker.start()
+
+    def _run(self) -> None:
+        while True:
+            jobs = [self._queue.get()]
+            while len(jobs) < self.max_batch:
+                try:
+                    jobs.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            texts = list(dict.fromkeys(j.text for j in jobs))
+            try:
+                vecs = np.asarray(self._encode(texts), dtype=np.float32)
+                by_text = {t: vecs[i] for i, t in enumerate(texts)}
+                self.batches += 1
+                self.embedded += len(texts)
+                for j in jobs:
+                    j.vector = by_text[j.text]
+            except Exception as exc:  # noqa: BLE001 — handed to every waiting request
+                for j in jobs:
+                    j.error = exc
+            for j in jobs:
+                j.done.set()

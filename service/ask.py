@@ -1,0 +1,461 @@
+"""Route execution: ``ask --json`` / ``/api/ask`` for every kind of question.
+
+``search.route.route`` says what kind of question it is and what it names;
+this module executes it on the graph and the search engine (the recipe is in
+``search/route.py``'s docstring) and returns the one dict the CLI, the API and
+the search page share:
+
+``{"query", "route": task|document|relation|agency|none, "intent",
+"province", "filters": {"year", "number", "document", "period"}, "mode",
+"answer": {...} | null, "reason" (route none), "results": [{"score",
+"kind", "task", "document", "nearest"?}], "total", "offset"}``
+
+* ``document``: ``answer.documents`` = doc summaries best first; results =
+  the document's rows (rows that mention it, for a cited-only document);
+* ``relation``: ``answer.relation`` = ``{"type", "direction"}``,
+  ``answer.document`` = the named one, ``answer.documents`` = related
+  documents, each with ``evidence`` (the sentence that states it);
+* ``agency``: ``answer.agency`` = ``{"id", "name"}``, ``answer.role``,
+  ``answer.count``; results = every matching row;
+* ``task``: ``answer`` as ``service.answer.answer``;
+* ``none``: ``answer`` null, ``reason``; results = the nearest rows, each
+  marked ``"nearest": true``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+from typing import Optional
+
+from kg.periods import document_years, due_dates, parse_deadline
+from kg.vntext import search_key
+from kg.vocab import CITATION_TYPES
+from search.route import DocumentRef, Route, route as route_question
+from search.text import syllables
+
+from . import answer as wording
+from .query import doc_summary, find_agencies
+
+NOT_FOUND = "Không tìm thấy nhiệm vụ phù hợp trong kho văn bản"
+MAX_ROWS = 1000
+TITLE_MIN = 0.6          # share of a title question's content words a title must contain
+
+
+def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
+        ignore_province: bool = False) -> dict:
+    """See the module docstring; ``ignore_province`` drops the province the
+    question names (the search page's removable chip)."""
+    if not isinstance(question, str):
+        raise ValueError("question must be text")
+    engine = svc.engine()
+    r = route_question(question[:2000])
+    q = engine.prepare(question)
+    if ignore_province:
+        r = dataclasses.replace(r, province=None)
+        q.province = None
+    out = {"query": question, "route": r.kind, "intent": q.intent if r.kind == "task" else r.intent,
+           "province": r.province or q.province,
+           "filters": {"year": r.year or q.year, "number": (r.document.number if r.document else None) or q.number,
+                       "document": None, "period": _period(r)},
+           "mode": mode, "offset": max(0, int(offset))}
+    if r.kind == "none":
+        return _abstain(out, engine, q, k, mode, offset, _reason_text(r.reason))
+    G = svc.graph()
+    if r.kind == "document":
+        res = _document(svc, G, engine, r, q, out, k, mode, offset)
+        if res is not None:
+            return res
+        if r.rule != "document:title":
+            ref = r.document.text if r.document else question
+            return _abstain(out, engine, q, k, mode, offset, f"Không có văn bản '{ref}' trong kho văn bản")
+        out["route"] = "task"                 # a 'Kế hoạch …' question that names no title: rank rows
+    elif r.kind == "relation":
+        return _relation(svc, G, engine, r, q, out, k, mode, offset)
+    elif r.kind == "agency":
+        res = _agency(G, engine, r, q, out, k, mode, offset)
+        if res is not None:
+            return res
+        out["route"] = "task"
+    return _task(G, engine, r, q, out, k, mode, offset)
+
+
+# ------------------------------------------------------------------ task
+
+def task_scope(G, engine, r: Route, q, out: Optional[dict] = None):
+    """The rows a task question may be answered from: ``(allowed record
+    indices or None for all, reason to abstain or None)``.  A named document
+    in the corpus narrows to its rows; a number nobody has → abstain; a cited-
+    only text leaves every row (rows anywhere may carry it out)."""
+    allowed = None
+    if r.document is not None and r.kind != "document":
+        ids = resolve(G, r.document)
+        if not ids and r.document.number:
+            return None, f"Không có văn bản {r.document.number} trong kho văn bản"
+        corpus = [i for i in ids if G.nodes[i].get("in_corpus")]
+        if corpus:
+            allowed = set(engine.filter_ids("document", corpus[0]))
+            if q.province:
+                allowed &= engine.filter_ids("province", q.province)
+            if out is not None:
+                out["filters"]["document"] = corpus[0]
+            allowed = allowed or None
+        elif ids:
+            q.number = None
+    if allowed is None:
+        allowed = engine.question_filter(q)
+    if q.province and allowed == set():
+        return set(), wording.no_province_text(q.province)
+    return allowed, None
+
+
+def _task(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> dict:
+    allowed, why = task_scope(G, engine, r, q, out)
+    if why:
+        return _abstain(out, engine, q, k, mode, offset, why, nearest=allowed != set())
+    res = engine.rank(q.text, k=k, mode=mode, offset=offset, allowed=allowed, query=q)
+    out["intent"] = res["intent"]
+    if not res["results"] or res["best"] < engine.calibration.threshold:
+        return _abstain(out, engine, q, k, mode, offset, "Không có dòng nào đủ gần với câu hỏi", res=res)
+    out["route"] = "task"
+    out["answer"] = wording.answer(res["intent"], res["results"]) if offset == 0 else \
+        wording.answer(res["intent"], engine.rank(q.text, k=3, mode=mode, allowed=allowed, query=q)["results"])
+    out["results"] = res["results"]
+    out["total"] = res["total"]
+    return out
+
+
+def _abstain(out: dict, engine, q, k: int, mode: str, offset: int, reason: str, res: Optional[dict] = None,
+             nearest: bool = True) -> dict:
+    out.update(route="none", answer=None, reason=reason)
+    if res is None and nearest and q.content:
+        res = engine.rank(q.text, k=k, mode=mode, offset=offset, query=q)
+    rows = (res or {}).get("results", []) if nearest else []
+    out["results"] = [dict(x, nearest=True) for x in rows]
+    out["total"] = 0
+    return out
+
+
+def _reason_text(reason: Optional[str]) -> str:
+    return {"empty question": "Câu hỏi trống",
+            "no Vietnamese or known English word": "Câu hỏi không có từ tiếng Việt hay tiếng Anh nào"}.get(
+        reason or "", reason or NOT_FOUND)
+
+
+def _period(r: Route) -> Optional[dict]:
+    return {"text": r.period.text, "start": r.period.start, "end": r.period.end} if r.period else None
+
+
+# ------------------------------------------------------------------ documents
+
+def _doc_index(G) -> list[tuple[str, dict, frozenset]]:
+    idx = G.graph.get("_ask_doc_index")
+    if idx is None:
+        idx = []
+        for n, a in G.nodes(data=True):
+            if a.get("kind") == "document":
+                words = " ".join(x for x in (a.get("type"), a.get("title"), a.get("number"), a.get("province"),
+                                             (a.get("date") or "")[:4]) if x)
+                idx.append((n, a, frozenset(syllables(words))))
+        G.graph["_ask_doc_index"] = idx
+    return idx
+
+
+def _norm_number(n: Optional[str]) -> str:
+    return (n or "").upper().replace("CD-", "CĐ-")
+
+
+def _best_first(G, ids: list[str]) -> list[str]:
+    return sorted(ids, key=lambda n: (not G.nodes[n].get("in_corpus"), G.nodes[n].get("attached_to") is not None,
+                                      "".join(chr(0x10FFFF - ord(c)) for c in (G.nodes[n].get("date") or "")), n))
+
+
+def resolve(G, ref: DocumentRef) -> list[str]:
+    """Document ids a reference names, best first (in corpus, newest)."""
+    if ref.number:
+        want = _norm_number(ref.number)
+        ids = [n for n, a, _ in _doc_index(G) if _norm_number(a.get("number")) == want]
+    elif ref.serial:
+        ids = []
+        for n, a, _ in _doc_index(G):
+            num = a.get("number") or ""
+            if not re.match(rf"0*{re.escape(ref.serial)}(?:/|-)", num):
+                continue
+            if ref.type and a.get("type") and a["type"] != ref.type:
+                continue
+            if ref.year and not (f"/{ref.year}/" in num or (a.get("date") or "")[:4] == str(ref.year)):
+                continue
+            ids.append(n)
+    else:
+        return []
+    if ref.province:
+        ids = [n for n in ids if G.nodes[n].get("province") == ref.province] or \
+            [n for n in ids if not G.nodes[n].get("province")]
+    return _best_first(G, ids)
+
+
+_TITLE_STOP = set("""van ban nao la cua tinh thanh pho ve viec the of a an in for which what is are plan plans
+province city nam tim xem tra cuu""".split())
+
+
+def resolve_title(G, engine, r: Route) -> list[str]:
+    """In-corpus documents whose type, title, number, province and year
+    contain most of the question's words (glossary-translated)."""
+    text = engine.prepare(r.question).dense
+    words = [w for w in dict.fromkeys(syllables(text)) if w not in _TITLE_STOP]
+    if not words:
+        return []
+    weights = {w: engine.idf.get(w, engine.idf_oov) for w in words}
+    total = sum(weights.values()) or 1.0
+    scored = []
+    for n, a, bag in _doc_index(G):
+        if not a.get("in_corpus") or a.get("attached_to"):
+            continue
+        if r.province and a.get("province") and a.get("province") != r.province:
+            continue
+        cov = sum(v for w, v in weights.items() if w in bag) / total
+        if cov >= TITLE_MIN:
+            scored.append((cov, n))
+    scored.sort(key=lambda x: -x[0])
+    best = scored[0][0] if scored else 0
+    return [n for c, n in scored if c >= best - 0.15]
+
+
+def _summary(G, n: str) -> dict:
+    s = doc_summary(G, n)
+    return {k: s.get(k) for k in ("id", "number", "type", "date", "province", "title", "issuer", "in_corpus")}
+
+
+def _document(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> Optional[dict]:
+    ids = resolve(G, r.document) if r.rule != "document:title" else resolve_title(G, engine, r)
+    if not ids:
+        return None
+    docs = [_summary(G, n) for n in ids[:10]]
+    top = docs[0]
+    out["filters"]["document"] = top["id"]
+    out["answer"] = {"documents": docs,
+                     "text": f"{top.get('type') or 'Văn bản'} {top.get('number') or ''}".strip()
+                     + (f": {top['title']}" if top.get("title") else "")}
+    rows = engine.filter_ids("document", top["id"])
+    if not rows:                                   # cited only: the rows that mention it
+        rows = {i for u, _, kk in G.in_edges(top["id"], keys=True) if kk == "mentions"
+                for i in engine.by_id.get(u, [])}
+    _rows_out(engine, q, rows, out, k, mode, offset)
+    return out
+
+
+def _rows_out(engine, q, rows: set[int], out: dict, k: int, mode: str, offset: int,
+              all_rows: bool = False) -> None:
+    if not rows:
+        out["results"], out["total"] = [], 0
+        return
+    if q.content:
+        sc = engine.score(q, rows, mode)
+        order = engine.dedupe([i for i in sc.order if i in rows])
+        prob = sc.prob
+    else:
+        order = engine.dedupe(sorted(rows, key=lambda i: _row_key(engine.records[i])))
+        prob = {i: 1.0 for i in order}
+    out["total"] = len(order)
+    picked = order[offset:] if all_rows else order[offset:offset + max(1, k)]
+    out["results"] = [engine.result(i, prob.get(i, 0.0)) for i in picked[:MAX_ROWS]]
+
+
+def _row_key(rec: dict):
+    t, d = rec["task"], rec["document"]
+    no = t.get("no") or ""
+    return (d.get("id") or "", t.get("section") or "", int(no) if no.isdigit() else 10 ** 6, t["id"])
+
+
+# ------------------------------------------------------------------ relations
+
+def _evidence_sentence(svc, ev: dict) -> Optional[str]:
+    text = svc.source_text(ev.get("source"))
+    span = ev.get("span") or [None, None]
+    if text is None or span[0] is None or not (0 <= span[0] <= span[1] <= len(text)):
+        return None
+    a = max(text.rfind("\n", 0, span[0]) + 1, span[0] - 300)
+    b = text.find("\n", span[1])
+    b = min(b if b != -1 else len(text), span[1] + 300)
+    return re.sub(r"\s+", " ", text[a:b]).strip(" ;,") or None
+
+
+def _relation(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> dict:
+    ids = resolve(G, r.document) if (r.document.number or r.document.serial) else resolve_title(G, engine, r)
+    if not ids:
+        return _abstain(out, engine, q, k, mode, offset, f"Không có văn bản '{r.document.text}' trong kho văn bản")
+    node = ids[0]
+    types = CITATION_TYPES if r.relation == "cites" else (r.relation,)
+    # what a document itself rests on is stated before its rows; a row that carries out a text is
+    # one of the text's implementations, not the document's basis
+    own = r.direction == "out" and r.relation in ("based_on", "implements")
+    end = _preamble_end(svc, G, node) if own else None
+    found = _related(G, node, r.direction, types, end)
+    relation = r.relation
+    if not found and r.relation == "based_on" and r.direction == "out":
+        found = _related(G, node, r.direction, ("implements",), end)   # a plan's basis is what it carries out
+    if r.relation == "implements" and r.direction == "in":
+        found = _merge(found, _row_implementations(G, node))
+    if r.related_type:
+        found = [x for x in found if G.nodes[x[0]].get("type") == r.related_type] or found
+    docs = []
+    for other, kind, evs in found:
+        s = _summary(G, other)
+        sentence = next((x for x in ((ev.get("text") if ev.get("row") else _evidence_sentence(svc, ev))
+                                     for ev in evs) if x), None)
+        docs.append(dict(s, relation=kind, evidence=sentence))
+    named = _summary(G, node)
+    out["filters"]["document"] = node
+    out["answer"] = {"relation": {"type": relation, "direction": r.direction}, "document": named,
+                     "documents": docs, "text": _relation_text(named, relation, r.direction, docs)}
+    rows = {i for u, _, kk in G.in_edges(node, keys=True) if kk == "mentions" for i in engine.by_id.get(u, [])}
+    _rows_out(engine, q, rows, out, k, mode, offset)
+    return out
+
+
+def _related(G, node: str, direction: str, types, preamble_end: Optional[int] = None) -> list[tuple[str, str, list]]:
+    """(document, relation, evidence) on ``node``'s edges of ``types``; with
+    ``preamble_end``, only relations the document states before that offset
+    (its own basis, not what its rows mention)."""
+    edges = G.out_edges(node, keys=True, data=True) if direction == "out" else G.in_edges(node, keys=True, data=True)
+    seen: dict[str, tuple] = {}
+    for u, v, kind, data in edges:
+        other = v if direction == "out" else u
+        evs = data.get("evidence") or []
+        if preamble_end is not None and evs and all(
+                not ev.get("stated_in") and ev.get("span") and ev["span"][0] >= preamble_end for ev in evs):
+            continue
+        if kind in types and other != node and other not in seen:
+            seen[other] = (other, kind, evs)
+    return sorted(seen.values(), key=lambda x: (G.nodes[x[0]].get("date") or "", x[0]))
+
+
+_BODY_START = re.compile(r"^[ \t]*(?:QUYẾT ĐỊNH\s*:|I[.\-–]\s|PHẦN I\b|Điều 1\b|MỤC (?:ĐÍCH|TIÊU)\b)", re.M)
+
+
+def _preamble_end(svc, G, doc: str) -> Optional[int]:
+    """Where a document's body starts (its 'Căn cứ' / 'Thực hiện' lines come
+    before): the first 'QUYẾT ĐỊNH:', 'I.', 'Điều 1' heading, else its first row."""
+    text = svc.source_text(G.nodes[doc].get("source"))
+    if text:
+        m = _BODY_START.search(text, 40)
+        if m:
+            return m.start()
+    rows = sorted(G.nodes[u]["span"][0] for u, _, k in G.in_edges(doc, keys=True)
+                  if k == "part_of" and G.nodes[u].get("span"))
+    return rows[0] if rows else None
+
+
+# 'Triển khai, thực hiện (hiệu quả) Kế hoạch số ' right before the number
+_IMPLEMENT_CUE = re.compile(r"\b(?:thuc hien|trien khai|thi hanh)[\s,]*(?:thuc hien\s+)?(?:(?:co\s+)?hieu qua\s+)?"
+                            r"(?:cac\s+)?(?:ke hoach|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|chuong trinh"
+                            r"|de an|luat)\s+(?:so\s+)?$")
+
+
+def _row_implementations(G, node: str) -> list[tuple[str, str, list]]:
+    """Documents with a task row that mentions ``node`` and says it carries it out
+    ('Triển khai, thực hiện Kế hoạch số …'); the row is the evidence."""
+    out = []
+    for u, _, k in G.in_edges(node, keys=True):
+        if k != "mentions":
+            continue
+        t = G.nodes[u]
+        doc = t.get("document")
+        text = search_key(t.get("text") or "")
+        serial = ((G.nodes[node].get("number") or "").split("/") or [""])[0]
+        at = [m.start() for m in re.finditer(rf"(?<!\d){re.escape(serial)}(?=/)", text)] if serial else []
+        if doc in G and doc != node and any(_direct_cue(text, a) for a in at):
+            out.append((doc, "implements", [{"row": u, "text": t.get("text")}]))
+    return out
+
+
+def _direct_cue(text: str, at: int) -> bool:
+    """A cue right before the number, not inside another text's title ('… về triển khai thực hiện NĐ …')."""
+    m = _IMPLEMENT_CUE.search(text[max(0, at - 60):at])
+    return bool(m) and not re.search(r"\bve\s*$", text[max(0, at - 60):at][:m.start()])
+
+
+def _merge(a: list, b: list) -> list:
+    seen = {x[0] for x in a}
+    return a + [x for x in b if x[0] not in seen and not seen.add(x[0])]
+
+
+def _relation_text(named: dict, relation: str, direction: str, docs: list[dict]) -> str:
+    label = named.get("number") or named.get("title") or named["id"]
+    if not docs:
+        return f"Không tìm thấy văn bản có quan hệ '{relation}' với {label} trong đồ thị."
+    return f"{len(docs)} văn bản ({relation}, {'đến' if direction == 'in' else 'từ'} {label})"
+
+
+# ------------------------------------------------------------------ agencies
+
+def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> Optional[dict]:
+    ag = r.agency
+    ids = find_agencies(G, ag.name)
+    exact = [a for a in ids if G.nodes[a].get("name") == ag.name]
+    ids = exact or ids
+    province = ag.province or r.province
+    if province:
+        ids = [a for a in ids if G.nodes[a].get("province") == province] or ids
+    if not ids:
+        return None
+    roles = ("lead", "support") if r.role == "any" else (r.role,)
+    doc_ids: list[str] = []
+    if r.document is not None:
+        doc_ids = [d for d in resolve(G, r.document) if G.nodes[d].get("in_corpus")][:1]
+        if doc_ids:
+            out["filters"]["document"] = doc_ids[0]
+    per_agency: dict[str, set[int]] = {}
+    duties: dict[str, dict] = {}
+    for aid in ids:
+        tasks = {u for u, _, kk in G.in_edges(aid, keys=True) if kk in roles}
+        rows = set()
+        for t in tasks:
+            for i in engine.by_id.get(t, [])[:1]:
+                rec = engine.records[i]
+                d = rec["document"]
+                if doc_ids and d.get("id") not in doc_ids and G.nodes[t].get("document") not in doc_ids:
+                    continue
+                if province and d.get("province") != province:
+                    continue
+                if r.period and not _due_in(G, t, r.period.start, r.period.end):
+                    continue
+                if rec["kind"] != "task":         # prose duties are listed apart: count = table rows
+                    duties.setdefault(t, {"id": t, "text": rec["task"].get("assignment_text") or rec["task"]["text"],
+                                          "document": d})
+                    continue
+                rows.add(i)
+        per_agency[aid] = rows
+    best = max(ids, key=lambda a: (len(per_agency[a]), G.nodes[a].get("province") == "Vĩnh Phúc", a))
+    rows = set().union(*per_agency.values())
+    out["province"] = province
+    out["answer"] = {"agency": {"id": best, "name": G.nodes[best].get("name")},
+                     "agencies": [{"id": a, "name": G.nodes[a].get("name"), "province": G.nodes[a].get("province"),
+                                   "count": len(per_agency[a])} for a in ids],
+                     "role": r.role, "count": len(rows), "assignments": list(duties.values()),
+                     "text": _agency_text(G.nodes[best].get("name"), r.role, len(rows), r)}
+    _rows_out(engine, q if r.topic else _no_topic(q), rows, out, k, mode, offset, all_rows=True)
+    return out
+
+
+def _no_topic(q):
+    q2 = type(q)(**{**q.__dict__, "content": []})
+    return q2
+
+
+def _due_in(G, task: str, start: str, end: str) -> bool:
+    t = G.nodes[task]
+    doc = G.nodes[t["document"]] if t.get("document") in G else {}
+    rng = parse_deadline(t.get("deadline"), int(doc["date"][:4]) if (doc.get("date") or "")[:4].isdigit() else None)
+    s, e = date.fromisoformat(start), date.fromisoformat(end)
+    return any(s <= d <= e for d in due_dates(rng, document_years(doc, [rng])))
+
+
+def _agency_text(name: str, role: str, n: int, r: Route) -> str:
+    verb = {"lead": "chủ trì", "support": "phối hợp", "any": "chủ trì hoặc phối hợp"}[role]
+    scope = []
+    if r.document is not None:
+        scope.append(f"trong {r.document.text}")
+    if r.period is not None:
+        scope.append(f"đến hạn {r.period.text}")
+    return f"{name} {verb} {n} nhiệm vụ" + (" " + ", ".join(scope) if scope else "")
