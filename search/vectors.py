@@ -68,6 +68,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+
+# np.load parses the .npy header with ast.literal_eval; on CPython 3.11 two threads
+# doing that at once can fail with "SystemError: AST constructor recursion depth
+# mismatch" (CPython gh-106905), so header parsing is serialised.
+_NPY_HEADER_LOCK = threading.Lock()
+
+
+def _load_npy(path: Path) -> np.ndarray:
+    with _NPY_HEADER_LOCK:
+        return np.load(path, mmap_mode="r")
+
+
 class VectorStore:
     """Content-hash -> float32 vector store of one model (see module doc).
 
@@ -145,7 +157,7 @@ class VectorStore:
             if arr is not None:
                 self._maps.move_to_end(shard)
                 return arr
-        arr = np.load(self._shard_path(shard), mmap_mode="r")
+        arr = _load_npy(self._shard_path(shard))
         with self._maps_lock:
             self._maps[shard] = arr
             while len(self._maps) > _OPEN_SHARDS:
@@ -271,7 +283,7 @@ class VectorStore:
                 for i, (_, s, r) in enumerate(part):
                     by_shard.setdefault(s, []).append((i, r))
                 for s, pairs in by_shard.items():
-                    src = np.load(self._shard_path(s), mmap_mode="r")
+                    src = _load_npy(self._shard_path(s))
                     arr[[p[0] for p in pairs]] = src[[p[1] for p in pairs]]
                 sid = start + len(new_shards)
                 self._write_shard(sid, arr)

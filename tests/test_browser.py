@@ -4,10 +4,12 @@ open the answer's document, open its citation graph.  Screenshots go to
 tests/screenshots/ (git-ignored)."""
 from __future__ import annotations
 
+import json
 import socket
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -112,7 +114,10 @@ def test_ask_open_document_open_graph(server, browser):
     card = wait.until(EC.visibility_of_element_located((By.ID, "answer")))
     text = card.text.lower()     # labels are upper-cased by CSS
     assert "cơ quan chủ trì" in text and "cơ quan phối hợp" in text and "thời hạn" in text
-    assert "sở thông tin và truyền thông" in text
+    # the card names the lead agency the API answers for the same question
+    api = json.loads(urllib.request.urlopen(server + "/api/ask?" + urllib.parse.urlencode({"q": QUESTION})).read())
+    assert api["route"] == "task" and api["answer"]["agencies"]
+    assert api["answer"]["agencies"][0]["name"].lower() in text
     marks = card.find_elements(By.TAG_NAME, "mark")
     assert marks, "matched query words are highlighted"
     # the answer card comes before the result list
