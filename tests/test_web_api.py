@@ -224,6 +224,19 @@ def test_sparql_protocol(client):
     assert json.loads(r.data)["boolean"] is True
 
 
+def test_sparql_csv_and_tsv(client):
+    q = "PREFIX eli: <http://data.europa.eu/eli/ontology#> SELECT ?d ?n WHERE { ?d eli:id_local ?n } ORDER BY ?n"
+    r = client.get("/sparql", query_string={"query": q, "format": "csv"})
+    assert r.status_code == 200 and r.mimetype == "text/csv", r.data[:200]
+    lines = r.get_data(as_text=True).split("\r\n")
+    assert lines[0] == "d,n" and any(line.endswith("," + DOC_NUMBER) for line in lines)
+    r = client.get("/sparql", query_string={"query": q, "format": "tsv"})
+    assert r.status_code == 200 and r.mimetype == "text/tab-separated-values", r.data[:200]
+    lines = r.get_data(as_text=True).split("\n")
+    assert lines[0] == "?d\t?n" and any(line.startswith("<") and line.endswith(f'\t"{DOC_NUMBER}"')
+                                          for line in lines)
+
+
 def test_sparql_limits_and_errors(client, app):
     limit = app.config["SPARQL_LIMIT"]
     r = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
