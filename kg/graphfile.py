@@ -16,12 +16,12 @@ differs from the order the edges re-create, that order as node indices.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import msgpack
 import networkx as nx
+
+from .fsutil import atomic_write
 
 MAGIC = b"LKGGRF1\n"
 _TUPLE, _SET, _FROZENSET = 1, 2, 3
@@ -116,25 +116,7 @@ def loads(data: bytes, name: str = "graph file") -> nx.Graph:
 
 def write_graph(G: nx.Graph, path: Path) -> None:
     """Atomic: written to a temporary file, fsync'ed, renamed over ``path``."""
-    path = Path(path)
-    data = dumps(G)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o644 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(path, dumps(G))
 
 
 def read_graph(path: Path) -> nx.Graph:

@@ -14,6 +14,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from kg.fsutil import atomic_path
+
 from .e5model import embed_passages, load_embedder
 
 # Exact inner product below this many passages, HNSW above.  Measured here
@@ -88,10 +90,9 @@ class EmbeddingCache:
                 self.data = {}
 
     def save(self):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".tmp-{os.getpid()}.npz"
-        np.savez(tmp, **self.data)
-        os.replace(tmp, self.path)
+        with atomic_path(self.path, suffix=".npz") as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **self.data)
 
 
 _MODEL_LOCK = threading.Lock()

@@ -32,7 +32,6 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -40,6 +39,8 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
 
 import numpy as np
+
+from kg.fsutil import atomic_path, atomic_write
 
 FORMAT = 1
 _CHUNK = 500                 # keys per sqlite IN (...) query
@@ -53,20 +54,6 @@ def text_key(text: str) -> str:
 
 def model_slug(model: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("._") or "model"
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
 
 
 # np.load parses the .npy header with ast.literal_eval; on CPython 3.11 two threads
@@ -103,7 +90,7 @@ class VectorStore:
             raise FileNotFoundError(f"{self.folder}: no vector store here")
         else:
             self.shards.mkdir(parents=True, exist_ok=True)
-            _atomic_bytes(meta, json.dumps(want).encode("utf-8"))
+            atomic_write(meta, json.dumps(want).encode("utf-8"))
         self._local = threading.local()
         self._maps: "OrderedDict[int, np.ndarray]" = OrderedDict()
         self._maps_lock = threading.Lock()
@@ -247,21 +234,9 @@ class VectorStore:
             return len(take)
 
     def _write_shard(self, shard: int, arr: np.ndarray) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.shards, prefix=".tmp-", suffix=".npy")
-        try:
-            with os.fdopen(fd, "wb") as fh:
+        with atomic_path(self._shard_path(shard), suffix=".npy", durable_dir=True) as tmp:
+            with open(tmp, "wb") as fh:
                 np.save(fh, arr, allow_pickle=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644 & ~_umask())
-            os.replace(tmp, self._shard_path(shard))
-            _fsync_dir(self.shards)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
 
     def compact(self, keep: Optional[Iterable[str]] = None, shard_rows: int = 65536) -> dict:
         """Garbage-collect: keep only ``keep`` (all present keys when None),
@@ -330,34 +305,3 @@ class VectorStore:
 def open_store(root: Path, model: str, dim: int, read_only: bool = False) -> VectorStore:
     """The store of ``model`` under ``root`` (``root/<model-slug>``)."""
     return VectorStore(Path(root) / model_slug(model), model, dim, read_only=read_only)
-
-
-def _read_umask() -> int:
-    m = os.umask(0o022)
-    os.umask(m)
-    return m
-
-
-_UMASK = _read_umask()
-
-
-def _umask() -> int:
-    return _UMASK
-
-
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 import faiss
 import numpy as np
+
+from kg.fsutil import atomic_path, atomic_write
 
 FLAT_MAX = 50_000
 HNSW_MAX = 1_000_000
@@ -84,28 +84,12 @@ class VectorIndex:
 
     # ---------------------------------------------------------- persist --
     def save(self, path: Path) -> None:
+        """The index, then its ``.json`` (each atomically: temp file, fsync, rename)."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".faiss")
-        os.close(fd)
-        try:
+        meta = {"kind": self.kind, "ntotal": self.ntotal, "dim": self.dim, "params": self.params}
+        with atomic_path(path, suffix=".faiss") as tmp:
             faiss.write_index(self.index, tmp)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            meta = {"kind": self.kind, "ntotal": self.ntotal, "dim": self.dim, "params": self.params}
-            mtmp = str(path) + ".json.tmp"
-            with open(mtmp, "w", encoding="utf-8") as fh:
-                json.dump(meta, fh)
-            os.replace(tmp, path)
-            os.replace(mtmp, str(path) + ".json")
-        except BaseException:
-            for p in (tmp, str(path) + ".json.tmp"):
-                try:
-                    os.unlink(p)
-                except OSError:
-                    pass
-            raise
+        atomic_write(Path(str(path) + ".json"), json.dumps(meta).encode("utf-8"))
 
 
 def build(vectors: np.ndarray, kind: Optional[str] = None, *, flat_max: int = FLAT_MAX,

@@ -16,6 +16,7 @@ from typing import Optional
 from kg.rdf import DEFAULT_BASE, document_rdf, iri_to_id, serialize
 
 from . import ask as ask_route, lineage, pages, query, sparql_examples
+from .sparqlcheck import bindings_csv, bindings_tsv
 from .store import Store
 
 log = logging.getLogger("legalkg.service")
@@ -170,6 +171,13 @@ class Service:
         with a hard timeout, or the remote endpoint): ValueError for bad or
         updating queries, TimeoutError past ``timeout`` seconds."""
         return self.store.sparql(text, limit=limit, timeout=timeout)
+
+    @staticmethod
+    def sparql_table(result: dict, fmt: str) -> bytes:
+        """A SELECT result of :meth:`sparql` as SPARQL 1.1 CSV (``fmt="csv"``)
+        or TSV (``"tsv"``): the writers the stores themselves use."""
+        write = bindings_csv if fmt == "csv" else bindings_tsv
+        return write(result["head"]["vars"], result["results"]["bindings"])
 
     def sparql_examples(self) -> list[dict]:
         """The /sparql page's examples (``sparql_examples.examples``) under this graph's IRI base."""

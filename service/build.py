@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from kg.fsutil import atomic_write
 from kg.graph import build_graph
 from kg.graphfile import write_graph
 from kg.model import InputError
@@ -34,7 +35,7 @@ from search.vectors import open_store, text_key
 
 from . import lineage
 from .extractpool import ExtractPool
-from .home import (atomic_write, clean_stale, current_build, list_corpus, locked, new_build_dir, pointer_target,
+from .home import (clean_stale, current_build, list_corpus, locked, new_build_dir, pointer_target,
                    prepare_home, publish)
 from .progress import NONE, Progress
 from .triplestore import RemoteStore, build_oxigraph

@@ -18,27 +18,18 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kg.vocab import CITATION_TYPES
-from .query import NotFound, _summaries, resolve_document
+from .query import NotFound, _citation_index, _summaries, resolve_document
 
 MAX_DEPTH = 10
 
 
 def _index(G: nx.MultiDiGraph) -> tuple[dict, dict]:
-    """Adjacency lists of citation edges (sorted, so every traversal is deterministic)."""
+    """Adjacency lists of citation edges (``query._citation_index``), sorted so
+    every traversal is deterministic."""
     idx = G.graph.get("_chain_index")
     if idx is None:
-        out_adj: dict[str, list] = {}
-        in_adj: dict[str, list] = {}
-        for u, v, k, data in G.edges(keys=True, data=True):
-            if k in CITATION_TYPES:
-                ev = data.get("evidence", [])
-                out_adj.setdefault(u, []).append((v, k, ev))
-                in_adj.setdefault(v, []).append((u, k, ev))
-        for adj in (out_adj, in_adj):
-            for lst in adj.values():
-                lst.sort(key=lambda t: (t[0], t[1]))
-        idx = G.graph["_chain_index"] = (out_adj, in_adj)
+        idx = G.graph["_chain_index"] = tuple({n: sorted(lst, key=lambda t: (t[0], t[1])) for n, lst in adj.items()}
+                                              for adj in _citation_index(G))
     return idx
 
 

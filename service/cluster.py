@@ -23,6 +23,7 @@ from typing import Callable, Optional
 import numpy as np
 from distributed import Client, as_completed
 
+from kg.fsutil import atomic_write
 from kg.model import InputError
 from kg.pipeline import extract_text
 from kg.read import read_file
@@ -30,7 +31,6 @@ from search import embedder
 from search import index as search_index
 from search.vectors import text_key
 
-from .home import atomic_write
 
 IN_FLIGHT_PER_WORKER = 4
 

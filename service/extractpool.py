@@ -27,11 +27,11 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from kg.fsutil import atomic_write
 from kg.model import InputError
 from kg.pipeline import extract_text
 from kg.read import read_file
 
-from .home import atomic_write
 
 DEFAULT_SECONDS = 120.0
 

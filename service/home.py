@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
+from kg.fsutil import fsync_dir, umask
 from kg.model import InputError
 from kg.read import supported
 
@@ -49,34 +50,6 @@ class HomeBusy(HomeError):
     def __init__(self, home: Path, pid: Optional[str]):
         super().__init__(str(home), f"home is being built by PID {pid or '?'}; try again when it finishes")
         self.pid = pid
-
-
-def umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def file_mode() -> int:
-    return 0o666 & ~umask()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file + rename), mode per umask."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def escape_name(name: str) -> str:
@@ -250,21 +223,8 @@ def publish(home: Path, tmp: Path) -> Path:
     if cur.is_dir() and not cur.is_symlink():                # migrate an old home: folder → pointer
         os.rename(cur, home / f"{OLD_PREFIX}{os.getpid()}-{time.time_ns()}")
     os.replace(link, cur)
-    _fsync_dir(home)
+    fsync_dir(home)
     return final
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def clean_stale(home: Path, keep_previous: Optional[str] = None) -> list[str]:

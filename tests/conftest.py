@@ -59,3 +59,22 @@ def engine(store):
 @pytest.fixture(scope="session")
 def app(store):
     return create_app({"STORE": store, "WARMUP": False})
+
+
+# ---- web test client and graph fixtures (tests/test_web*.py, test_search_page, test_ask_routes) --
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def G(store):
+    return store.graph()
+
+
+@pytest.fixture(scope="module")
+def some_agency(G):
+    """The agency with most lead tasks (Sở Nội vụ on this corpus)."""
+    best = max((n for n, a in G.nodes(data=True) if a.get("kind") == "agency"),
+               key=lambda n: sum(1 for _, _, k in G.in_edges(n, keys=True) if k == "lead"))
+    return best

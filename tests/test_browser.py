@@ -5,26 +5,14 @@ tests/screenshots/ (git-ignored)."""
 from __future__ import annotations
 
 import json
-import socket
-import tempfile
 import threading
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    pytest.skip("browser test needs Debian chromium and chromium-driver "
-                "(apt-get install -y chromium chromium-driver): /usr/bin/chromium or /usr/bin/chromedriver missing",
-                allow_module_level=True)
-selenium = pytest.importorskip("selenium", reason="browser test needs selenium (pip install selenium)")
-
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+from _browser import chrome, free_port, wait_up  # noqa: E402,I001 — skips without chromium
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
@@ -38,30 +26,15 @@ SHOTS = REPO / "tests" / "screenshots"
 QUESTION = "ai chủ trì số hóa kết quả TTHC"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(store):
     app = create_app({"STORE": store, "WARMUP": False})
-    port = _free_port()
+    port = free_port()
     srv = create_server(app, host="127.0.0.1", port=port, threads=4)
     t = threading.Thread(target=srv.run, daemon=True)
     t.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=5) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.2)
+    wait_up(base + "/healthz")
     # load the model before the browser starts timing page loads
     with urllib.request.urlopen(base + "/api/ask?q=warm", timeout=300) as r:
         assert r.status == 200
@@ -71,17 +44,7 @@ def server(store):
 
 @pytest.fixture(scope="module")
 def browser():
-    opts = webdriver.ChromeOptions()
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-              "--window-size=1280,1000", "--lang=vi"):
-        opts.add_argument(a)
-    profile = tempfile.mkdtemp(prefix="legalkg-chrome-")
-    opts.add_argument(f"--user-data-dir={profile}")
-    opts.binary_location = str(CHROMIUM)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
-    drv.set_page_load_timeout(120)
+    drv = chrome("--disable-quic", "--window-size=1280,1000", "--lang=vi", page_load_timeout=120, console_log=True)
     yield drv
     drv.quit()
 

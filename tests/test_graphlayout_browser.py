@@ -8,16 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    pytest.skip("browser test needs Debian chromium and chromium-driver "
-                "(apt-get install -y chromium chromium-driver): /usr/bin/chromium or /usr/bin/chromedriver missing",
-                allow_module_level=True)
-pytest.importorskip("selenium", reason="browser test needs selenium (pip install selenium)")
-
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+from _browser import chrome  # noqa: E402,I001 — skips without chromium
 from selenium.webdriver.common.by import By  # noqa: E402
 
 from service.chains import chains  # noqa: E402
@@ -63,14 +54,7 @@ def page():
 
 @pytest.fixture(scope="module")
 def browser():
-    opts = webdriver.ChromeOptions()
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1000"):
-        opts.add_argument(a)
-    opts.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='legalkg-chrome-')}")
-    opts.binary_location = str(CHROMIUM)
-    drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
-    drv.set_page_load_timeout(60)
+    drv = chrome("--window-size=1280,1000", page_load_timeout=60)
     yield drv
     drv.quit()
 

@@ -4,8 +4,6 @@ are the session's (tests/conftest.py)."""
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -14,73 +12,7 @@ from service import Service
 from service.query import cites as kg_cites
 from web import create_app
 
-REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO / "data" / "corpus"
-DOC = "vinh-phuc/319-kh-ubnd"
-DOC_NUMBER = "319/KH-UBND"
-QUESTION = "ai chủ trì số hóa kết quả TTHC"
-JSON_ACCEPT = {"Accept": "application/json"}
-BROWSER_ACCEPT = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
-def G(store):
-    return store.graph()
-
-
-@pytest.fixture(scope="module")
-def some_agency(G):
-    """The agency with most lead tasks (Sở Nội vụ on this corpus)."""
-    best = max((n for n, a in G.nodes(data=True) if a.get("kind") == "agency"),
-               key=lambda n: sum(1 for _, _, k in G.in_edges(n, keys=True) if k == "lead"))
-    return best
-
-
-def _html(resp):
-    assert resp.status_code == 200, resp.data[:300]
-    assert resp.mimetype == "text/html"
-    return resp.get_data(as_text=True)
-
-
-class _Audit(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.problems = []
-        self.in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        names = {k.lower() for k, _ in attrs}
-        if tag == "script" and "src" not in names:
-            self.problems.append("inline <script>")
-        if tag == "script":
-            self.in_script = True
-        for n in names:
-            if n.startswith("on"):
-                self.problems.append(f"<{tag} {n}=…> event handler attribute")
-            if n == "style":
-                self.problems.append(f"<{tag} style=…> inline style")
-        if tag == "style":
-            self.problems.append("inline <style>")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self.in_script = False
-
-    def handle_data(self, data):
-        if self.in_script and data.strip():
-            self.problems.append("script content")
-
-
-def _assert_safe_html(body: str):
-    """No inline script, no inline event handler, no inline style (the CSP forbids them)."""
-    audit = _Audit()
-    audit.feed(body)
-    assert not audit.problems, audit.problems
+from _web import BROWSER_ACCEPT, CORPUS, DOC, DOC_NUMBER, JSON_ACCEPT, QUESTION, _assert_safe_html, _html
 
 
 # ------------------------------------------------------------------ API ----
@@ -222,6 +154,19 @@ def test_sparql_protocol(client):
     assert r3.status_code == 200 and json.loads(r3.data) == data
     r = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
     assert json.loads(r.data)["boolean"] is True
+
+
+def test_sparql_csv_and_tsv(client):
+    q = "PREFIX eli: <http://data.europa.eu/eli/ontology#> SELECT ?d ?n WHERE { ?d eli:id_local ?n } ORDER BY ?n"
+    r = client.get("/sparql", query_string={"query": q, "format": "csv"})
+    assert r.status_code == 200 and r.mimetype == "text/csv", r.data[:200]
+    lines = r.get_data(as_text=True).split("\r\n")
+    assert lines[0] == "d,n" and any(line.endswith("," + DOC_NUMBER) for line in lines)
+    r = client.get("/sparql", query_string={"query": q, "format": "tsv"})
+    assert r.status_code == 200 and r.mimetype == "text/tab-separated-values", r.data[:200]
+    lines = r.get_data(as_text=True).split("\n")
+    assert lines[0] == "?d\t?n" and any(line.startswith("<") and line.endswith(f'\t"{DOC_NUMBER}"')
+                                          for line in lines)
 
 
 def test_sparql_limits_and_errors(client, app):

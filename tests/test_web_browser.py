@@ -7,11 +7,8 @@ critical violation."""
 from __future__ import annotations
 
 import re
-import socket
-import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
@@ -19,16 +16,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "corpus"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 AXE = REPO / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
-if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    pytest.skip("browser test needs Debian chromium and chromium-driver (make browser-deps): "
-                "/usr/bin/chromium or /usr/bin/chromedriver missing", allow_module_level=True)
-pytest.importorskip("selenium", reason="browser test needs selenium (pip install selenium)")
-
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+from _browser import chrome, free_port, wait_up  # noqa: E402,I001 — skips without chromium
 from selenium.webdriver.common.by import By  # noqa: E402
 
 from service import Store  # noqa: E402
@@ -45,38 +34,18 @@ def site(tmp_path_factory):
     store = Store(CORPUS, tmp_path_factory.mktemp("home-browser"))
     store.build(index=False)
     app = create_app({"STORE": store, "WARMUP": False})
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     srv = make_server(app, "127.0.0.1", port, threads=4)
     threading.Thread(target=srv.run, daemon=True).start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/documents.json", timeout=30) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.2)
+    wait_up(base + "/documents.json", request_timeout=30)
     yield base, app.extensions["legalkg"]
     srv.close()
 
 
 @pytest.fixture(scope="module")
 def drv():
-    opts = webdriver.ChromeOptions()
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=vi",
-              "--window-size=1280,900"):
-        opts.add_argument(a)
-    opts.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='legalkg-chrome-')}")
-    opts.binary_location = str(CHROMIUM)
-    d = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
-    d.set_page_load_timeout(60)
-    d.set_script_timeout(60)
+    d = chrome("--lang=vi", "--window-size=1280,900", page_load_timeout=60, script_timeout=60)
     yield d
     d.quit()
 

@@ -10,7 +10,7 @@ from kg.vocab import RDF_MEDIA_TYPES, RDF_SUFFIXES
 from service import NotFound, Service
 
 from .openapi import spec
-from .sparqlfmt import to_csv, to_tsv, vi_error
+from .sparqlfmt import vi_error
 from .util import WebError, choice_param, int_param, text_param, wants_json
 
 bp = Blueprint("api", __name__)
@@ -192,7 +192,7 @@ def sparql():
     if fmt in ("csv", "tsv"):
         if "results" not in result:
             raise WebError(400, "CSV/TSV chỉ dùng cho truy vấn SELECT (ASK trả về JSON, CONSTRUCT trả về Turtle)")
-        body = to_csv(result) if fmt == "csv" else to_tsv(result)
+        body = svc.sparql_table(result, fmt)
         return Response(body, mimetype=SPARQL_FORMATS[fmt],
                         headers={"Content-Type": f"{SPARQL_FORMATS[fmt]}; charset=utf-8",
                                  "Content-Disposition": f'attachment; filename="ket-qua-sparql.{fmt}"'})

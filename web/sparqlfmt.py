@@ -1,55 +1,8 @@
-"""SPARQL 1.1 Query Results CSV and TSV formats (W3C), from the JSON results,
-and the Vietnamese wording of the SPARQL errors the service raises."""
+"""The Vietnamese wording of the SPARQL errors the service raises (the
+CSV/TSV result writers are the service's: ``Service.sparql_table``)."""
 from __future__ import annotations
 
-import csv
-import io
 import re
-
-
-def _csv_value(cell) -> str:
-    return "" if cell is None else str(cell.get("value", ""))
-
-
-def to_csv(result: dict) -> bytes:
-    """SPARQL CSV: header = variable names; IRIs and literals as plain values (RFC 4180, CRLF)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    names = result["head"]["vars"]
-    w.writerow(names)
-    for row in result["results"]["bindings"]:
-        w.writerow([_csv_value(row.get(v)) for v in names])
-    return buf.getvalue().encode("utf-8")
-
-
-def _escape(s: str) -> str:
-    return (s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-            .replace("\t", "\\t"))
-
-
-def _tsv_term(cell) -> str:
-    if cell is None:
-        return ""
-    t, v = cell.get("type"), str(cell.get("value", ""))
-    if t == "uri":
-        return f"<{v}>"
-    if t == "bnode":
-        return f"_:{v}"
-    lit = f'"{_escape(v)}"'
-    if cell.get("xml:lang"):
-        return f"{lit}@{cell['xml:lang']}"
-    if cell.get("datatype"):
-        return f"{lit}^^<{cell['datatype']}>"
-    return lit
-
-
-def to_tsv(result: dict) -> bytes:
-    """SPARQL TSV: header = ?variables; terms in Turtle / SPARQL syntax."""
-    names = result["head"]["vars"]
-    lines = ["\t".join("?" + v for v in names)]
-    for row in result["results"]["bindings"]:
-        lines.append("\t".join(_tsv_term(row.get(v)) for v in names))
-    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 _MESSAGES = [
