@@ -36,7 +36,7 @@ from search.engine import SearchEngine
 from .home import current_build, list_corpus, pointer_target, prepare_home
 from .progress import Progress
 from .sparql import rebase_query, rebase_result
-from .triplestore import OxigraphStore
+from .triplestore import OxigraphStore, QueryError
 
 from . import lineage
 
@@ -322,11 +322,22 @@ class Store:
         """Read-only SPARQL on the build's store (QueryError ⊂ ValueError,
         QueryTimeout ⊂ TimeoutError).  IRIs under the serving base
         (``self.base``) are rewritten to the stored base and back."""
-        backend = self.sparql_store()
-        stored = self.manifest().get("rdf_base") or DEFAULT_BASE
-        served = self.base or DEFAULT_BASE
-        res = backend.query_json(rebase_query(query, served, stored), limit=limit, timeout=timeout)
-        return rebase_result(res, stored, served)
+        for attempt in (1, 2):
+            backend = self.sparql_store()
+            stored = self.manifest().get("rdf_base") or DEFAULT_BASE
+            served = self.base or DEFAULT_BASE
+            try:
+                res = backend.query_json(rebase_query(query, served, stored), limit=limit, timeout=timeout)
+            except QueryError as exc:
+                # a worker lost under us (its build replaced and removed before the
+                # pointer check noticed): reopen what the pointer names, once
+                if attempt == 1 and ("engine stopped" in str(exc) or "did not start" in str(exc)):
+                    with self._lock:
+                        self._reset(None)
+                    continue
+                raise
+            return rebase_result(res, stored, served)
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         with self._lock:
