@@ -147,13 +147,20 @@ class Store:
                 self._manifest = json.loads((self._build_dir() / "manifest.json").read_text(encoding="utf-8"))
             return self._manifest
 
-    def is_fresh(self) -> bool:
+    def _pointed_manifest(self) -> tuple[Optional[Path], dict]:
+        """The build the pointer names now and its manifest (``(None, {})`` when
+        nothing readable is built); unlike :meth:`manifest`, never cached."""
         d = current_build(self.home)
         if d is None:
-            return False
+            return None, {}
         try:
-            man = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+            return d, json.loads((d / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
+            return None, {}
+
+    def is_fresh(self) -> bool:
+        d, man = self._pointed_manifest()
+        if d is None:
             return False
         if man.get("version") != EXTRACTOR_VERSION or man.get("data") != str(self.data.resolve()):
             return False
@@ -162,12 +169,8 @@ class Store:
     def usable_build(self) -> bool:
         """A build of this code version with graph, index and RDF store (a
         server started on anything less builds once before listening)."""
-        d = current_build(self.home)
+        d, man = self._pointed_manifest()
         if d is None:
-            return False
-        try:
-            man = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
             return False
         return man.get("version") == EXTRACTOR_VERSION and all(
             (d / p).exists() for p in ("graph.msgpack", "index/dense.faiss", "rdf", "texts"))
