@@ -11,19 +11,27 @@ wall-clock time, after which it is abandoned with ``ExtractionTimeout`` (an
   the main thread, a killable worker process elsewhere (threads of a server).
 * ``BudgetedExtractor(seconds)`` — many files: one long-lived worker process
   that is killed and replaced when a file overruns; results come back
-  pickled. Use it as a context manager.
+  pickled. Use it as a context manager. ``fn`` replaces the job (any
+  picklable module-level function; the cluster build extracts bytes with
+  it), ``start_method`` the way the worker is started ("forkserver" where
+  the caller has threads of its own, as a Dask worker has).
 """
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import multiprocessing as mp
+import os
 import signal
+import tempfile
 import threading
 from pathlib import Path
 from typing import Iterator, Optional
 
 from .model import Extraction, InputError
-from .pipeline import extract_file
+from .pipeline import extract_file, extract_text
+from .read import read_file
 
 
 class ExtractionTimeout(InputError):
@@ -32,6 +40,9 @@ class ExtractionTimeout(InputError):
     def __init__(self, path: str, seconds: float):
         super().__init__(str(path), f"extraction took longer than {seconds:g} s; skipped")
         self.seconds = seconds
+
+    def __reduce__(self):
+        return (ExtractionTimeout, (self.path, self.seconds))
 
 
 def _alarm_usable() -> bool:
@@ -68,8 +79,33 @@ def extract_file_within(path, seconds: float, label: Optional[str] = None) -> Ex
         return ex.extract(path, label)
 
 
+def extract_with_text(path, label: str) -> tuple[dict, bytes]:
+    """A build's view of one file: (extraction as JSON data, the decoded
+    original text as UTF-8 — what the spans point into)."""
+    mt = read_file(Path(path), label)
+    text = mt.original.encode("utf-8", "surrogatepass")
+    return extract_text(mt, label, hashlib.sha256(text).hexdigest()).to_json(), text
+
+
+def extract_bytes(data: bytes, label: str, suffix: str) -> tuple[str, bytes]:
+    """Extract a file given as its bytes (a cluster worker has no access to
+    the corpus folder) → (extraction JSON text, original text as UTF-8)."""
+    fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="legalkg-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        ex, text = extract_with_text(tmp, label)
+        return json.dumps(ex, ensure_ascii=False), text
+    finally:
+        os.unlink(tmp)
+
+
 # ------------------------------------------------------------ worker ----
-def _worker(conn) -> None:
+def _extract_path(path: str, label: Optional[str]) -> Extraction:
+    return extract_file(Path(path), label)
+
+
+def _worker(conn, fn=_extract_path) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent decides when we stop
     while True:
         try:
@@ -78,9 +114,8 @@ def _worker(conn) -> None:
             return
         if job is None:
             return
-        path, label = job
         try:
-            conn.send(("ok", extract_file(Path(path), label)))
+            conn.send(("ok", fn(*job)))
         except InputError as e:
             conn.send(("input", e.path, e.problem))
         except Exception as e:                        # reported by the parent as an internal error
@@ -99,16 +134,19 @@ class BudgetedExtractor:
     (bad file) or ``WorkerError`` (a bug, with the exception's name and message).
     """
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, fn=_extract_path, start_method: Optional[str] = None):
         self.seconds = seconds
+        self._fn = fn
         methods = mp.get_all_start_methods()
-        self._ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        if start_method not in methods:
+            start_method = "fork" if "fork" in methods else "spawn"
+        self._ctx = mp.get_context(start_method)
         self._proc = None
         self._conn = None
 
     def _start(self) -> None:
         parent, child = self._ctx.Pipe()
-        self._proc = self._ctx.Process(target=_worker, args=(child,), daemon=True)
+        self._proc = self._ctx.Process(target=_worker, args=(child, self._fn), daemon=True)
         self._proc.start()
         child.close()
         self._conn = parent
@@ -122,11 +160,14 @@ class BudgetedExtractor:
         self._proc = self._conn = None
 
     def extract(self, path, label: Optional[str] = None) -> Extraction:
+        return self.call(label or str(path), str(path), label)
+
+    def call(self, name: str, *args):
+        """``fn(*args)`` in the worker within the budget (``name`` labels errors)."""
         if self._proc is None or not self._proc.is_alive():
             self._kill()
             self._start()
-        name = label or str(path)
-        self._conn.send((str(path), label))
+        self._conn.send(args)
         if not self._conn.poll(self.seconds):
             self._kill()
             raise ExtractionTimeout(name, self.seconds)

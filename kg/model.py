@@ -166,3 +166,8 @@ class InputError(Exception):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+
+    def __reduce__(self):
+        # pickled across processes (extraction workers, Dask): rebuilt from
+        # its two fields, not from the formatted message
+        return (type(self), (self.path, self.problem))

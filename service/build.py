@@ -276,7 +276,7 @@ class Builder:
                         done_ok.append(label)
                 if self.cluster:
                     from . import cluster          # see _client_for
-                    res = cluster.extract(self._client_for(), todo, ext_cache, on_done)
+                    res = cluster.extract(self._client_for(), todo, ext_cache, on_done, self.file_timeout)
                 else:
                     res = ExtractPool(ext_cache, self.workers, self.file_timeout).run(todo, on_done)
                 errors.extend(res["errors"])

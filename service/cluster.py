@@ -12,10 +12,7 @@ installed and, for embedding, the converted model at the home's
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Optional
@@ -23,13 +20,14 @@ from typing import Callable, Optional
 import numpy as np
 from distributed import Client, as_completed
 
+from kg.budget import BudgetedExtractor, WorkerError, extract_bytes
 from kg.fsutil import atomic_write
 from kg.model import InputError
-from kg.pipeline import extract_text
-from kg.read import read_file
 from search import embedder
 from search import index as search_index
 from search.vectors import text_key
+
+from .extractpool import file_budget
 
 
 IN_FLIGHT_PER_WORKER = 4
@@ -54,22 +52,30 @@ def _in_flight(client: Client) -> int:
 
 # ------------------------------------------------------------ extraction --
 
-def extract_remote(data: bytes, label: str, suffix: str) -> tuple[str, bytes]:
-    """On a worker: extract a file given as bytes → (extraction JSON, text bytes)."""
-    fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="legalkg-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        mt = read_file(Path(tmp), label)
-        data_hash = hashlib.sha256(mt.original.encode("utf-8", "surrogatepass")).hexdigest()
-        ex = extract_text(mt, label, data_hash).to_json()
-        return json.dumps(ex, ensure_ascii=False), mt.original.encode("utf-8", "surrogatepass")
-    finally:
-        os.unlink(tmp)
+_runners = threading.local()
+
+
+def extract_remote(data: bytes, label: str, suffix: str, seconds: float) -> tuple[str, bytes]:
+    """On a worker: extract a file given as bytes → (extraction JSON, text
+    bytes), within ``seconds``.  Dask runs tasks in threads, which cannot be
+    interrupted, so the extraction runs in a killable process kept per worker
+    thread (started by a fork server: the worker process has threads of its
+    own); a file past its budget kills it and is reported as skipped."""
+    runner = getattr(_runners, "runner", None)
+    if runner is None or runner.seconds != seconds:
+        if runner is not None:
+            runner.close()
+        runner = _runners.runner = BudgetedExtractor(seconds, fn=extract_bytes, start_method="forkserver")
+    return runner.call(label, data, label, suffix)
 
 
 def extract(client: Client, todo: list, ext_cache: Path,
-            on_done: Optional[Callable[[str, str, Optional[str]], None]] = None) -> dict:
+            on_done: Optional[Callable[[str, str, Optional[str]], None]] = None,
+            seconds: Optional[float] = None) -> dict:
+    """Extract ``(label, path, key)`` jobs on the cluster into ``ext_cache``
+    (as ``ExtractPool.run``), each file within ``seconds`` (default: the
+    local build's budget, env ``LEGALKG_FILE_TIMEOUT``)."""
+    budget = file_budget(seconds)
     errors: list[str] = []
     jobs = list(todo)
     limit = _in_flight(client)
@@ -85,7 +91,7 @@ def extract(client: Client, todo: list, ext_cache: Path,
             if on_done:
                 on_done(label, key, err)
             return None
-        f = client.submit(extract_remote, data, label, Path(path).suffix.lower(), pure=False)
+        f = client.submit(extract_remote, data, label, Path(path).suffix.lower(), budget, pure=False)
         futures[f] = job
         return f
 
@@ -99,7 +105,7 @@ def extract(client: Client, todo: list, ext_cache: Path,
             js, text = fut.result()
             atomic_write(ext_cache / f"{key}.txt", text)
             atomic_write(ext_cache / f"{key}.json", js.encode("utf-8"))
-        except InputError as exc:
+        except (InputError, WorkerError) as exc:
             err = str(exc)
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the build
             err = f"{label}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"

@@ -16,7 +16,6 @@ bounded however large the corpus.  One bad file never stops the pool.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -29,20 +28,24 @@ from typing import Callable, Iterable, Optional
 
 from kg.fsutil import atomic_write
 from kg.model import InputError
-from kg.pipeline import extract_text
-from kg.read import read_file
+from kg.budget import extract_with_text
 
 
 DEFAULT_SECONDS = 120.0
 
 
+def file_budget(seconds: Optional[float] = None) -> float:
+    """Seconds one file may take: ``seconds``, else env ``LEGALKG_FILE_TIMEOUT``, else 120."""
+    if seconds is not None:
+        return float(seconds)
+    return float(os.environ.get("LEGALKG_FILE_TIMEOUT") or DEFAULT_SECONDS)
+
+
 def extract_to_cache(path: str, label: str, key: str, cache_dir: str) -> dict:
     """Extract one file and write its text and extraction into the cache."""
-    mt = read_file(Path(path), label)
-    data_hash = hashlib.sha256(mt.original.encode("utf-8", "surrogatepass")).hexdigest()
-    ex = extract_text(mt, label, data_hash).to_json()
+    ex, text = extract_with_text(path, label)
     folder = Path(cache_dir)
-    atomic_write(folder / f"{key}.txt", mt.original.encode("utf-8", "surrogatepass"))
+    atomic_write(folder / f"{key}.txt", text)
     atomic_write(folder / f"{key}.json", json.dumps(ex, ensure_ascii=False).encode("utf-8"))
     return {"tasks": len(ex["tasks"]), "warnings": len(ex.get("warnings") or [])}
 
@@ -105,8 +108,7 @@ class ExtractPool:
                  recycle: int = 500, max_rss_mb: float = 1024.0):
         self.cache_dir = str(cache_dir)
         self.workers = max(1, int(workers))
-        env = os.environ.get("LEGALKG_FILE_TIMEOUT")
-        self.seconds = float(seconds if seconds is not None else (env or DEFAULT_SECONDS))
+        self.seconds = file_budget(seconds)
         self.recycle = recycle
         self.max_rss_mb = max_rss_mb
         methods = mp.get_all_start_methods()

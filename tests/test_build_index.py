@@ -189,6 +189,25 @@ def test_cluster_build_is_byte_identical(tmp_path, link_model):
         assert t.read_bytes() == (b / "texts" / t.name).read_bytes()
 
 
+@pytest.mark.slow
+def test_cluster_build_keeps_the_per_file_budget(tmp_path):
+    """A file past its budget on a cluster worker is reported by name and
+    skipped, the worker's thread is not held, and the rest builds."""
+    distributed = pytest.importorskip("distributed")
+    data = make_corpus(tmp_path / "c", numbers=(101,))
+    home = tmp_path / "h"
+    home.mkdir(mode=0o700)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as lc:
+        # no real extraction finishes in a millisecond, the worker start included
+        s = Store(data, home).build(index=False, cluster=lc.scheduler_address, file_timeout=0.001)
+        assert s["extracted"] == 0
+        assert [e for e in s["errors"] if "kh_101.txt" in e and "took longer than 0.001 s" in e], s["errors"]
+        (data / "kh_102.txt").write_text(doc_text(102, (101,)), encoding="utf-8")
+        s = Store(data, home).build(index=False, cluster=lc.scheduler_address, file_timeout=60)
+    assert s["extracted"] == 2 and not s.get("errors")
+
+
 def test_bad_cluster_address_is_exit_2(tmp_path):
     data, home = make_corpus(tmp_path / "c"), tmp_path / "h"
     r = cli("build", "--no-index", "--cluster", "nonsense", data=data, home=home)

@@ -4,7 +4,9 @@ Every compiled pattern found in the globals of every kg module is fed long
 runs (5,000 characters) of each character class and of mixed classes; each
 search must finish well under a time bound. The whole pipeline is run on
 pathological files under a bound, and the per-file time budget is checked."""
+import json
 import importlib
+import pickle
 import pkgutil
 import re
 import signal
@@ -17,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import kg
 from kg import budget
 from kg.budget import BudgetedExtractor, ExtractionTimeout, extract_file_within, time_limit
+from kg.model import InputError
 from kg.pipeline import extract_string
 
 BOUND_S = 0.5
@@ -169,3 +172,17 @@ def test_budget_outside_the_main_thread(monkeypatch, tmp_path):
     th.start()
     th.join(20)
     assert isinstance(got.get("e"), ExtractionTimeout)
+
+
+def test_input_errors_cross_processes_intact():
+    """Workers (processes, Dask) send these back pickled: the file and the
+    problem must survive, not turn into an unpicklable internal error."""
+    for e in (InputError("a b.txt", "bad table"), ExtractionTimeout("x.pdf", 2.5)):
+        back = pickle.loads(pickle.dumps(e))
+        assert type(back) is type(e) and str(back) == str(e) and back.path == e.path
+
+
+def test_budgeted_runner_with_a_forkserver_runs_any_job():
+    with BudgetedExtractor(30.0, fn=budget.extract_bytes, start_method="forkserver") as ex:
+        js, text = ex.call("k.txt", "Số: 12/KH-UBND\n".encode(), "k.txt", ".txt")
+    assert json.loads(js)["document"]["number"] == "12/KH-UBND" and text.startswith("Số".encode())
