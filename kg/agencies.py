@@ -104,7 +104,7 @@ _NEWLINE_HEAD_RE = re.compile(r"[\n\u2028](?=[^\S\n\u2028]*(?:" + "|".join(re.es
     "Hội", "Liên đoàn", "Tỉnh đoàn", "Mặt trận", "MTTQ", "Cổng", "Trường", "Bệnh viện", "Điện lực",
     "Công ty", "Tổng công ty", "HĐND", "Tỉnh ủy", "Tỉnh uỷ")) + r")(?![\wà-ỹ]))")
 _VA_SPLIT_RE = re.compile(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in (
-    "Sở", "UBND", "Ủy ban", "Các", "các", "Văn phòng", "Công an", "Thanh tra", "Bộ", "Đài", "Báo", "Mặt trận", "MTTQ",
+    "Sở", "UBND", "Ủy ban", "Uỷ ban", "Các", "các", "Văn phòng", "Công an", "Thanh tra", "Bộ", "Đài", "Báo", "Mặt trận", "MTTQ",
     "Đoàn thể", "đoàn thể", "Hội", "Ban", "cơ quan", "Cơ quan", "đơn vị", "Đơn vị")) + r")\b)")
 
 

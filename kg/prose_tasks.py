@@ -258,18 +258,32 @@ def _with_sibling_items(text: str, found: list) -> list:
         if any(it.start() <= f[2] < end for f in found):
             continue
         block = text[it.end():end]
-        paras = [p for p in re.split(r"\n[ \t]*\n", block) if p.strip()]
-        if not paras or len(block) > 3000:
+        if len(block) > 3000 or not block.strip():
             continue
-        head = " ".join(paras[0].split()).strip(" *")
-        if len(head) < 8:
-            continue
-        cols = {"text": Cell(head, it.end(), it.end() + len(paras[0].rstrip()))}
-        for para in paras[1:2]:
-            ag = leading_agency(para) if _DUTY_CUE_RE.search(para[:250]) else None
+        # the heading runs to a blank line, or (Word, PDF: a paragraph a line) to the
+        # line where a responsible agency starts ('Sở, ban, ngành … có trách nhiệm …')
+        lines = [(m.start(), m.group(0)) for m in re.finditer(r"[^\n]*\S[^\n]*", block)]
+        nl0 = len(block) - len(block.lstrip("\n"))
+        blank = re.search(r"\n[ \t]*\n", block[nl0:])
+        lead = None
+        cut = len(lines)
+        for k in range(1, min(len(lines), 4)):
+            rest = block[lines[k][0]:]
+            ag = leading_agency(rest) if _DUTY_CUE_RE.search(rest[:250]) else None
             if ag:
-                s = it.end() + block.find(para) + (len(para) - len(para.lstrip()))
-                cols["lead"] = Cell(ag, s, s + len(ag))
+                cut, lead = k, (lines[k][0], ag)
+                break
+        if blank:
+            first_end = nl0 + blank.start()
+            cut = min(cut, sum(1 for off, _ in lines if off < first_end))
+        cut = max(cut, 1)
+        head = " ".join(" ".join(l for _, l in lines[:cut]).split()).strip(" *")
+        if len(head) < 8 or len(head) > 400:
+            continue
+        cols = {"text": Cell(head, it.end() + lines[0][0], it.end() + lines[cut - 1][0] + len(lines[cut - 1][1]))}
+        if lead:
+            s0 = it.end() + lead[0] + (len(block[lead[0]:]) - len(block[lead[0]:].lstrip()))
+            cols["lead"] = Cell(lead[1], s0, s0 + len(lead[1]))
         extra.append((it.group(1), cols, it.start(), end, False))
         have.add(n)
     if not extra:
