@@ -64,7 +64,7 @@ HEADS = (
     "Thông tấn xã",
 )
 _HEAD_RE = re.compile(r"^(?:" + "|".join(sorted((re.escape(h) for h in HEADS), key=len, reverse=True)) + r")(?![\wà-ỹ])")
-_LOWER_HEAD_RE = re.compile(r"^(?:các\s+(?:sở|cơ quan|đơn vị|đoàn thể|tổ chức|ban|ngành|địa phương|huyện|xã|quận|phòng|trường|hội|doanh nghiệp|bộ|tỉnh|chủ đầu tư|cơ sở)|sở|ubnd|cơ quan|đơn vị|ban|phòng|địa phương|văn phòng|thanh tra|công an|bộ)(?![\wà-ỹ])", re.I)
+_LOWER_HEAD_RE = re.compile(r"^(?:các\s+(?:sở|cơ quan|đơn vị|đoàn thể|tổ chức|ban|ngành|địa phương|huyện|xã|quận|phòng|trường|hội|doanh nghiệp|bộ|tỉnh|chủ đầu tư|cơ sở)|sở|ubnd|cơ quan|đơn vị|ban|phòng|địa phương|văn phòng|thanh tra|công an|bộ|báo|đài)(?![\wà-ỹ])", re.I)
 
 # Comma lists that are one name or one group.
 _PROTECT = [
@@ -86,6 +86,7 @@ _PROTECT = [
     r"Phòng,\s*chống",
     r"giáo dục,\s*đào tạo",
     r"y tế,\s*giáo dục",
+    r"báo,\s*đài|đài,\s*báo|thông tấn,\s*báo chí",
 ]
 _PROTECT_RE = re.compile("|".join(f"(?:{p})" for p in _PROTECT), re.I)
 _SEP = "\u241f"   # placeholder for a protected comma
@@ -103,7 +104,7 @@ _NEWLINE_HEAD_RE = re.compile(r"[\n\u2028](?=[^\S\n\u2028]*(?:" + "|".join(re.es
     "Hội", "Liên đoàn", "Tỉnh đoàn", "Mặt trận", "MTTQ", "Cổng", "Trường", "Bệnh viện", "Điện lực",
     "Công ty", "Tổng công ty", "HĐND", "Tỉnh ủy", "Tỉnh uỷ")) + r")(?![\wà-ỹ]))")
 _VA_SPLIT_RE = re.compile(r"\s+và\s+(?=(?:" + "|".join(re.escape(h) for h in (
-    "Sở", "UBND", "Ủy ban", "Các", "các", "Văn phòng", "Công an", "Thanh tra", "Bộ", "Đài", "Báo", "Mặt trận", "MTTQ",
+    "Sở", "UBND", "Ủy ban", "Uỷ ban", "Các", "các", "Văn phòng", "Công an", "Thanh tra", "Bộ", "Đài", "Báo", "Mặt trận", "MTTQ",
     "Đoàn thể", "đoàn thể", "Hội", "Ban", "cơ quan", "Cơ quan", "đơn vị", "Đơn vị")) + r")\b)")
 
 
@@ -116,12 +117,42 @@ _DUTY_RE = re.compile(r"(?<=\S)\s+(?:chủ\s+trì|chủ\s+động|tiến\s+hành
 _TRAILING_NOTE_RE = re.compile(r"\s*\(([^()]{1,80})\)$")
 
 
+# the subject of a clause ends at its duty ('Sở Nội vụ chủ trì …', 'Sở, ban, ngành … có trách nhiệm …')
+_SUBJECT_END_RE = re.compile(r"\s+(?:chủ\s+trì|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|phối\s+hợp|tham\s+mưu"
+                             r"|chủ\s+động|tiến\s+hành)(?![\wà-ỹ])", re.I)
+_FIELD_HEAD_RE = re.compile(r"^(?:Sở|Bộ)\s+(?:" + "|".join(sorted((re.escape(f) for f in FIELDS), key=len, reverse=True))
+                            + r")(?![\wà-ỹ])", re.I)
+
+
+def leading_agency(clause: str) -> Optional[str]:
+    """The agency a clause starts with: up to its duty ('Sở, ban, ngành thuộc
+    UBND Thành phố có trách nhiệm rà soát …'), or a department named by its
+    field ('Sở Xây dựng đăng tải …' → 'Sở Xây dựng'); None if it starts otherwise."""
+    s = compact_spaces(clause.replace("\n", " ")).lstrip(" -+•*")
+    if not _HEAD_RE.match(s) or re.match(r"Tổ\s+chức\s+[a-zà-ỹ]", s):
+        return None
+    m = _SUBJECT_END_RE.search(s, 0, 200)
+    if m:
+        name = s[:m.start()].strip(" ,;")
+        if name and not re.search(r"[.;:]", name):
+            return name
+    m = _FIELD_HEAD_RE.match(s)
+    return m.group(0) if m else None
+
+
 def _drop_parent(name: str) -> str:
     m = _TRAILING_NOTE_RE.search(name)
     return name[:m.start()] if m and m.start() and _HEAD_RE.match(m.group(1)) else name
 
 
+# '… trong phạm vi chức năng, nhiệm vụ của mình và các cơ quan …': a qualifier
+# between two agencies of a list (dropped; the list goes on after it)
+_QUALIFIER_RE = re.compile(r"\s+(?:theo|trong\s+phạm\s+vi)\s+chức\s+năng,?\s+nhiệm\s+vụ(?:\s+(?:của\s+mình|được\s+giao|quản\s+lý))*"
+                           r"(?=\s*(?:,|và\s)\s*(?:các\s|[A-ZĐ]))", re.I)
+
+
 def _cut_duty(chunk: str) -> str:
+    chunk = _QUALIFIER_RE.sub("", chunk)
     m = _DUTY_RE.search(chunk)
     return chunk[:m.start()] if m else chunk
 
@@ -194,7 +225,12 @@ def split_agencies(cell: Optional[str]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _field_table() -> dict[str, str]:
-    return {_fkey(f): f for f in FIELDS}
+    # the first spelling of a key wins: 'Văn hóa và Thể thao' (the departments' official
+    # name) over 'Văn hóa, Thể thao'
+    out: dict[str, str] = {}
+    for f in FIELDS:
+        out.setdefault(_fkey(f), f)
+    return out
 
 
 def _fkey(s: str) -> str:

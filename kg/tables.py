@@ -35,6 +35,7 @@ class RawRow:
     end: int
     layout: str
     leading_empty: bool = False      # tab layout: line started with a tab (continuation)
+    row_break: bool = False          # pipe layout: two '|' lines in a row before this cell (a <tr> ended)
 
 
 def _cell(text: str, s: int, e: int) -> Cell:
@@ -89,9 +90,14 @@ def scan_rows(text: str) -> list[Optional[RawRow]]:
             cells: list[Cell] = []
             buf_start = None
             buf_end = None
+            breaks: set[int] = set()        # indexes of cells after a doubled '|' line
+            last_pipe = False
             while j < n:
                 lj = lines[j]
                 if lj.strip() == "|":
+                    if buf_start is None and last_pipe and cells:
+                        breaks.add(len(cells))
+                    last_pipe = True
                     if buf_start is not None:
                         chunk = text[buf_start:buf_end]
                         blines = chunk.split("\n")
@@ -114,6 +120,7 @@ def scan_rows(text: str) -> list[Optional[RawRow]]:
                     break
                 if buf_start is None:
                     buf_start = starts[j]
+                last_pipe = False
                 buf_end = starts[j] + len(lj)
                 j += 1
                 # a long run of lines without '|' ends the region
@@ -121,8 +128,8 @@ def scan_rows(text: str) -> list[Optional[RawRow]]:
                     break
             if buf_start is not None:
                 cells.append(_cell(text[buf_start:buf_end], buf_start, buf_end))
-            for c in cells:
-                out.append(RawRow([c], c.start, c.end, "pipe") if c is not None else None)
+            for k, c in enumerate(cells):
+                out.append(RawRow([c], c.start, c.end, "pipe", row_break=k in breaks) if c is not None else None)
             i = max(j, i + 1)
             continue
         # one cell per line: consecutive lines starting with a single tab and no other tab
@@ -244,20 +251,26 @@ def scan_fixed_width(text: str, rows: list[Optional[RawRow]]) -> list[Optional[R
 
 
 def regroup_pipe_rows(rows: list[Optional[RawRow]]) -> list[Optional[RawRow]]:
-    """Pipe layout gives one cell at a time; a row starts at a numbering cell."""
+    """Pipe layout gives one cell at a time; a row starts at a numbering cell,
+    or after a doubled '|' once the row has as many cells as the region's
+    first row (an unnumbered row under merged cells: '… | 2030 |' '| UBND | Đài |')."""
     out: list[Optional[RawRow]] = []
     cur: Optional[RawRow] = None
+    width = 0                       # cells in the first row of the pipe region (its header)
     for r in rows:
         if r is None or r.layout != "pipe":
             if cur:
                 out.append(cur)
                 cur = None
+            width = 0
             out.append(r)
             continue
         c = r.cells[0]
         if cur is None:
             cur = RawRow([c], c.start, c.end, "pipe")
-        elif is_numbering(c.text) and len(cur.cells) >= 2 or is_header_cell(c.text, "no") and len(cur.cells) >= 1:
+        elif is_numbering(c.text) and len(cur.cells) >= 2 or is_header_cell(c.text, "no") and len(cur.cells) >= 1 \
+                or r.row_break and width and len(cur.cells) >= width:
+            width = width or len(cur.cells)
             out.append(cur)
             cur = RawRow([c], c.start, c.end, "pipe")
         else:

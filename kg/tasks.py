@@ -300,7 +300,9 @@ def find_tables(text: str) -> list[ParsedTable]:
             prev_lead = current.get("lead") or ""
             is_sub = (bool(lead_text) and _HEAD_RE.match(lead_text) is not None
                       and (not text_cells or text_first[:1].isupper())
-                      and bool(by.get("product") or by.get("deadline") or by.get("end") or text_cells)
+                      # a row of its own (a lead, and a support or a product, deadline or text)
+                      and bool(by.get("product") or by.get("deadline") or by.get("end") or text_cells
+                               or (by.get("support") and current.cols.get("support")))
                       and bool(prev_lead) and not prev_lead.endswith((",", ";", " và"))
                       and not (text_cells and _continues(current.get("text") or "")))
             if is_sub:

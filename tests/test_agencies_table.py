@@ -1,7 +1,7 @@
 """Table-driven agency tests: cell text → split, canonical names, kinds, provinces."""
 import pytest
 
-from kg.agencies import agency_kind, canonical_name, resolve_agency, split_agencies
+from kg.agencies import agency_kind, canonical_name, leading_agency, resolve_agency, split_agencies
 
 SPLITS = [
     ("Sở Tư pháp, các sở, ban, ngành, UBND cấp huyện", ["Sở Tư pháp", "Các sở, ban, ngành", "UBND cấp huyện"]),
@@ -29,7 +29,28 @@ SPLITS = [
     ("Các Sở, ngành, đơn vị, UBND cấp xã.", ["Các Sở, ngành, đơn vị", "UBND cấp xã"]),
     ("Viện, Trường; Doanh nghiệp, Sở, ban, ngành có liên quan", ["Viện, Trường", "Doanh nghiệp", "Sở, ban, ngành có liên quan"]),
     ("Đài Truyền hình Việt Nam, Thông tấn xã Việt Nam và các cơ quan báo chí", ["Đài Truyền hình Việt Nam", "Thông tấn xã Việt Nam", "Các cơ quan báo chí"]),
+    # lower-case 'báo, đài' after a list of local governments is its own group
+    ("các sở, ban, ngành, Ủy ban nhân dân phường, xã, đặc khu, báo, đài và các đơn vị có liên quan",
+     ["Các sở, ban, ngành", "Ủy ban nhân dân phường, xã, đặc khu", "Báo, đài", "Các đơn vị có liên quan"]),
+    ("Đài Tiếng nói Việt Nam và các cơ quan thông tấn, báo chí trung ương",
+     ["Đài Tiếng nói Việt Nam", "Các cơ quan thông tấn, báo chí trung ương"]),
+    # a qualifier between two agencies of the list is dropped, the list goes on
+    ("Sở Nội vụ, các sở, ban, ngành trong phạm vi chức năng, nhiệm vụ của mình và các cơ quan có liên quan",
+     ["Sở Nội vụ", "Các sở, ban, ngành", "Các cơ quan có liên quan"]),
 ]
+
+LEADING = [
+    ("Sở Xây dựng đăng tải thông điệp trên bảng quang báo", "Sở Xây dựng"),
+    ("Sở, ban, ngành thuộc Ủy ban nhân dân Thành phố có trách nhiệm rà soát", "Sở, ban, ngành thuộc Ủy ban nhân dân Thành phố"),
+    ("Sở Văn hóa và Thể thao chủ trì, phối hợp với các sở", "Sở Văn hóa và Thể thao"),
+    ("Tổ chức triển khai thực hiện Chiến lược", None),
+    ("Kinh phí thực hiện do ngân sách bảo đảm", None),
+]
+
+
+@pytest.mark.parametrize("clause,agency", LEADING)
+def test_leading_agency(clause, agency):
+    assert leading_agency(clause) == agency
 
 
 @pytest.mark.parametrize("cell,expected", SPLITS)
@@ -51,6 +72,9 @@ CANONICAL = [
     ("Sở NN&PTNT", "Sở Nông nghiệp và Phát triển nông thôn"),
     ("Trung tâm Phục vụ HCC tỉnh", "Trung tâm Phục vụ hành chính công tỉnh"),
     ("Ủy ban nhân dân cấp huyện", "UBND cấp huyện"),
+    # one department written two ways: its official name
+    ("Sở Văn hóa và Thể thao", "Sở Văn hóa và Thể thao"),
+    ("Sở Văn hóa, Thể thao", "Sở Văn hóa và Thể thao"),
 ]
 
 

@@ -170,6 +170,31 @@ TASK_CASES = [
      "- Cơ quan chủ trì: Sở Nội vụ.\n- Cơ quan phối hợp: Sở Tư pháp; Đài Phát thanh và Truyền hình.\n"
      "- Thời gian thực hiện: Năm 2026.\n",
      [("1", ["Sở Nội vụ"], ["Sở Tư pháp", "Đài Phát thanh và Truyền hình"], "Năm 2026", False)]),
+    ("structured prose: the item number alone on its line",
+     "1.\nTuyên truyền, phổ biến nội dung Luật Tiêu chuẩn.\n\n- Cơ quan chủ trì: Sở Khoa học và Công nghệ.\n\n"
+     "- Cơ quan phối hợp: Các sở, ngành.\n\n2.\nRà soát văn bản quy phạm pháp luật\n\n- Cơ quan chủ trì: Sở Tư pháp.\n",
+     [("1", ["Sở Khoa học và Công nghệ"], ["Các sở, ngành"], None, False),
+      ("2", ["Sở Tư pháp"], [], None, False)]),
+    ("structured prose: an agency field of '+' bullets, one duty each",
+     "a) Hoạt động 1\n\n- Nội dung: Tuyên truyền về phòng, chống bạo lực gia đình.\n\n- Cơ quan thực hiện:\n\n"
+     "+ Sở Văn hóa và Thể thao chủ\ntrì, phối hợp với các sở, ban, ngành, Ủy ban nhân dân phường, xã, báo, đài.\n\n"
+     "+ Sở Xây dựng đăng tải thông\nđiệp truyền thông trên bảng quang báo giao thông.\n\nb) Hoạt động 2\n",
+     [("a", ["Sở Văn hóa và Thể thao"], ["Các sở, ban, ngành", "UBND phường, xã", "Báo, đài"], None, False),
+      ("a", ["Sở Xây dựng"], [], None, False)]),
+    ("structured prose: a numbered item without labels among labelled ones is a task too",
+     "II. NỘI DUNG\n1. Phổ biến Luật Việc làm\n- Cơ quan chủ trì: Sở Nội vụ.\n- Thời gian thực hiện: Năm 2025.\n\n"
+     "2. Xây dựng văn bản quy định chi tiết\n\nCác sở, ban, ngành có trách nhiệm rà soát, tham mưu ban hành văn bản.\n\n"
+     "3. Kiểm tra việc thi hành Luật\n- Cơ quan thực hiện: Sở Nội vụ, Thanh tra Thành phố.\n\n"
+     "4. Triển khai Chiến lược việc làm\n\nThời gian thực hiện sau khi Chiến lược được ban hành.\n\n"
+     "III. KINH PHÍ\n1. Kinh phí bố trí từ ngân sách.\n2. Sở Tài chính có trách nhiệm bố trí kinh phí.\n",
+     [("1", ["Sở Nội vụ"], [], "Năm 2025", False),
+      ("2", ["Các sở, ban, ngành"], [], None, False),
+      ("3", ["Sở Nội vụ"], ["Thanh tra Thành phố"], None, True),
+      ("4", [], [], None, False)]),
+    ("structured prose: a list qualifier between agencies ('trong phạm vi chức năng, nhiệm vụ của mình')",
+     "1. Kiểm tra việc thi hành Luật\n- Cơ quan thực hiện: Sở Nội vụ, các sở, ban, ngành trong phạm vi chức năng, "
+     "nhiệm vụ của mình và các cơ quan, tổ chức khác có liên quan.\n",
+     [("1", ["Sở Nội vụ"], ["Các sở, ban, ngành", "Các cơ quan, tổ chức khác có liên quan"], None, True)]),
     ("structured prose with a single 'Đơn vị thực hiện' label",
      "- Tổ chức tập huấn kỹ năng xây dựng pháp luật.\nĐơn vị thực hiện: Sở Tư pháp, Sở Nội vụ.\nThời gian thực hiện: Hằng năm.\n",
      [(None, ["Sở Tư pháp"], ["Sở Nội vụ"], "Hằng năm", True)]),
@@ -193,6 +218,22 @@ def test_one_cell_two_subtasks_two_leads():
         ("Xây dựng kế hoạch tuyên truyền", ["Sở Văn hóa, Thể thao và Du lịch"]),
         ("Tổ chức hội nghị tập huấn cho cán bộ", ["Sở Nội vụ"])]
     assert all(list(t.support) == ["Các sở, ngành"] and t.deadline == "Năm 2025" for t in tasks)
+
+
+def test_unnumbered_row_after_doubled_pipe_is_its_own_task():
+    """Crawled pages: '|' lines between cells, a doubled '|' between rows; a row
+    holding only lead and support under merged number/task/deadline cells."""
+    rows = [["TT", "Tên đề án", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn hoàn thành"],
+            ["1", "Đề án phân loại rác thải", "Trung ương Mặt trận Tổ quốc Việt Nam", "Các bộ, ngành", "2030"],
+            ["UBND các tỉnh, thành phố", "Đài Truyền hình và các cơ quan báo chí tại địa phương"],
+            ["2", "Đề án xử lý bãi chôn lấp", "UBND các tỉnh, thành phố", "Các bộ, ngành", "2030"]]
+    body = "".join("|\n" + "\n|\n".join(r) + "\n|\n" for r in rows)
+    got = [(t.no, t.text, list(t.lead), list(t.support), t.deadline) for t in tasks_of(body)]
+    assert got == [
+        ("1", "Đề án phân loại rác thải", ["Trung ương Mặt trận Tổ quốc Việt Nam"], ["Các bộ, ngành"], "2030"),
+        ("1", "Đề án phân loại rác thải", ["UBND các tỉnh, thành phố"],
+         ["Đài Truyền hình", "Các cơ quan báo chí tại địa phương"], "2030"),
+        ("2", "Đề án xử lý bãi chôn lấp", ["UBND các tỉnh, thành phố"], ["Các bộ, ngành"], "2030")]
 
 
 @pytest.mark.parametrize("header", ["STT\tTên thủ tục hành chính\tThời hạn giải quyết\tCơ quan thực hiện",

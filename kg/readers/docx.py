@@ -34,7 +34,6 @@ _MAX_PART = 256 * 1024 * 1024        # uncompressed size of one XML part (zip bo
 _SPACE_RE = re.compile(r"[ \t\u00a0]+")
 
 
-_STYLE_RE = re.compile(rb"<w:style\b([^>]*)>(.*?)</w:style>", re.S)
 _ATTR_RE = re.compile(rb'w:styleId="([^"]*)"')
 _BASED_RE = re.compile(rb'<w:basedOn\b[^>]*w:val="([^"]*)"')
 _FONT_RE = re.compile(rb'<w:rFonts\b[^>]*?w:(?:ascii|hAnsi)="([^"]*)"')
@@ -58,12 +57,28 @@ class _Styles:
             f = _FONT_RE.search(d.group(0))
             self.default = f.group(1).decode("utf-8", "replace") if f else None
         cut = xml.find(b"</w:latentStyles>")       # skip the (long) latent style list
-        for m in _STYLE_RE.finditer(xml, cut if cut >= 0 else 0):
-            sid = _ATTR_RE.search(m.group(1))
+        pos = cut if cut >= 0 else 0
+        # bytes.find between styles (memchr speed; a regex tried at every offset of a
+        # 350 KB styles.xml took 15 ms, most of a document's reading time)
+        while True:
+            pos = xml.find(b"<w:style ", pos)
+            if pos < 0:
+                break
+            gt = xml.find(b">", pos)
+            if gt < 0:
+                break
+            if xml[gt - 1:gt] == b"/":              # <w:style …/>: nothing inside
+                pos = gt + 1
+                continue
+            end = xml.find(b"</w:style>", gt)
+            if end < 0:
+                break
+            head, body = xml[pos:gt], xml[gt + 1:end]
+            pos = end + 10
+            sid = _ATTR_RE.search(head)
             if not sid:
                 continue
             key = sid.group(1).decode("utf-8", "replace")
-            body = m.group(2)
             f = _FONT_RE.search(body)
             bsd = _BASED_RE.search(body)
             self.fonts[key] = f.group(1).decode("utf-8", "replace") if f else None
