@@ -33,6 +33,22 @@ def agency_set(names) -> set[str]:
     return {name_key(canonical_name(n)) for n in names}
 
 
+def score_rows(gold_tasks: list, got_tasks: list, verbose: bool = False) -> tuple[int, int]:
+    """(rows whose lead set is right, rows whose support set is right), the
+    gold and the extracted rows compared in order."""
+    lead_ok = sup_ok = 0
+    for g, p in zip(gold_tasks, got_tasks):
+        if agency_set(g.get("lead") or []) == agency_set(p["lead"]):
+            lead_ok += 1
+        elif verbose:
+            print(f"   lead  {g.get('section')}.{g.get('no')}: gold {g.get('lead')} got {p['lead']}")
+        if agency_set(g.get("support") or []) == agency_set(p["support"]):
+            sup_ok += 1
+        elif verbose:
+            print(f"   supp  {g.get('section')}.{g.get('no')}: gold {g.get('support')} got {p['support']}")
+    return lead_ok, sup_ok
+
+
 def source_for(gold_path: Path, gold: dict) -> Path:
     if gold_path.parent.name == "gold":
         return ROOT / "data" / "corpus" / gold["source"]
@@ -60,16 +76,7 @@ def evaluate(gold_path: Path, verbose: bool = False) -> dict:
     g_rel_rel = {(n, r) for n, r in ((norm_num(x["number"]), x["relation"]) for x in gold.get("references", []))}
     p_rel_rel = {(norm_num(x["number"]), x["relation"]) for x in ex["references"] if x["number"]}
     gt, pt = gold.get("tasks", []), ex["tasks"]
-    lead_ok = sup_ok = 0
-    for g, p in zip(gt, pt):
-        if agency_set(g.get("lead") or []) == agency_set(p["lead"]):
-            lead_ok += 1
-        elif verbose:
-            print(f"   lead  {g.get('section')}.{g.get('no')}: gold {g.get('lead')} got {p['lead']}")
-        if agency_set(g.get("support") or []) == agency_set(p["support"]):
-            sup_ok += 1
-        elif verbose:
-            print(f"   supp  {g.get('section')}.{g.get('no')}: gold {g.get('support')} got {p['support']}")
+    lead_ok, sup_ok = score_rows(gt, pt, verbose)
     ga = {name_key(canonical_name(a["agency"])) for a in gold.get("assignments", [])}
     pa = {name_key(a["agency"]) for a in ex["assignments"]}
     if verbose:

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from extract_quality import agency_set, norm_num  # noqa: E402
+from extract_quality import norm_num, score_rows  # noqa: E402
 from kg.pipeline import extract_file  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold" / "real"
@@ -45,16 +45,7 @@ def evaluate(gold_path: Path, verbose: bool = False) -> dict:
     p_refs = {norm_num(r["number"]) for r in ex["references"] if r.get("number")}
     tp = len(g_refs & p_refs)
     gt, pt = gold.get("tasks", []), ex["tasks"]
-    lead_ok = sup_ok = 0
-    for g, p in zip(gt, pt):
-        if agency_set(g.get("lead") or []) == agency_set(p["lead"]):
-            lead_ok += 1
-        elif verbose:
-            print(f"   lead  {g.get('section')}.{g.get('no')}: gold {g.get('lead')} got {p['lead']}")
-        if agency_set(g.get("support") or []) == agency_set(p["support"]):
-            sup_ok += 1
-        elif verbose:
-            print(f"   supp  {g.get('section')}.{g.get('no')}: gold {g.get('support')} got {p['support']}")
+    lead_ok, sup_ok = score_rows(gt, pt, verbose)
     if verbose:
         if not all(checks.values()):
             print("   document: gold", {k: gd.get(k) for k in checks}, "got", {k: d.get(k) for k in checks})

@@ -153,46 +153,50 @@ def page_url(**values) -> str:
     return url_for(request.endpoint, **args)
 
 
+def list_format(fmt) -> str:
+    """The format of a list page (``.json`` / ``.csv`` / ``.xlsx`` suffix, else by Accept)."""
+    if fmt not in (None, "json", "csv", "xlsx"):
+        raise WebError(404, "Không có định dạng này")
+    return table_format(fmt)
+
+
+def list_page(fmt: str, fetch, to_table, filename: str, template: str, endpoint: str):
+    """One list in every format: the HTML page, its JSON twin (the same
+    page of rows), and CSV/XLSX of all rows.  ``fetch(page, per)`` asks the
+    service (``per`` 0: every row); ``endpoint`` is the list's suffixed route."""
+    whole = fmt in ("csv", "xlsx")
+    data = fetch(int_param("page", 1, 1, 100000, clamp=True),
+                 0 if whole else int_param("per", PER_PAGE, 10, 500, clamp=True))
+    if whole:
+        return download(to_table(data, base_url()), fmt, filename)
+    if fmt == "json":
+        return jsonify(data)
+    return render_template(template, v=data, page_url=page_url, exports=export_links(endpoint),
+                           json_href=url_for(endpoint, fmt="json", **request.args))
+
+
 @bp.route("/documents")
 @bp.route("/documents.<fmt>", endpoint="documents_fmt")
 def documents(fmt=None):
-    if fmt not in (None, "json", "csv", "xlsx"):
-        raise WebError(404, "Không có định dạng này")
-    fmt = table_format(fmt)
+    fmt = list_format(fmt)
     scope = choice_param("scope", ("all", "corpus"), "all")
     sort = choice_param("sort", tuple(DOC_SORTS), "cited")
-    whole = fmt in ("csv", "xlsx")
-    data = state().documents(text_param("q", 200), scope, text_param("type", 100), text_param("province", 100),
-                             sort, int_param("page", 1, 1, 100000, clamp=True),
-                             0 if whole else int_param("per", PER_PAGE, 10, 500, clamp=True))
-    if whole:
-        return download(documents_table(data, base_url()), fmt, "van-ban")
-    if fmt == "json":
-        return jsonify(data)
-    return render_template("documents.html", v=data, page_url=page_url, exports=export_links("pages.documents_fmt"),
-                           json_href=url_for("pages.documents_fmt", fmt="json", **request.args))
+    q, doc_type, province = text_param("q", 200), text_param("type", 100), text_param("province", 100)
+    return list_page(fmt, lambda page, per: state().documents(q, scope, doc_type, province, sort, page, per),
+                     documents_table, "van-ban", "documents.html", "pages.documents_fmt")
 
 
 @bp.route("/agencies")
 @bp.route("/agencies.<fmt>", endpoint="agencies_fmt")
 def agencies(fmt=None):
-    if fmt not in (None, "json", "csv", "xlsx"):
-        raise WebError(404, "Không có định dạng này")
-    fmt = table_format(fmt)
+    fmt = list_format(fmt)
     kind = text_param("kind", 40)
     if kind and kind not in AGENCY_KINDS:
         raise WebError(400, f"Tham số 'kind' phải là một trong: {', '.join(AGENCY_KINDS)}")
     sort = choice_param("sort", tuple(AGENCY_SORTS), "tasks")
-    whole = fmt in ("csv", "xlsx")
-    data = state().agencies(text_param("q", 200), text_param("province", 100), kind, sort,
-                            int_param("page", 1, 1, 100000, clamp=True),
-                            0 if whole else int_param("per", PER_PAGE, 10, 500, clamp=True))
-    if whole:
-        return download(agencies_table(data, base_url()), fmt, "co-quan")
-    if fmt == "json":
-        return jsonify(data)
-    return render_template("agencies.html", v=data, page_url=page_url, exports=export_links("pages.agencies_fmt"),
-                           json_href=url_for("pages.agencies_fmt", fmt="json", **request.args))
+    q, province = text_param("q", 200), text_param("province", 100)
+    return list_page(fmt, lambda page, per: state().agencies(q, province, kind, sort, page, per),
+                     agencies_table, "co-quan", "agencies.html", "pages.agencies_fmt")
 
 
 @bp.route("/province/<path:pid>")
