@@ -143,8 +143,8 @@ _NOT_TASK_TABLE_RE = re.compile(r"\b(?:tthc|thu tuc|trinh tu|ma so|ma ho so|ty l
 # or a procedure heading right before a table without lead/support columns
 _PROC_HEADER_RE = re.compile(r"\b(?:trinh tu|buoc|quy trinh)\b")
 _STEP_RE = re.compile(r"^\s*\**\s*(?:bước|b)\s*\d{1,2}\b", re.I)
-_PROC_CONTEXT_RE = re.compile(r"trình\s+tự\s+(?:thực\s+hiện|giải\s+quyết)|quy\s+trình\s+nội\s+bộ"
-                              r"|thời\s+(?:gian|hạn)\s+giải\s+quyết|quy\s+trình\s+(?:điện\s+tử|giải\s+quyết)", re.I)
+_PROC_CONTEXT_RE = re.compile(r"trình\s+tự\s+(?:thực\s+hiện|giải\s+quyết)|quy\s+trình\s+nội\s+bộ|quy\s+trình\s+điện\s+tử"
+                              r"|thời\s+(?:gian|hạn)\s+giải\s+quyết(?:\s+TTHC|\s+thủ\s+tục\s+hành\s+chính)?\s*:", re.I)
 # a sub-section row numbered under a roman section ('I.2 | Cơ quan nhà nước …')
 _SUBSECTION_RE = re.compile(r"^\s*\**([IVX]{1,5}\.\d{1,2})\.?\**\s*$")
 _NUM_PREFIX_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5})\s*[.)]\s*(?=[^\d\s/])")
