@@ -30,10 +30,19 @@ _LABEL_RE = re.compile(
 _GATE_RE = re.compile(r"(?:chủ\s+trì|thực\s+hiện)[^:\n]{0,30}:", re.I)
 # an item marker; a number with '.' or ')' may stand alone on its line ('1.' / 'Trên cơ sở …')
 _ITEM_RE = re.compile(r"^[ \t]*(?:(\d{1,2}(?:\.\d{1,2})*)([.)]?)|[-+•])(?:[ \t]+|(?<=[.)])[ \t]*\n[ \t]*)(?=\S)", re.M)
-# the facts of an administrative procedure, not a plan's task ('Cơ quan thực
-# hiện: Sở Y tế / Cơ quan có thẩm quyền quyết định: … / Cơ quan phối hợp: Không')
+# the facts of an administrative procedure (TTHC), not a plan's task ('Cơ quan thực
+# hiện: Sở Y tế / Cơ quan có thẩm quyền quyết định: … / Cơ quan phối hợp: Không';
+# '1. Trình tự thực hiện: Bước 1 … 2. Cơ quan thực hiện: - Cơ quan tiếp nhận hồ sơ: Sở …
+# 3. Kết quả thực hiện: …'): the standard fields of a procedure, written as labels
 _PROCEDURE_RE = re.compile(r"thẩm\s+quyền\s+quyết\s+định|tiếp\s+nhận\s+và\s+trả\s+kết\s+quả|được\s+ủy\s+quyền"
-                           r"|đối\s+tượng\s+thực\s+hiện", re.I)
+                           r"|đối\s+tượng\s+thực\s+hiện"
+                           r"|(?:trình\s+tự|cách\s+thức)\s+thực\s+hiện[^:\n]{0,20}:"
+                           r"|thành\s+phần[,\s]+(?:số\s+lượng\s+)?hồ\s+sơ[^:\n]{0,20}:"
+                           r"|thời\s+(?:hạn|gian)\s+giải\s+quyết[^:\n]{0,20}:|căn\s+cứ\s+pháp\s+lý[^:\n]{0,20}:"
+                           r"|(?:phí,?\s+)?lệ\s+phí[^:\n]{0,20}:|yêu\s+cầu,?\s+điều\s+kiện[^:\n]{0,40}:"
+                           r"|kết\s+quả\s+(?:thực\s+hiện|giải\s+quyết)\s+(?:thủ\s+tục|TTHC)"
+                           r"|cơ\s+quan\s+(?:tiếp\s+nhận|thụ\s+lý)\s+hồ\s+sơ|cơ\s+quan\s+có\s+thẩm\s+quyền[^:\n]{0,40}:"
+                           r"|cơ\s+quan\s+thực\s+hiện\s+(?:thủ\s+tục|TTHC)", re.I)
 # 'Cơ quan thực hiện: Sở Nội vụ chủ trì, phối hợp với các sở …' (lead and support in one field)
 _LEAD_WITH_RE = re.compile(r"\s+chủ\s+trì,?\s+(?:và\s+)?phối\s+hợp(?:\s+với)?\s+", re.I)
 _MARKER_RE = re.compile(r"(?:^|(?<=[\s;,]))(?:[a-zđ][.)]|[-+•*])\Z")

@@ -257,6 +257,7 @@ def regroup_pipe_rows(rows: list[Optional[RawRow]]) -> list[Optional[RawRow]]:
     out: list[Optional[RawRow]] = []
     cur: Optional[RawRow] = None
     width = 0                       # cells in the first row of the pipe region (its header)
+    broke = False                   # ``cur`` was started by a doubled '|' (a <tr> of its own)
     for r in rows:
         if r is None or r.layout != "pipe":
             if cur:
@@ -268,8 +269,12 @@ def regroup_pipe_rows(rows: list[Optional[RawRow]]) -> list[Optional[RawRow]]:
         c = r.cells[0]
         if cur is None:
             cur = RawRow([c], c.start, c.end, "pipe")
-        elif is_numbering(c.text) and len(cur.cells) >= 2 or is_header_cell(c.text, "no") and len(cur.cells) >= 1 \
+            broke = False
+        elif is_numbering(c.text) and (len(cur.cells) >= 2 or broke) or is_header_cell(c.text, "no") and len(cur.cells) >= 1 \
                 or r.row_break and width and len(cur.cells) >= width:
+            # a row of its own after a doubled '|' whose empty cells were dropped ('** **':
+            # a group heading) ends at the next number
+            broke = bool(r.row_break and width and len(cur.cells) >= width) and not is_numbering(c.text)
             width = width or len(cur.cells)
             out.append(cur)
             cur = RawRow([c], c.start, c.end, "pipe")
@@ -333,6 +338,9 @@ def is_header_cell(text: str, kind: str) -> bool:
 def header_columns(row: RawRow) -> Optional[list[Optional[str]]]:
     kinds = [header_kind(c.text) if c.text else None for c in row.cells]
     present = {k for k in kinds if k}
+    filled = sum(1 for c in row.cells if c.text)
+    if filled > 16 and 3 * sum(1 for k in kinds if k) < filled:
+        return None             # a run of data cells (a pipe region whose rows never broke), not a header
     if len(present & {"text", "lead", "support", "deadline", "no", "product", "objective", "agency"}) >= 3 and \
             (present & {"lead", "support", "agency"} or "text" in present and present & {"deadline", "start", "end"}):
         # a task table names agencies, or gives tasks with deadlines (not a price list or a form)

@@ -138,6 +138,15 @@ def place_cells(cells: list[Cell], kinds: list[Optional[str]]) -> list[Optional[
 
 # Headers of tables that name an agency per row without being task tables.
 _NOT_TASK_TABLE_RE = re.compile(r"\b(?:tthc|thu tuc|trinh tu|ma so|ma ho so|ty le|tong so|bieu mau|so luong|linh vuc)\b")
+# Internal procedure tables of an administrative procedure ('Quy trình nội bộ': Bước /
+# Trình tự / Trách nhiệm / Thời gian), not a plan's tasks: a step column or 'Bước 1' rows,
+# or a procedure heading right before a table without lead/support columns
+_PROC_HEADER_RE = re.compile(r"\b(?:trinh tu|buoc|quy trinh)\b")
+_STEP_RE = re.compile(r"^\s*\**\s*(?:bước|b)\s*\d{1,2}\b", re.I)
+_PROC_CONTEXT_RE = re.compile(r"trình\s+tự\s+(?:thực\s+hiện|giải\s+quyết)|quy\s+trình\s+nội\s+bộ|quy\s+trình\s+điện\s+tử"
+                              r"|thời\s+(?:gian|hạn)\s+giải\s+quyết(?:\s+TTHC|\s+thủ\s+tục\s+hành\s+chính)?\s*:", re.I)
+# a sub-section row numbered under a roman section ('I.2 | Cơ quan nhà nước …')
+_SUBSECTION_RE = re.compile(r"^\s*\**([IVX]{1,5}\.\d{1,2})\.?\**\s*$")
 _NUM_PREFIX_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5})\s*[.)]\s*(?=[^\d\s/])")
 _SECTION_IN_CELL_RE = re.compile(r"^\s*([IVX]{1,5})[.)]?\s+(\S.*)$", re.S)
 
@@ -163,6 +172,7 @@ def _header(row: Optional[RawRow]):
 def find_tables(text: str) -> list[ParsedTable]:
     rows = scan_fixed_width(text, regroup_pipe_rows(scan_rows(text)))
     tables: list[ParsedTable] = []
+    proc_sigs: set[tuple[str, ...]] = set()
     i = 0
     while i < len(rows):
         r = rows[i]
@@ -178,6 +188,11 @@ def find_tables(text: str) -> list[ParsedTable]:
             continue
         if not {"agency", "lead", "support"} & set(kinds) and _NOT_TASK_TABLE_RE.search(" | ".join(header_sig)):
             i += 1              # a procedure catalogue without any agency column
+            continue
+        sig = tuple(" ".join(h.split()) for h in header_sig)
+        if sig in proc_sigs or _procedure_table(text, r, kinds, header_sig, rows, i):
+            proc_sigs.add(sig)  # the steps of an administrative procedure (and its later tables of that shape)
+            i += 1
             continue
         j = i + 1
         # a second header row: "Bắt đầu | Hoàn thành" under "Thời gian"
@@ -228,6 +243,12 @@ def find_tables(text: str) -> list[ParsedTable]:
                     cells = [Cell(pm.group(1), c0.start, c0.start + len(pm.group(1))),
                              Cell(c0.text[pm.end():], c0.start + pm.end(), c0.end)] + cells[1:]
             if not any(c.text for c in cells) or _is_column_index_row(cells):
+                j += 1
+                continue
+            sub = _SUBSECTION_RE.match(cells[0].text)
+            if sub and sum(1 for c in cells[1:] if c.text) <= 1:
+                section, section_title = sub.group(1), compact_spaces(next((c.text for c in cells[1:] if c.text), ""))
+                current = None
                 j += 1
                 continue
             if len(cells) == len(kinds) or row.layout in ("tabs", "markdown") and len(cells) > len(kinds):
@@ -345,6 +366,20 @@ def find_tables(text: str) -> list[ParsedTable]:
     if prose:
         tables.sort(key=lambda t: t.start)
     return tables
+
+
+def _procedure_table(text: str, r: RawRow, kinds: list, header_sig: list[str], rows: list, i: int) -> bool:
+    """The steps of an administrative procedure (Bước / Trình tự … Trách nhiệm … Thời gian):
+    no lead or support column, and a step column, 'Bước 1' rows or a procedure heading
+    ('Trình tự thực hiện:', 'Quy trình nội bộ', 'Thời hạn giải quyết') right before it."""
+    if {"lead", "support"} & set(kinds):
+        return False
+    if _PROC_HEADER_RE.search(" | ".join(header_sig)):
+        return True
+    nxt = next((x for x in rows[i + 1:i + 4] if x is not None and any(c.text for c in x.cells)), None)
+    if nxt is not None and _STEP_RE.match(next(c.text for c in nxt.cells if c.text)):
+        return True
+    return _PROC_CONTEXT_RE.search(text, max(0, r.start - 1000), r.start) is not None
 
 
 _COL_INDEX_RE = re.compile(r"\(?\d{1,2}\)?(?:\s*=\s*[\d()x*+/\s-]{1,20})?")

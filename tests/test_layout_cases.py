@@ -246,3 +246,104 @@ def test_not_task_tables(header):
 def test_lead_inferred_in_json():
     t = tasks_of(TASK_CASES[0][1])[0].to_json()
     assert t["lead_inferred"] is True
+
+
+# ------------------------------------------- administrative procedures --
+def pipe_rows(*rows):
+    """Crawled-page layout: a line holding only '|' between cells, a doubled '|' between rows."""
+    return "".join("|\n" + "\n|\n".join(r) + "\n|\n" for r in rows)
+
+
+_TTHC = ("**{n}. Thủ tục công nhận trung tâm đổi mới sáng tạo**\n"
+         "**1. Trình tự thực hiện:**\nBước 1: Tiếp nhận hồ sơ\nTổ chức có yêu cầu công nhận nộp 01 bộ hồ sơ "
+         "theo quy định đến Bộ phận một cửa.\nBước 2: Xử lý hồ sơ\n- Trong thời hạn 15 ngày kể từ ngày nhận được "
+         "hồ sơ hợp lệ, Ủy ban nhân dân tỉnh xem xét ban hành quyết định công nhận.\n"
+         "**2. Cơ quan thực hiện:**\n- Cơ quan tiếp nhận hồ sơ: Sở Khoa học và Công nghệ.\n"
+         "- Cơ quan có thẩm quyền công nhận: Ủy ban nhân dân tỉnh\n"
+         "**3. Kết quả thực hiện: **Quyết định công nhận và Giấy công nhận.\n")
+_FILLER = ("Hồ sơ gồm đơn đề nghị, bản thuyết minh và các giấy tờ chứng minh theo mẫu ban hành kèm theo "
+           "Nghị định; tổ chức, cá nhân chịu trách nhiệm về tính chính xác của thông tin kê khai. ") * 10
+
+NOT_TASK_CASES = [
+    ("TTHC description: the fields of a procedure under 'Cơ quan thực hiện:' (HCM 2817/QĐ-UBND)",
+     "Điều 1. Công bố kèm theo Quyết định này danh mục thủ tục hành chính.\n" + _TTHC.format(n=1) + _TTHC.format(n=2)),
+    ("TTHC description as labelled prose: procedure fields next to 'Cơ quan thực hiện:'",
+     "1. Thủ tục cấp giấy phép\n- Trình tự thực hiện: Nộp hồ sơ tại Bộ phận một cửa.\n"
+     "- Cơ quan thực hiện: Sở Công Thương.\n- Thời hạn giải quyết: 10 ngày làm việc.\n"
+     "2. Thủ tục cấp lại giấy phép\n- Trình tự thực hiện: Nộp hồ sơ tại Bộ phận một cửa.\n"
+     "- Cơ quan thực hiện: Sở Công Thương.\n- Thời hạn giải quyết: 05 ngày làm việc.\n"),
+    ("internal procedure table after 'Trình tự thực hiện' (Bộ phận / Nội dung công việc / Thời gian)",
+     "Điều 10. Đăng ký đất đai lần đầu\n1. Thời hạn giải quyết: Không quá 17 ngày làm việc.\n2. Trình tự thực hiện\n"
+     + row("TT", "Bộ phận", "Nội dung công việc", "Thời gian")
+     + row("1", "Trung tâm Phục vụ hành chính công", "Tiếp nhận hồ sơ, chuyển Sở Nông nghiệp và Môi trường", "0,5 ngày")
+     + row("2", "Sở Nông nghiệp và Môi trường", "Thẩm định hồ sơ, trình UBND tỉnh", "5 ngày")),
+    ("'Quy trình nội bộ' appendix: a table of 'Bước' rows with a stray item number (Nghệ An 3854/QĐ-UBND)",
+     "PHỤ LỤC II\nQUY TRÌNH NỘI BỘ TRONG GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH\n"
+     + pipe_rows(["TT", "Đơn vị/ người thực hiện", "Nội dung công việc", "Thời gian thực hiện", "Mức độ Dịch vụ công"],
+                 ["Bước 1", "Công chức Bộ phận Một cửa", "Kiểm tra, tiếp nhận hồ sơ", "04 giờ làm việc", "Toàn trình"],
+                 ["Bước 2", "Phòng Chính sách", "Thẩm định hồ sơ", "3 ngày", "Toàn trình"])
+     + "2. Thủ tục giải quyết chế độ trợ cấp một lần\n"
+     + pipe_rows(["2", "Bước 1", "Công chức Bộ phận Một cửa", "Kiểm tra hồ sơ", "04 giờ làm việc"])),
+    ("a later procedure table of the same header shape, far from its heading",
+     "Trình tự thực hiện:\n" + row("TT", "Cơ quan, bộ phận, người thực hiện", "Nội dung công việc", "Thời gian")
+     + row("1", "Trung tâm Phục vụ hành chính công", "Tiếp nhận hồ sơ", "0,5 ngày")
+     + "\n" + _FILLER + "\n"
+     + row("TT", "Cơ quan, bộ phận, người thực hiện", "Nội dung công việc", "Thời gian")
+     + row("1", "Văn phòng Đăng ký đất đai", "Chỉnh lý hồ sơ địa chính", "3 ngày")),
+]
+
+
+@pytest.mark.parametrize("name,body", NOT_TASK_CASES, ids=[c[0] for c in NOT_TASK_CASES])
+def test_procedures_are_not_tasks(name, body):
+    assert tasks_of(body) == ()
+
+
+PLAN_NEAR_PROCEDURE_CASES = [
+    ("a plan task about procedure time is still a task",
+     "II. NHIỆM VỤ\n1. Rút ngắn thời hạn giải quyết thủ tục hành chính\n- Cơ quan chủ trì: Sở Nội vụ.\n"
+     "- Cơ quan phối hợp: Các sở, ngành.\n- Thời gian thực hiện: Năm 2025.\n",
+     [("1", ["Sở Nội vụ"], ["Các sở, ngành"])]),
+    ("a task table right after a sentence on procedure time (lead column: not a procedure)",
+     "Mục tiêu: rút ngắn thời gian giải quyết thủ tục hành chính.\n"
+     + row("STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian")
+     + row("1", "Cắt giảm thời gian giải quyết thủ tục", "Sở Nội vụ", "Các sở, ngành", "Năm 2025"),
+     [("1", ["Sở Nội vụ"], ["Các sở, ngành"])]),
+    ("a single agency column table after a sentence on procedure time",
+     "Mục tiêu: rút ngắn thời gian giải quyết hồ sơ của người dân.\n"
+     + row("STT", "Nhiệm vụ", "Cơ quan thực hiện", "Thời gian hoàn thành")
+     + row("1", "Số hóa hồ sơ thủ tục hành chính", "Sở Nội vụ, Sở Tư pháp", "Quý II/2025"),
+     [("1", ["Sở Nội vụ"], ["Sở Tư pháp"])]),
+    ("pipe layout: a group heading row after a doubled '|' does not swallow the next numbered row",
+     pipe_rows(["STT", "Tên nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Kết quả thực hiện", "Tiến độ"],
+               ["1", "Xây dựng bộ công cụ đo lường", "Bộ Khoa học và Công nghệ", "10/10/2025", "Đã báo cáo", "Đã hoàn thành"],
+               ["2", "Hướng dẫn các bộ, ngành xây dựng kế hoạch", "Bộ Khoa học và Công nghệ", "31/10/2025", "Đã ban hành", "Đã hoàn thành"],
+               ["Nhiệm vụ giao Bộ trưởng Bộ Công an chỉ đạo"],
+               ["3", "Vận hành Trung tâm dữ liệu quốc gia", "Bộ Công an", "Thường xuyên", "Đang vận hành", "Đang thực hiện"]),
+     [("1", ["Bộ Khoa học và Công nghệ"], []), ("2", ["Bộ Khoa học và Công nghệ"], []), ("3", ["Bộ Công an"], [])]),
+    ("a row numbered 'I.2' holding only a title is a sub-section, not a task",
+     pipe_rows(["TT", "Chỉ tiêu", "Đơn vị", "Kết quả", "Cơ quan chủ trì theo dõi, đánh giá"],
+               ["I", "Giai đoạn 2025-2027", "", "", ""],
+               ["I.1", "Cung cấp dịch vụ số bao trùm", "", "", ""],
+               ["1", "Tỉ lệ dịch vụ công trực tuyến toàn trình", "%", "100%", "Văn phòng Chính phủ"],
+               ["I.2", "Cơ quan nhà nước quản lý, chỉ đạo, điều hành thông minh", "", "", ""],
+               ["1", "Tỉ lệ hồ sơ công việc xử lý trên môi trường điện tử", "%", "100%", "Văn phòng Chính phủ"]),
+     [("1", ["Văn phòng Chính phủ"], []), ("1", ["Văn phòng Chính phủ"], [])]),
+]
+
+
+@pytest.mark.parametrize("name,body,want", PLAN_NEAR_PROCEDURE_CASES, ids=[c[0] for c in PLAN_NEAR_PROCEDURE_CASES])
+def test_plan_tasks_near_procedure_words(name, body, want):
+    assert [(t.no, list(t.lead), list(t.support)) for t in tasks_of(body)] == want
+
+
+def test_a_long_run_of_data_cells_is_not_a_header():
+    """A pipe region whose rows never broke ('B10 | Ban hành Tờ trình | Văn thư Sở | 0,5 ngày | B11 …')
+    holds a few header words among many data cells: not a table header."""
+    from kg.tables import Cell, RawRow, header_columns
+    steps = [("Ban hành Tờ trình", "Văn thư Sở", "0,5 ngày"), ("Trả kết quả giải quyết", "Bộ phận Một cửa", "Thời gian"),
+             ("Nội dung hồ sơ", "Chuyên viên", "02 ngày"), ("Thẩm định", "Lãnh đạo Phòng", "Kết quả"),
+             ("Ký duyệt", "Lãnh đạo Sở", "01 ngày")]
+    cells = [t for k, s in enumerate(steps) for t in (f"B{k + 10}",) + s]
+    as_row = lambda texts: RawRow([Cell(t, 0, len(t)) for t in texts], 0, 0, "pipe")  # noqa: E731
+    assert header_columns(as_row(cells)) is None
+    assert header_columns(as_row(["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian"])) is not None
