@@ -10,7 +10,11 @@ The calibration (search/data/calibration.json) is fitted on the even-indexed
 questions (bench/fit_calibration.py): the table is repeated on the odd
 (held-out) half, and a 5-fold cross-validation refits it per fold.
 
-Usage: python bench/search_quality.py [--home DIR] [--verbose] [--no-cv] [--json FILE]
+With ``--questions FILE`` (repeatable) the judged sets are those files; by
+default questions_v2.jsonl and, when present, questions_heldout.jsonl (written
+before any tuning, never used to fit): one column block per set, side by side.
+
+Usage: python bench/search_quality.py [--home DIR] [--questions FILE]... [--verbose] [--no-cv] [--json FILE]
 """
 from __future__ import annotations
 
@@ -27,12 +31,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bm25s  # noqa: E402
 
-from fit_calibration import collect, fit, load_questions  # noqa: E402
+from fit_calibration import QUESTIONS, collect, fit, load_questions  # noqa: E402
 from kg.agencies import canonical_name  # noqa: E402
 from kg.vntext import name_key  # noqa: E402
 from service import Service, Store  # noqa: E402
 
 ROW_KINDS = ("paraphrase", "english", "mixed", "abbrev", "unaccented", "accented")
+HELDOUT = ROOT / "tests" / "fixtures" / "questions_heldout.jsonl"
 TARGETS = {"paraphrase": 0.85, "english": 0.85, "unaccented": 0.95}
 
 
@@ -111,6 +116,46 @@ def run(svc: Service, plain: PlainBM25, qs: list[dict], idx: list[int], verbose:
     return ours, base
 
 
+def summary(ours: list[dict], base: list[dict]) -> dict:
+    """Per kind and overall marks of one run (no printing)."""
+    out = {}
+    for kind in list(ROW_KINDS) + ["document", "relation", "agency", "offtopic"]:
+        mk = [m for m in ours if m["kind"] == kind]
+        if not mk:
+            continue
+        bk = [b for b in base if b["kind"] == kind]
+        out[kind] = {"n": len(mk), "hit@1": rate(mk, "hit1")[0],
+                     "bm25s_hit@1": sum(b["hit1"] for b in bk) / len(bk) if bk else None,
+                     "lead": rate(mk, "lead")[0], "route": rate(mk, "route")[0],
+                     "false_abstain": rate(mk, "false_abstain")[0]}
+    ht = [m["hit1"] for m in ours if m["hit1"] is not None]
+    hb = [b["hit1"] for b in base]
+    overall = {k: rate(ours, k)[0] for k in ("route", "abstain", "false_abstain", "lead", "doc", "rel", "agency",
+                                              "count")}
+    overall["hit@1"] = sum(ht) / len(ht) if ht else None
+    overall["bm25s_hit@1"] = sum(hb) / len(hb) if hb else None
+    mixed = [m["hit1"] for m in ours if m["kind"] in ("mixed", "abbrev") and m["hit1"] is not None]
+    overall["mixed+abbrev hit@1"] = sum(mixed) / len(mixed) if mixed else None
+    out["overall"] = overall
+    return out
+
+
+def side_by_side(names: list[str], sums: list[dict]) -> None:
+    """One row per kind, one column block (n, hit@1, bm25s, lead, route, false abstention) per set."""
+    f = lambda x: f"{x:.3f}" if isinstance(x, float) else ("    -" if x is None else str(x))  # noqa: E731
+    cols = ("n", "hit@1", "bm25s_hit@1", "lead", "route", "false_abstain")
+    head = "".join(f"| {n[:40]:<41}" for n in names)
+    print(f"\n{'':<11} {head}")
+    print(f"{'kind':<11} " + "".join("| " + " ".join(f"{c[:6]:>6}" for c in cols) + "  " for _ in names))
+    kinds = [k for k in list(ROW_KINDS) + ["document", "relation", "agency", "offtopic"] if any(k in s for s in sums)]
+    for k in kinds:
+        print(f"{k:<11} " + "".join("| " + " ".join(f"{f(s.get(k, {}).get(c)):>6}" for c in cols) + "  "
+                                    for s in sums))
+    for k in ("hit@1", "bm25s_hit@1", "mixed+abbrev hit@1", "route", "abstain", "false_abstain", "lead", "doc",
+              "rel", "agency", "count"):
+        print(f"{k:<19}" + "".join(f"{f(s['overall'].get(k)):>44}" for s in sums))
+
+
 def table(title: str, ours: list[dict], base: list[dict]) -> dict:
     print(f"\n== {title}")
     print(f"{'kind':<11} {'n':>4} {'hit@1':>6} {'bm25s':>6} {'lead':>6} {'route':>6} {'falseAb':>7}")
@@ -143,31 +188,42 @@ def table(title: str, ours: list[dict], base: list[dict]) -> dict:
 def main(argv: list[str]) -> int:
     home = Path(argv[argv.index("--home") + 1]) if "--home" in argv else ROOT / ".legalkg"
     verbose = "--verbose" in argv
+    files = [Path(argv[i + 1]) for i, a in enumerate(argv) if a == "--questions"]
+    if not files:
+        files = [p for p in (QUESTIONS, HELDOUT) if p.exists()]
     svc = Service(Store(ROOT / "data" / "corpus", home), ask_cache_size=0)
     engine = svc.engine()
-    qs = load_questions()
     plain = PlainBM25(engine.records)
     svc.ask("khởi động")
-    t = time.perf_counter()
-    ours, base = run(svc, plain, qs, list(range(len(qs))), verbose)
-    dt = (time.perf_counter() - t) / len(qs)
-    report = {"all": table(f"all {len(qs)} questions ({dt * 1000:.0f} ms/question; calibration fitted on the even half)",
-                           ours, base)}
-    odd = {m["i"] for m in ours if m["i"] % 2 == 1}
-    report["held_out"] = table("held-out half (odd lines, not used to fit the calibration)",
-                               [m for m in ours if m["i"] in odd],
-                               [b for b in base if b["i"] in odd])
-    if "--no-cv" not in argv:
-        saved = engine.calibration
-        samples = collect(svc, qs)
-        folds = 5
-        cv_ours: list[dict] = []
-        for f in range(folds):
-            engine.calibration = fit([s for s in samples if s["i"] % folds != f])
-            o, _ = run(svc, plain, qs, [i for i in range(len(qs)) if i % folds == f])
-            cv_ours += o
-        engine.calibration = saved
-        report["cv"] = table(f"{folds}-fold cross-validation (calibration refitted without each fold)", cv_ours, base)
+    report, sums = {}, []
+    for n, path in enumerate(files):
+        qs = load_questions(path)
+        if verbose:
+            print(f"\n### {path.name}")
+        t = time.perf_counter()
+        ours, base = run(svc, plain, qs, list(range(len(qs))), verbose)
+        dt = (time.perf_counter() - t) / max(1, len(qs))
+        name = f"{path.name} ({len(qs)}, {dt * 1000:.0f} ms/q)"
+        sums.append(summary(ours, base))
+        report[path.name] = sums[-1]
+        if n == 0 and path.name == QUESTIONS.name:
+            odd = {m["i"] for m in ours if m["i"] % 2 == 1}
+            report["v2_odd_half"] = table("questions_v2 held-out half (odd lines, not used to fit the calibration)",
+                                          [m for m in ours if m["i"] in odd], [b for b in base if b["i"] in odd])
+            if "--no-cv" not in argv:
+                saved = engine.calibration
+                samples = collect(svc, qs)
+                folds = 5
+                cv_ours: list[dict] = []
+                for f in range(folds):
+                    engine.calibration = fit([s for s in samples if s["i"] % folds != f])
+                    o, _ = run(svc, plain, qs, [i for i in range(len(qs)) if i % folds == f])
+                    cv_ours += o
+                engine.calibration = saved
+                report["cv"] = table(f"{folds}-fold cross-validation (calibration refitted without each fold)",
+                                     cv_ours, base)
+    print("\n== per kind, each set side by side (ours vs plain bm25s)")
+    side_by_side([p.name for p in files], sums)
     if "--json" in argv:
         Path(argv[argv.index("--json") + 1]).write_text(json.dumps(report, indent=1), encoding="utf-8")
     return 0

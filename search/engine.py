@@ -55,15 +55,20 @@ def fuse(bm: list[tuple[int, float]], de: list[tuple[int, float]], w: float) -> 
     order within the pool carries signal)."""
     scores: dict[int, float] = {}
     if bm and w > 0:
-        top = bm[0][1] or 1.0
+        top = max(v for _, v in bm)
         for i, v in bm:
-            scores[i] = w * v / top
+            scores[i] = w * _ratio(v, top)
     if de and w < 1:
-        hi, lo = de[0][1], de[-1][1]
-        span = (hi - lo) or 1.0
+        hi, lo = max(v for _, v in de), min(v for _, v in de)
         for i, v in de:
-            scores[i] = scores.get(i, 0.0) + (1 - w) * (v - lo) / span
+            scores[i] = scores.get(i, 0.0) + (1 - w) * _ratio(v - lo, hi - lo)
     return scores
+
+
+def _ratio(a: float, b: float) -> float:
+    """a / b, 0 when b is not a positive finite number (every score 0: a term
+    in every passage, an all-zero fused list) - never a ZeroDivisionError."""
+    return float(a) / float(b) if b > 0 and np.isfinite(b) and np.isfinite(a) else 0.0
 
 
 @dataclass
@@ -102,7 +107,7 @@ class SearchEngine:
         vocab: dict[str, int] = {}
         ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus_tokens]
         self.vocab = vocab
-        if records:
+        if records and vocab:                  # passages without a single token: no lexical index
             self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
         self.row_uni = [frozenset(t for t in doc if "_" not in t) for doc in corpus_tokens]
         self.row_bi = [frozenset(t for t in doc if "_" in t) for doc in corpus_tokens]
@@ -183,7 +188,7 @@ class SearchEngine:
 
     # ---------------------------------------------------------- rankers --
     def _bm25_scores(self, q: Query) -> Optional[np.ndarray]:
-        if not self.records:
+        if not self.records or not self.vocab:
             return None
         total = None
         groups: dict[float, list[str]] = {1.0: [t for t in tokens(q.topic) if t in self.vocab]}
@@ -258,22 +263,22 @@ class SearchEngine:
             cos_ref = ref_list[min(49, len(ref_list) - 1)] if ref_list else 0.0
         rr_bm = {i: 1.0 / (1 + r) for r, (i, _) in enumerate(bm[:100])}
         rr_de = {i: 1.0 / (1 + r) for r, (i, _) in enumerate(de[:100])}
-        top_fused = max(fused.values()) or 1.0
+        top_fused = max(fused.values())
         cidf = [self.idf.get(t, self.idf_oov) for t in q.content]
-        csum = sum(cidf) or 1.0
-        oov = sum(v for t, v in zip(q.content, cidf) if t not in self.idf) / csum if q.content else 1.0
+        csum = sum(cidf)
+        oov = _ratio(sum(v for t, v in zip(q.content, cidf) if t not in self.idf), csum) if q.content else 1.0
         qbi = {t for t in tokens(q.topic) if "_" in t}
         ext = []
         for text, _ in q.extra:
             ext += [t for t in tokens(text) if "_" not in t and t not in q.content]
         ext = list(dict.fromkeys(ext))
         eidf = [self.idf.get(t, self.idf_oov) for t in ext]
-        esum = sum(eidf) or 1.0
+        esum = sum(eidf)
         ids = list(fused)
         n = len(self.records)
-        cov = self._weighted_hits(q.content, cidf, n) / csum if q.content else np.zeros(n)
+        cov = self._weighted_hits(q.content, cidf, n) * _ratio(1.0, csum) if q.content else np.zeros(n)
         cov_bi = (self._weighted_hits(sorted(qbi), [1.0] * len(qbi), n) / len(qbi)) if qbi else cov
-        cov_exp = self._weighted_hits(ext, eidf, n) / esum if ext else np.zeros(n)
+        cov_exp = self._weighted_hits(ext, eidf, n) * _ratio(1.0, esum) if ext else np.zeros(n)
         idx = np.asarray(ids)
         if mode == "bm25":
             c = np.zeros(len(ids))
@@ -282,7 +287,7 @@ class SearchEngine:
         else:
             c = np.array([cos_map.get(i, cos_ref) for i in ids])
         X = np.column_stack([c, (c - cos_ref) if mode != "bm25" else c, cov[idx], cov_bi[idx], cov_exp[idx],
-                             np.full(len(ids), oov), np.array([fused[i] for i in ids]) / top_fused,
+                             np.full(len(ids), oov), np.array([fused[i] for i in ids]) * _ratio(1.0, top_fused),
                              np.array([rr_bm.get(i, 0.0) for i in ids]), np.array([rr_de.get(i, 0.0) for i in ids])])
         qbi_all = [t for t in tokens(q.topic) if "_" in t]
         oov_bi = sum(1 for t in qbi_all if t not in self.vocab) / len(qbi_all) if qbi_all else 0.0

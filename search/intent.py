@@ -29,6 +29,22 @@ _STOP = re.compile(
     r"thoi gian|den khi nao|luc nao|tinh|thanh pho|nam|trong|va)\b")
 
 
+# "ai phụ trách phối hợp với tập đoàn điện lực …": the one in charge of the coordination leads
+_LEAD_OF_SUPPORT = re.compile(r"\b(?:phu trach|chiu trach nhiem|dam nhiem|dam nhan|dau moi)\s+(?:viec\s+)?phoi hop\b")
+# English spellings of province names written as one word (kg.provinces reads "Ha Noi", "Da Nang")
+_EN_PROVINCE = [(re.compile(r"\bhanoi\b", re.I), "Ha Noi"), (re.compile(r"\bdanang\b", re.I), "Da Nang"),
+                (re.compile(r"\b(?:hcmc|saigon)\b", re.I), "Ho Chi Minh City")]
+
+
+def _province(q: str) -> Optional[str]:
+    p = find_province(q)
+    if p is None:
+        for rx, name in _EN_PROVINCE:
+            if rx.search(q):
+                return find_province(name)
+    return p
+
+
 @dataclass
 class Question:
     text: str
@@ -41,12 +57,12 @@ class Question:
 
 def parse_question(q: str) -> Question:
     k = search_key(q)
-    intent = "search"
+    intent = "lead" if _LEAD_OF_SUPPORT.search(k) else "search"
     for name, rx in _INTENTS:
-        if re.search(rx, k):
+        if intent == "search" and re.search(rx, k):
             intent = name
             break
-    province = find_province(q)
+    province = _province(q)
     nums = find_numbers(q)
     number = nums[0][2] if nums else None
     ym = re.search(r"(?<![\d:/.,-])(?<![:/] )(20\d{2})(?![\d:/])", q)

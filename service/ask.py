@@ -73,6 +73,10 @@ def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
     elif r.kind == "relation":
         return _relation(svc, G, engine, r, q, out, k, mode, offset)
     elif r.kind == "agency":
+        province = (r.agency.province if r.agency else None) or r.province
+        if province and not engine.filter_ids("province", province):
+            # "Sở Nội vụ tỉnh Bắc Ninh chủ trì …": not another province's Sở Nội vụ
+            return _abstain(out, engine, q, k, mode, offset, wording.no_province_text(province), nearest=False)
         res = _agency(G, engine, r, q, out, k, mode, offset)
         if res is not None:
             return res

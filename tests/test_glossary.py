@@ -66,6 +66,10 @@ CASES = [
     ("decree, decision, circular and resolution", ["Nghị định", "Quyết định", "Thông tư", "Nghị quyết"], []),
     ("one-stop shop", ["một cửa"], []),
     ("complaints and denunciations", ["khiếu nại, tố cáo"], []),
+    ("digital signatures and official email", ["ký số", "thư điện tử công vụ"], []),
+    ("norms for allocating recurrent spending", ["định mức", "phân bổ", "chi thường xuyên"], []),
+    ("competitive exams for leadership posts", ["thi tuyển", "chức danh lãnh đạo, quản lý"], []),
+    ("IT infrastructure for the emulation campaign", ["hạ tầng công nghệ thông tin", "phong trào thi đua"], []),
     # role and deadline words translate but are not added to the lexical query
     ("who coordinates", [], ["phối hợp"]),
     ("deadline", [], ["thời hạn"]),

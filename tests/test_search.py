@@ -29,6 +29,13 @@ FIX = ROOT / "tests" / "fixtures"
     ("số hóa hồ sơ giao cho ai", "lead", None, None, None),
     ("by when must the TTHC digitisation be done", "deadline", None, None, None),
     ("which department is in charge of ISO", "lead", None, None, None),
+    # the one in charge of a coordination leads; "phối hợp với <agency>" stays a support question
+    ("Ai phụ trách phối hợp với tập đoàn điện lực để cấp điện?", "lead", None, None, None),
+    ("đơn vị nào chịu trách nhiệm phối hợp tổ chức hội nghị", "lead", None, None, None),
+    ("Ai phối hợp với Sở Nội vụ đánh giá chỉ số CCHC?", "support", None, None, None),
+    # English one-word spellings of provinces
+    ("Who chairs the anti-corruption committee of Hanoi?", "lead", "Hà Nội", None, None),
+    ("digital transformation plan of Danang in 2024", "search", "Đà Nẵng", 2024, None),
 ])
 def test_parse_question(q, intent, province, year, number):
     pq = parse_question(q)
