@@ -4,6 +4,7 @@ synthetic large vector index.
   python bench/scale.py real --data /work/real_corpus/corpus [--limit N] [--work DIR]
                              [--embed all|N] [--keep]
   python bench/scale.py synthetic [--n 1000000] [--kind auto|flat|hnsw|ivfpq] [--dim 384]
+  python bench/scale.py incremental --home BUILT_HOME --data ITS_CORPUS [--work DIR] [--file NAME]
 
 ``real``: a cold ``legalkg build`` (a child process; its JSON progress lines
 go to stderr) over the corpus: wall time, the build's own split (extract,
@@ -23,6 +24,9 @@ vectors — the ranking is not meaningful, the cost is.
 ``synthetic``: clustered unit vectors (embedding-like), index build time,
 query p50/p95 (one query at a time, one thread), recall@10 against exact
 search on 100 queries, file size, mmap load time.
+``incremental``: a copy of a built home (``cp -a``) and of its corpus (hard
+links), one build to settle, then one file removed → build, and added back
+→ build: wall and CPU seconds of each, the build's split and its RDF mode.
 Everything prints one JSON object on stdout; progress goes to stderr.
 """
 from __future__ import annotations
@@ -296,6 +300,37 @@ def real(a) -> dict:
     return out
 
 
+def incremental(a) -> dict:
+    work = Path(a.work) / "incremental"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    home, data = work / "home", work / "corpus"
+    subprocess.run(["cp", "-a", str(a.home), str(home)], check=True)
+    subprocess.run(["cp", "-al", str(a.data), str(data)], check=True)
+    indexed = (Path(a.home) / "current" / "index" / "dense.faiss").exists()
+    extra = [] if indexed else ["--no-index"]
+    name = a.file or max((p for p in data.iterdir() if p.suffix == ".md"), key=lambda p: (p.stat().st_size < 60_000, p.stat().st_size)).name
+    spare = work / name
+
+    def timed(label):
+        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        r = run_build(data, home, extra)
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        s = r["summary"]
+        log(f"{label}: {r['wall_s']} s, rdf {s['rdf'].get('mode')}")
+        return {"wall_s": r["wall_s"], "cpu_s": round(c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime, 1),
+                "seconds": s["seconds"], "rdf": s["rdf"], "extracted": s["extracted"], "documents": s["documents"],
+                "peak_rss_mb": r["peak_rss_mb"]}
+    out = {"file": name, "indexed": indexed, "settle": timed("settle")}
+    os.rename(data / name, spare)
+    out["remove_one"] = timed("remove one")
+    os.rename(spare, data / name)
+    out["add_one"] = timed("add one")
+    if not a.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -313,9 +348,16 @@ def main() -> int:
     s.add_argument("--dim", type=int, default=384)
     s.add_argument("--kind", default="auto", choices=("auto",) + vindex.KINDS)
     s.add_argument("--work", default=str(ROOT / ".bench-scale"))
+    i = sub.add_parser("incremental")
+    i.add_argument("--home", required=True, help="a built home (copied, never written)")
+    i.add_argument("--data", default="/work/real_corpus/corpus", help="the corpus it was built from")
+    i.add_argument("--file", help="the corpus file removed and added back (default: a large .md)")
+    i.add_argument("--keep", action="store_true")
+    i.add_argument("--work", default=str(ROOT / ".bench-scale"))
     a = ap.parse_args()
     Path(a.work).mkdir(parents=True, exist_ok=True)
-    print(json.dumps(real(a) if a.cmd == "real" else synthetic(a), indent=1, ensure_ascii=False))
+    run = {"real": real, "synthetic": synthetic, "incremental": incremental}[a.cmd]
+    print(json.dumps(run(a), indent=1, ensure_ascii=False))
     return 0
 
 

@@ -35,6 +35,7 @@ from search.vectors import open_store, text_key
 
 from . import lineage
 from .extractpool import ExtractPool
+from .incremental import LINEAGE_FILE, incremental_rdf, link_dicts
 from .home import (clean_stale, current_build, list_corpus, locked, new_build_dir, pointer_target,
                    prepare_home, publish)
 from .progress import NONE, Progress
@@ -96,7 +97,7 @@ def sorted_ntriples(g) -> bytes:
     its sorted copy of the graph: each line is independent of the order, so
     sorting the lines is enough (measured: the copy was most of the RDF step)."""
     data = g.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    lines = sorted(line for line in data.splitlines() if line.strip())
+    lines = sorted(line for line in data.split("\n") if line.strip())
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
@@ -117,6 +118,7 @@ class Builder:
         self.workers = workers or int(os.environ.get("LEGALKG_WORKERS") or embedder.usable_cores())
         self.file_timeout = file_timeout
         self.stats: dict = {}
+        self._prev_manifest: dict = {}
         self._client = None
 
     # ------------------------------------------------------------ run --
@@ -177,7 +179,7 @@ class Builder:
             timings["embed_index"] = time.perf_counter() - t
             t = time.perf_counter()
             base = self.store.build_base()
-            rdf_info = self._rdf(G, base, tmp)
+            rdf_info = self._rdf(G, base, tmp, prev_dir)
             timings["rdf"] = time.perf_counter() - t
             summary = {
                 "data": str(self.store.data), "home": str(self.store.home),
@@ -215,6 +217,7 @@ class Builder:
     # -------------------------------------------------------- extract --
     def _previous(self, prev_dir: Optional[Path]) -> tuple[dict, dict]:
         """(label → [size, mtime_ns, key], key → extraction) of the previous build."""
+        self._prev_manifest = {}
         if prev_dir is None:
             return {}, {}
         try:
@@ -224,6 +227,7 @@ class Builder:
             exs = read_json(prev_dir / "extractions.json")
         except (OSError, ValueError):
             return {}, {}
+        self._prev_manifest = man
         return man.get("files") or {}, {ex.get("sha256"): ex for ex in exs if ex.get("sha256")}
 
     def _extract(self, files, ext_cache: Path, prev_files: dict, prev_ex: dict):
@@ -357,17 +361,40 @@ class Builder:
         self.stats["lineage_s"] = st.seconds
         return st.lineage.links
 
-    def _rdf(self, G, base: str, tmp: Path) -> dict:
+    def _rdf(self, G, base: str, tmp: Path, prev_dir: Optional[Path] = None) -> dict:
         with self.progress.step("rdf", None) as bar:
-            g = to_rdf(G, base=base or DEFAULT_BASE, lineage=self._lineage_links(tmp))
+            links = self._lineage_links(tmp)
+            atomic_write(tmp / LINEAGE_FILE, json.dumps(link_dicts(links), ensure_ascii=False).encode("utf-8"))
+            inc = self._incremental_rdf(G, links, base, tmp, prev_dir)
+            if inc is not None:
+                bar.update(inc["triples"])
+                return {"triples": inc.pop("triples"), "store": "oxigraph", "mode": "incremental", **inc}
+            g = to_rdf(G, base=base or DEFAULT_BASE, lineage=links)
             nt = sorted_ntriples(g)
             prefixes = {p: str(ns) for p, ns in g.namespaces() if p}
             atomic_write(tmp / "export.nt", nt)
             n = build_oxigraph(tmp / "rdf", nt, prefixes)
             bar.update(n)
-            info = {"triples": n, "store": "oxigraph"}
+            info = {"triples": n, "store": "oxigraph", "mode": "full"}
             if self.sparql_url:
                 rs = remote_store(self.sparql_url, prefixes=prefixes)
                 rs.load(nt)
                 info.update(store="remote", url=self.sparql_url)
         return info
+
+    def _incremental_rdf(self, G, links, base: str, tmp: Path, prev_dir: Optional[Path]) -> Optional[dict]:
+        """The previous build's RDF plus the change (``service.incremental``);
+        None (and a note saying so) where the whole graph must be mapped."""
+        if prev_dir is None or not self._prev_manifest or self.sparql_url \
+                or os.environ.get("LEGALKG_INCREMENTAL") == "0":
+            return None
+        try:
+            inc = incremental_rdf(prev_dir, self._prev_manifest, G, links, base or DEFAULT_BASE, tmp)
+        except (OSError, RuntimeError, ValueError, SyntaxError) as exc:
+            self.progress.note(f"rdf: incremental update failed ({exc}); mapping the whole graph")
+            inc = None
+        if inc is None:
+            shutil.rmtree(tmp / "rdf", ignore_errors=True)
+            (tmp / "export.nt").unlink(missing_ok=True)
+            self.progress.note("rdf: mapping the whole graph (the previous build cannot be patched)")
+        return inc

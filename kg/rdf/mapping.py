@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
+from functools import lru_cache
 from typing import Iterable, Optional
 
 import networkx as nx
@@ -15,12 +16,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from ..ids import slug
-from ..vntext import norm_name
+from ..vntext import norm_name as _norm_name
 from ..vocab import CITATION_TYPES
 from .terms import (DEFAULT_BASE, ELI, LINEAGE_PROPERTIES, LKG_CLASSES, LKG_PROPERTIES, LKG_SIGNATURES, ORG,
                     SCHEMA, agency_iri, assignment_iri, doc_iri, lineage_iri, lkg_terms, new_graph, province_iri,
                     relation_properties, source_iri, task_iri, type_iri)
 
+# the same few thousand issuer / agency names, folded again for every document
+norm_name = lru_cache(maxsize=131_072)(_norm_name)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -73,6 +76,7 @@ class _Builder:
         self.minted_orgs: dict[URIRef, dict] = {}
         self.agencies_done: set = set()
         self.agency_refs: set = set()
+        self.orgs_described: set = set()           # IRIs typed org:Organization (by ``agency``)
         self._agency_index: Optional[dict] = None
         self._province_names = {a.get("name"): n for n, a in G.nodes(data=True)
                                 if a.get("kind") == "province" and a.get("name")}
@@ -266,6 +270,7 @@ class _Builder:
         a = self.G.nodes[n]
         s = agency_iri(n, self.base)
         self.add(s, RDF.type, ORG.Organization)
+        self.orgs_described.add(s)
         name = _text(a.get("name")) or str(n)
         self.add(s, SKOS.prefLabel, _vi(name))
         for al in sorted({_text(x) for x in (a.get("aliases") or []) if _text(x)} - {name}):
@@ -354,7 +359,7 @@ class _Builder:
                 self.add(iri, SKOS.inScheme, scheme)
                 self.add(iri, SKOS.topConceptOf, scheme)
         for iri, m in sorted(self.minted_orgs.items()):
-            if (iri, RDF.type, ORG.Organization) in self.g:
+            if iri in self.orgs_described:
                 continue
             # an issuer that no task names: an agent, not one of the graph's agencies
             # (org:Organization is exactly the extracted agencies)

@@ -163,6 +163,7 @@ def province_iri(province: str, base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(base + _enc(pid))
 
 
+@lru_cache(maxsize=4096)
 def type_iri(doc_type: str, base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(base + "type/" + (slug(doc_type) or "unknown"))
 
@@ -173,6 +174,7 @@ def lineage_iri(child: str, parent: str, base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(base + "lineage/" + h)
 
 
+@lru_cache(maxsize=262_144)           # called for every piece of citation evidence
 def source_iri(path: str, base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(base + "source/" + (slug(str(path)) or "unknown"))
 
