@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from kg.numbers import find_numbers
-from kg.provinces import find_province
+from kg.provinces import find_province, province_pattern
 from kg.vntext import search_key
 
 # Patterns on the diacritic-free lower-case question.
@@ -71,3 +71,19 @@ def parse_question(q: str) -> Question:
     for s, e, _ in reversed(nums):
         topic = topic[:s] + " " + topic[e:]
     return Question(q, intent, province, year, number, topic.strip())
+
+
+def find_provinces(q: str) -> list[str]:
+    """Every province the question names (any diacritics, one-word English
+    spellings like 'Hanoi'), in order, without repeats."""
+    found = []
+    key = re.sub(r"[\s\-.]+", " ", search_key(q))
+    for m in province_pattern().finditer(key):
+        p = find_province(m.group(1))
+        if p and p not in found:
+            found.append(p)
+    for rx, name in _EN_PROVINCE:
+        p = find_province(name)
+        if rx.search(q) and p not in found:
+            found.append(p)
+    return found

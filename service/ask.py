@@ -34,7 +34,7 @@ from kg.vocab import CITATION_TYPES
 from search.route import DocumentRef, Route, route as route_question
 from search.text import syllables
 
-from . import answer as wording
+from . import absent, answer as wording
 from .query import doc_summary, find_agencies
 
 NOT_FOUND = "Không tìm thấy nhiệm vụ phù hợp trong kho văn bản"
@@ -62,6 +62,10 @@ def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
     if r.kind == "none":
         return _abstain(out, engine, q, k, mode, offset, _reason_text(r.reason))
     G = svc.graph()
+    if r.kind in ("task", "agency") or r.rule == "document:title":
+        why = absent.missing(G, engine, r, question)
+        if why:
+            return _abstain(out, engine, q, k, mode, offset, why)
     if r.kind == "document":
         res = _document(svc, G, engine, r, q, out, k, mode, offset)
         if res is not None:
@@ -69,6 +73,9 @@ def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
         if r.rule != "document:title":
             ref = r.document.text if r.document else question
             return _abstain(out, engine, q, k, mode, offset, f"Không có văn bản '{ref}' trong kho văn bản")
+        why = absent.missing_title(G, engine, question)
+        if why:
+            return _abstain(out, engine, q, k, mode, offset, why)
         out["route"] = "task"                 # a 'Kế hoạch …' question that names no title: rank rows
     elif r.kind == "relation":
         return _relation(svc, G, engine, r, q, out, k, mode, offset)
