@@ -40,6 +40,7 @@ from .query import doc_summary, find_agencies
 NOT_FOUND = "Không tìm thấy nhiệm vụ phù hợp trong kho văn bản"
 MAX_ROWS = 1000
 TITLE_MIN = 0.6          # share of a title question's content words a title must contain
+TYPE_WEIGHT = 0.2        # weight of the question's document-type word in that share
 
 
 def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
@@ -216,7 +217,9 @@ def resolve_title(G, engine, r: Route) -> list[str]:
     words = [w for w in dict.fromkeys(syllables(text)) if w not in _TITLE_STOP]
     if not words:
         return []
-    weights = {w: engine.idf.get(w, engine.idf_oov) for w in words}
+    # the type word weighs little: a "chương trình" or "đề án" is often issued as a Kế hoạch or a Quyết định
+    form = set(syllables(r.document.type or "")) if r.document is not None else set()
+    weights = {w: engine.idf.get(w, engine.idf_oov) * (TYPE_WEIGHT if w in form else 1.0) for w in words}
     total = sum(weights.values()) or 1.0
     scored = []
     for n, a, bag in _doc_index(G):
