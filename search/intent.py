@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from kg.numbers import find_numbers
@@ -75,12 +76,17 @@ def parse_question(q: str) -> Question:
     return Question(q, intent, province, year, number, topic.strip())
 
 
+@lru_cache(maxsize=1)
+def _provinces_re():
+    return province_pattern()
+
+
 def find_provinces(q: str) -> list[str]:
     """Every province the question names (any diacritics, one-word English
     spellings like 'Hanoi'), in order, without repeats."""
     found = []
     key = re.sub(r"[\s\-.]+", " ", search_key(q))
-    for m in province_pattern().finditer(key):
+    for m in _provinces_re().finditer(key):
         p = find_province(m.group(1))
         if p and p not in found:
             found.append(p)

@@ -57,9 +57,16 @@ def _province(G, engine, r: Route, question: str) -> Optional[str]:
 
 def _agency(G, engine, r: Route, question: str) -> Optional[str]:
     for a in question_agencies(question):
-        if a.name.startswith("Sở ") and not find_agencies(G, a.name):
+        if a.name.startswith("Sở ") and not _agency_known(G, a.name):
             return f"Kho văn bản không có nhiệm vụ nào của {a.name}"
     return None
+
+
+def _agency_known(G, name: str) -> bool:
+    cache = G.graph.setdefault("_ask_agency_known", {})
+    if name not in cache:
+        cache[name] = bool(find_agencies(G, name))
+    return cache[name]
 
 
 def _law(G, engine, r: Route, question: str) -> Optional[str]:
@@ -84,15 +91,19 @@ def _law(G, engine, r: Route, question: str) -> Optional[str]:
     return None
 
 
+def _laws(G) -> list[tuple[str, str, str]]:
+    """(node id, title syllables, date) of the graph's laws, cached on the graph."""
+    if "_ask_laws" not in G.graph:
+        G.graph["_ask_laws"] = [(n, " ".join(syllables(a.get("title") or "")), a.get("date") or "")
+                                for n, a in G.nodes(data=True)
+                                if a.get("kind") == "document" and "luat" in search_key(a.get("type") or "")]
+    return G.graph["_ask_laws"]
+
+
 def _law_known(G, engine, title: list[str], year: Optional[str]) -> bool:
     run = " ".join(title)
-    for n, a in G.nodes(data=True):
-        if a.get("kind") != "document" or "luat" not in search_key(a.get("type") or ""):
-            continue
-        t = " ".join(syllables(a.get("title") or ""))
-        if f" {run}" not in f" {t} ":
-            continue
-        if year is None or year in n or (a.get("date") or "").startswith(year) or year in t:
+    for n, t, d in _laws(G):
+        if f" {run} " in f" {t} " and (year is None or year in n or d.startswith(year) or year in t):
             return True
     if year is None:                       # a passage that names it (no node): known
         toks = [f"luat_{title[0]}"] + [f"{x}_{y}" for x, y in zip(title, title[1:])]
