@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from kg.numbers import find_numbers
-from kg.provinces import find_province
+from kg.provinces import find_province, province_pattern
 from kg.vntext import search_key
 
 # Patterns on the diacritic-free lower-case question.
 _LEAD_STRONG = r"\bchu tri\b|\bwho leads\b|\bwho is leading\b|\blead agency\b"
 _INTENTS = [
     ("lead", _LEAD_STRONG),
-    ("support", r"\bphoi hop\b|\bwho (?:supports|assists|coordinates|helps)\b|\bsupport(?:ing)? agenc|\bcoordinat|\bco-?operat"),
+    # "who coordinates <a plan>" asks for the focal point (lead); "coordinates with" is support
+    ("support", r"\bphoi hop\b|\bwho (?:supports|assists|helps)\b|\bsupport(?:ing)? agenc|\bcoordinat\w*\s+with\b"
+                r"|\bcoordinating agenc|\bco-?operat"),
     ("deadline", r"\bkhi nao\b|\bthoi han\b|\bbao gio\b|\bthoi gian (?:hoan thanh|thuc hien)\b|\bden khi nao\b|\bhan chot\b"
                  r"|\bhan hoan thanh\b|\bthoi diem nao\b|\bwhen\b|\bdeadline\b|\bby when\b|\bdue\b|\bluc nao\b|\bnam nao\b|\bquy nao\b|\bthang nao\b"),
     ("lead", r"\bai\b|\bcap nao\b|\bben nao\b|\bnoi nao\b|\bco quan nao\b|\bdon vi nao\b|\bso nao\b|\bphu trach\b"
@@ -71,3 +74,24 @@ def parse_question(q: str) -> Question:
     for s, e, _ in reversed(nums):
         topic = topic[:s] + " " + topic[e:]
     return Question(q, intent, province, year, number, topic.strip())
+
+
+@lru_cache(maxsize=1)
+def _provinces_re():
+    return province_pattern()
+
+
+def find_provinces(q: str) -> list[str]:
+    """Every province the question names (any diacritics, one-word English
+    spellings like 'Hanoi'), in order, without repeats."""
+    found = []
+    key = re.sub(r"[\s\-.]+", " ", search_key(q))
+    for m in _provinces_re().finditer(key):
+        p = find_province(m.group(1))
+        if p and p not in found:
+            found.append(p)
+    for rx, name in _EN_PROVINCE:
+        p = find_province(name)
+        if rx.search(q) and p not in found:
+            found.append(p)
+    return found

@@ -34,12 +34,13 @@ from kg.vocab import CITATION_TYPES
 from search.route import DocumentRef, Route, route as route_question
 from search.text import syllables
 
-from . import answer as wording
+from . import absent, answer as wording
 from .query import doc_summary, find_agencies
 
 NOT_FOUND = "Không tìm thấy nhiệm vụ phù hợp trong kho văn bản"
 MAX_ROWS = 1000
 TITLE_MIN = 0.6          # share of a title question's content words a title must contain
+TYPE_WEIGHT = 0.2        # weight of the question's document-type word in that share
 
 
 def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
@@ -62,6 +63,10 @@ def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
     if r.kind == "none":
         return _abstain(out, engine, q, k, mode, offset, _reason_text(r.reason))
     G = svc.graph()
+    if r.kind in ("task", "agency") or r.rule == "document:title":
+        why = absent.missing(G, engine, r, question)
+        if why:
+            return _abstain(out, engine, q, k, mode, offset, why)
     if r.kind == "document":
         res = _document(svc, G, engine, r, q, out, k, mode, offset)
         if res is not None:
@@ -69,6 +74,9 @@ def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
         if r.rule != "document:title":
             ref = r.document.text if r.document else question
             return _abstain(out, engine, q, k, mode, offset, f"Không có văn bản '{ref}' trong kho văn bản")
+        why = absent.missing_title(G, engine, question)
+        if why:
+            return _abstain(out, engine, q, k, mode, offset, why)
         out["route"] = "task"                 # a 'Kế hoạch …' question that names no title: rank rows
     elif r.kind == "relation":
         return _relation(svc, G, engine, r, q, out, k, mode, offset)
@@ -209,7 +217,9 @@ def resolve_title(G, engine, r: Route) -> list[str]:
     words = [w for w in dict.fromkeys(syllables(text)) if w not in _TITLE_STOP]
     if not words:
         return []
-    weights = {w: engine.idf.get(w, engine.idf_oov) for w in words}
+    # the type word weighs little: a "chương trình" or "đề án" is often issued as a Kế hoạch or a Quyết định
+    form = set(syllables(r.document.type or "")) if r.document is not None else set()
+    weights = {w: engine.idf.get(w, engine.idf_oov) * (TYPE_WEIGHT if w in form else 1.0) for w in words}
     total = sum(weights.values()) or 1.0
     scored = []
     for n, a, bag in _doc_index(G):

@@ -53,8 +53,9 @@ def _check_agency(res, agency_id, role, count=None, document=None, period=None):
             assert any(period[0] <= d.isoformat() <= period[1] for d in ds), r["task"]["deadline"]
 
 
-def _check_none(res):
+def _check_none(res, named=None):
     assert res["answer"] is None and res["reason"]
+    assert named is None or named in res["reason"], res["reason"]
     assert all(r.get("nearest") for r in res["results"])
 
 
@@ -74,6 +75,11 @@ CASES = [
     ("Quyết định 45 của Tiền Giang", "document", lambda r: _check_document(r, "tien-giang/45-qd-ubnd")),
     ("Kế hoạch cải cách hành chính năm 2023 của tỉnh Tiền Giang", "document",
      lambda r: _check_document(r, "tien-giang/45-qd-ubnd")),
+    # a programme issued as a decision's plan: the type word does not decide the title match
+    ("chương trình cải cách hành chính tỉnh Vĩnh Phúc giai đoạn 2021-2025", "document",
+     lambda r: _check_document(r, "vinh-phuc/2866-qd-ubnd")),
+    ("Bao giờ sáp nhập tỉnh Vĩnh Phúc với Phú Thọ?", "none", lambda r: _check_none(r, "Phú Thọ")),
+    ("Luật Đất đai 2024 có hiệu lực từ ngày nào?", "none", lambda r: _check_none(r, "Luật Đất đai 2024")),
     ("Văn bản nào thực hiện Nghị định 61/2018", "relation",
      lambda r: _check_relation(r, "implements", "in", ["vinh-phuc/8264-kh-ubnd", "tien-giang/45-qd-ubnd"])),
     ("Nghị định 107/2021 sửa đổi văn bản nào?", "relation",

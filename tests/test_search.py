@@ -33,6 +33,10 @@ FIX = ROOT / "tests" / "fixtures"
     ("Ai phụ trách phối hợp với tập đoàn điện lực để cấp điện?", "lead", None, None, None),
     ("đơn vị nào chịu trách nhiệm phối hợp tổ chức hội nghị", "lead", None, None, None),
     ("Ai phối hợp với Sở Nội vụ đánh giá chỉ số CCHC?", "support", None, None, None),
+    # English "who coordinates <a plan>" asks for the focal point; "coordinates with <agency>" for support
+    ("Who coordinates the digital transformation plan?", "lead", None, None, None),
+    ("Who coordinates with the Department of Justice on legal dissemination?", "support", None, None, None),
+    ("Who assists the Department of Home Affairs?", "support", None, None, None),
     # English one-word spellings of provinces
     ("Who chairs the anti-corruption committee of Hanoi?", "lead", "Hà Nội", None, None),
     ("digital transformation plan of Danang in 2024", "search", "Đà Nẵng", 2024, None),
