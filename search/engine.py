@@ -121,6 +121,9 @@ class SearchEngine:
         self.by_id: dict[str, list[int]] = {}
         for i, r in enumerate(records):
             self.by_id.setdefault(r["task"]["id"], []).append(i)
+        # row -> number of its task id (dedupe with numpy instead of a dict walk per question)
+        group = {tid: g for g, tid in enumerate(self.by_id)}
+        self.row_group = np.fromiter((group[r["task"]["id"]] for r in records), dtype=np.int64, count=len(records))
         self.vectors = None
         if dense_index is not None and 0 < dense_index.ntotal <= DENSE_MATRIX_MAX:
             self.vectors = dense_index.reconstruct_n(0, dense_index.ntotal)
@@ -219,7 +222,7 @@ class SearchEngine:
             n = min(POOL_DENSE, len(cos))
             top = np.argpartition(-cos, n - 1)[:n]
             top = top[np.argsort(-cos[top])]
-            return cos, [(int(i), float(cos[i])) for i in top]
+            return cos, list(zip(top.tolist(), cos[top].tolist()))
         D, I = self.dense.search(qv[None, :].astype(np.float32), min(POOL_DENSE, len(self.records)))
         return None, [(int(i), float(d)) for d, i in zip(D[0], I[0]) if i >= 0]
 
@@ -233,7 +236,9 @@ class SearchEngine:
             n = min(POOL_BM25, len(bm_all))
             top = np.argpartition(-bm_all, n - 1)[:n]
             top = top[np.argsort(-bm_all[top])]
-            bm = [(int(i), float(bm_all[i])) for i in top if bm_all[i] > 0]
+            vals = bm_all[top]
+            keep = vals > 0
+            bm = list(zip(top[keep].tolist(), vals[keep].tolist()))
         cos_all, de = self._cosines(q) if mode in ("hybrid", "dense") else (None, [])
         if allowed is not None:
             bm = [x for x in bm if x[0] in allowed]
@@ -252,8 +257,8 @@ class SearchEngine:
                 cos_map[i] = float(self.dense.reconstruct(i) @ self.embedder.embed(q.dense))
         ref_list = sorted(cos_map.values(), reverse=True) if cos_all is None else None
         if cos_all is not None:
-            srt = np.sort(cos_all)[::-1]
-            cos_ref = float(srt[min(49, len(srt) - 1)])
+            kth = len(cos_all) - 1 - min(49, len(cos_all) - 1)        # the 50th best cosine
+            cos_ref = float(np.partition(cos_all, kth)[kth])
         else:
             cos_ref = ref_list[min(49, len(ref_list) - 1)] if ref_list else 0.0
         rr_bm = {i: 1.0 / (1 + r) for r, (i, _) in enumerate(bm[:100])}
@@ -288,10 +293,13 @@ class SearchEngine:
         oov_bi = sum(1 for t in qbi_all if t not in self.vocab) / len(qbi_all) if qbi_all else 0.0
         qx = calibrate.question_features(X, q.english, oov_bi)
         p = self.calibration.probability(X, qx)
-        prob = {i: float(p[j]) for j, i in enumerate(ids)}
-        feats = {i: X[j].tolist() for j, i in enumerate(ids)}
-        # ties broken by the fused score, then by record order
-        order = sorted(ids, key=lambda i: (-round(prob[i], 6), -fused[i], i))
+        pl = np.asarray(p, dtype=np.float64).tolist()
+        prob = dict(zip(ids, pl))
+        feats = dict(zip(ids, X.tolist()))
+        # ties broken by the fused score, then by record order (one lexsort, not a Python key per row)
+        r6 = np.array([round(v, 6) for v in pl])
+        fz = np.array([fused[i] for i in ids], dtype=np.float64)
+        order = idx[np.lexsort((idx, -fz, -r6))].tolist()
         return Scored(order, prob, feats, q, qx.tolist())
 
     # ---------------------------------------------------------- rank ------
@@ -326,13 +334,11 @@ class SearchEngine:
 
     def dedupe(self, order: list[int]) -> list[int]:
         """Several duties of one assignment: keep the best."""
-        seen, out = set(), []
-        for i in order:
-            rid = self.records[i]["task"]["id"]
-            if rid not in seen:
-                seen.add(rid)
-                out.append(i)
-        return out
+        if not order:
+            return []
+        rows = np.asarray(order, dtype=np.int64)
+        _, first = np.unique(self.row_group[rows], return_index=True)
+        return rows[np.sort(first)].tolist()
 
     def result(self, i: int, score: float) -> dict:
         r = self.records[i]
