@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -97,26 +98,20 @@ class SearchEngine:
         self.records = records
         self.dense = dense_index
         self.cache_root = cache_root
-        corpus_tokens = [tokens(r["passage"]) for r in records]
+        # one passage at a time into compact arrays: the token strings of all
+        # passages at once (6M at 47k passages) left ~1 GB of freed-but-held heap
         self.bm25 = bm25s.BM25()
         vocab: dict[str, int] = {}
-        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus_tokens]
+        ids = [array("i", [vocab.setdefault(t, len(vocab)) for t in tokens(r["passage"])]) for r in records]
         self.vocab = vocab
         if records:
             self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        self.row_uni = [frozenset(t for t in doc if "_" not in t) for doc in corpus_tokens]
-        self.row_bi = [frozenset(t for t in doc if "_" in t) for doc in corpus_tokens]
-        post: dict[str, list[int]] = {}
-        for i, (u, b) in enumerate(zip(self.row_uni, self.row_bi)):
-            for t in u | b:
-                post.setdefault(t, []).append(i)
-        self.postings = {t: np.asarray(v, dtype=np.int64) for t, v in post.items()}
-        df: dict[str, int] = {}
-        for s in self.row_uni:
-            for t in s:
-                df[t] = df.get(t, 0) + 1
+        self._post_ptr, self._post_rows = _postings(ids, len(vocab))
+        del ids
+        df = np.diff(self._post_ptr)                    # rows holding each token
         n = max(1, len(records))
-        self.idf = {t: calibrate.idf(c, n) for t, c in df.items()}
+        # (bm25s adds an empty token to the vocabulary: in no row, so no idf)
+        self.idf = {t: calibrate.idf(int(df[i]), n) for t, i in vocab.items() if df[i] and "_" not in t}
         self.idf_oov = calibrate.idf(0, n)
         self.by_id: dict[str, list[int]] = {}
         for i, r in enumerate(records):
@@ -126,7 +121,7 @@ class SearchEngine:
         self.row_group = np.fromiter((group[r["task"]["id"]] for r in records), dtype=np.int64, count=len(records))
         self.vectors = None
         if dense_index is not None and 0 < dense_index.ntotal <= DENSE_MATRIX_MAX:
-            self.vectors = dense_index.reconstruct_n(0, dense_index.ntotal)
+            self.vectors = _flat_view(dense_index)
         self.accents = _accent_table(records)
         self.calibration = calibrate.load()
         self.embedder = QueryEmbedder(self._encode)
@@ -202,9 +197,9 @@ class SearchEngine:
         """Per record: the summed weights of ``toks`` it contains (postings, not a row loop)."""
         out = np.zeros(n)
         for t, w in zip(toks, weights):
-            rows = self.postings.get(t)
-            if rows is not None:
-                out[rows] += w
+            tid = self.vocab.get(t)
+            if tid is not None:
+                out[self._post_rows[self._post_ptr[tid]:self._post_ptr[tid + 1]]] += w
         return out
 
     def _encode(self, texts: list[str]) -> np.ndarray:
@@ -375,18 +370,45 @@ _VI_MARK = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻ�
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+def _postings(ids: list, n_tokens: int) -> tuple[np.ndarray, np.ndarray]:
+    """Token id → the rows holding it, as CSR arrays (``rows[ptr[t]:ptr[t+1]]``,
+    ascending): two int arrays instead of a numpy array object per token."""
+    uniq = [np.unique(np.frombuffer(d, dtype=np.int32)) if len(d) else np.zeros(0, np.int32) for d in ids]
+    tok = np.concatenate(uniq) if uniq else np.zeros(0, np.int32)
+    rows = np.repeat(np.arange(len(ids), dtype=np.int32), [len(u) for u in uniq])
+    ptr = np.zeros(n_tokens + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tok, minlength=n_tokens), out=ptr[1:])
+    return ptr, rows[np.argsort(tok, kind="stable")]
+
+
+def _flat_view(index) -> np.ndarray:
+    """The (n, d) vectors of a flat index: a view of its own (memory-mapped)
+    storage, not a copy (72 MB at 47k passages); other kinds are reconstructed."""
+    if isinstance(index, faiss.IndexFlat):
+        n, d = int(index.ntotal), int(index.d)
+        return faiss.rev_swig_ptr(index.get_xb(), n * d).reshape(n, d)
+    return index.reconstruct_n(0, index.ntotal)
+
+
 def _accent_table(records: list[dict]) -> dict[str, str]:
     """Folded word / word pair → its most frequent accented spelling in the passages."""
-    counts: dict[str, dict[str, int]] = {}
+    counts: dict[str, int] = {}             # accented word / pair → occurrences
     for r in records:
         words = [w.lower() for w in _WORD.findall(r["passage"])]
-        for n in (1, 2):
-            for j in range(len(words) - n + 1):
-                gram = " ".join(words[j:j + n])
-                if _VI_MARK.search(gram):
-                    c = counts.setdefault(search_key(gram), {})
-                    c[gram] = c.get(gram, 0) + 1
-    table = {k: max(v.items(), key=lambda x: (x[1], x[0]))[0] for k, v in counts.items()}
+        marked = [_VI_MARK.search(w) is not None for w in words]
+        for j, w in enumerate(words):
+            if marked[j]:
+                counts[w] = counts.get(w, 0) + 1
+            if j + 1 < len(words) and (marked[j] or marked[j + 1]):
+                gram = w + " " + words[j + 1]
+                counts[gram] = counts.get(gram, 0) + 1
+    best: dict[str, tuple[int, str]] = {}
+    for gram, c in counts.items():             # one fold per distinct spelling, not per occurrence
+        k = search_key(gram)
+        cur = best.get(k)
+        if cur is None or (c, gram) > cur:
+            best[k] = (c, gram)
+    table = {k: g for k, (_, g) in best.items()}
     table.update(_QUESTION_WORDS)          # question words are rare in plans: never 'nạo' for 'nao'
     return table
 
