@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import heap
 from .e5convert import PASSAGE_PREFIX, QUERY_PREFIX, ensure_model
 
 __all__ = ["load_embedder", "embed_passages", "embed_queries", "QUERY_PREFIX", "PASSAGE_PREFIX"]
@@ -42,6 +43,7 @@ def load_embedder(cache_dir: Path, device: str = "cpu"):
         model.float()                  # config says float32; never run reduced precision on CPU
     model.eval()
     _serialise_tokenizer(model)
+    heap.trim()                    # the tokenizer's load leaves ~230 MB freed but held
     return model
 
 

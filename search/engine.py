@@ -31,7 +31,7 @@ import numpy as np
 
 from kg.vntext import search_key
 
-from . import calibrate
+from . import calibrate, heap
 from .e5model import embed_queries
 from .glossary import ENGLISH_STOPWORDS, expand
 from .index import get_model, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
@@ -125,6 +125,7 @@ class SearchEngine:
         self.accents = _accent_table(records)
         self.calibration = calibrate.load()
         self.embedder = QueryEmbedder(self._encode)
+        heap.trim()                  # the token lists of every passage were freed, give the pages back
         self._filter_cache: dict = {}
 
     @classmethod
