@@ -58,3 +58,18 @@ def test_heap_trim_is_safe_to_call():
 
     assert heap.trim() in (True, False)
     assert heap.trim() in (True, False)
+
+
+def test_filter_ids_by_groups_match_the_record_scan():
+    from search.engine import SearchEngine, _match
+    docs = [{"id": "d1", "number": "12/KH-UBND", "province": "Vĩnh Phúc", "date": "2023-01-02"},
+            {"id": "d2", "number": None, "province": None, "date": ""},
+            {"id": "d3", "number": "12/kh-ubnd", "province": "Tiền Giang", "date": "2024-05-01"}]
+    recs = [{"passage": f"nhiệm vụ số {i} cải cách hành chính", "kind": "task",
+             "task": {"id": f"t{i}", "deadline_range": None}, "document": docs[i % 3]} for i in range(10)]
+    eng = SearchEngine(recs)
+    for key, value in [("province", "Vĩnh Phúc"), ("province", "Hà Nội"), ("province", None),
+                       ("number", "12/KH-UBND"), ("number", "12/kh-ubnd"), ("number", ""), ("number", "9/QĐ"),
+                       ("document", "d2"), ("document", "zz"), ("year", 2024), ("year", 2023)]:
+        want = {i for i, r in enumerate(recs) if _match(r, key, value)}
+        assert eng.filter_ids(key, value) == want, (key, value)
