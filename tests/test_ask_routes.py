@@ -191,3 +191,28 @@ def test_micro_batcher_passes_errors():
         raise RuntimeError("model broke")
     with pytest.raises(RuntimeError, match="model broke"):
         QueryEmbedder(encode).embed("x")
+
+
+def test_micro_batcher_workers_run_batches_side_by_side():
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def encode(texts):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.1)
+        with lock:
+            active[0] -= 1
+        return np.stack([np.full(4, len(t), dtype=np.float32) for t in texts])
+
+    qe = QueryEmbedder(encode, workers=2)
+    out = {}
+    threads = [threading.Thread(target=lambda i=i: out.__setitem__(i, qe.embed("w" * (i + 1)))) for i in range(6)]
+    for t in threads:
+        t.start()
+        time.sleep(0.01)
+    for t in threads:
+        t.join()
+    assert all(out[i][0] == i + 1 for i in range(6))
+    assert peak[0] == 2 and qe.embedded == 6
+    assert QueryEmbedder(encode, workers=1).workers == 1
