@@ -200,6 +200,18 @@ class SearchEngine:
                 total = s if total is None else total + s
         return total
 
+    def rows_with(self, token: str) -> np.ndarray:
+        """The rows whose passage holds ``token`` (ascending; empty when none)."""
+        tid = self.vocab.get(token)
+        if tid is None:
+            return np.zeros(0, np.int32)
+        return self._post_rows[self._post_ptr[tid]:self._post_ptr[tid + 1]]
+
+    def has_token(self, token: str) -> bool:
+        """Whether any passage holds ``token``."""
+        tid = self.vocab.get(token)
+        return tid is not None and self._post_ptr[tid + 1] > self._post_ptr[tid]
+
     def _weighted_hits(self, toks: list[str], weights: list[float], n: int) -> np.ndarray:
         """Per record: the summed weights of ``toks`` it contains (postings, not a row loop)."""
         out = np.zeros(n)

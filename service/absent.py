@@ -109,7 +109,7 @@ def _law_known(G, engine, title: list[str], year: Optional[str]) -> bool:
         toks = [f"luat_{title[0]}"] + [f"{x}_{y}" for x, y in zip(title, title[1:])]
         rows = None
         for t in toks:
-            got = set(engine.postings.get(t, []))
+            got = set(engine.rows_with(t).tolist())
             rows = got if rows is None else rows & got
             if not rows:
                 return False
@@ -139,7 +139,7 @@ def _year(G, engine, r: Route, question: str) -> Optional[str]:
     rng = year_range(G, engine)
     for m in _YEAR_RE.finditer(question):
         y = int(m.group(1))
-        if rng and not (rng[0] - YEAR_MARGIN <= y <= rng[1] + YEAR_MARGIN) and str(y) not in engine.postings:
+        if rng and not (rng[0] - YEAR_MARGIN <= y <= rng[1] + YEAR_MARGIN) and not engine.has_token(str(y)):
             return f"Kho văn bản không có văn bản nào về năm {y} (chỉ từ {rng[0]} đến {rng[1]})"
     return None
 
@@ -169,7 +169,7 @@ def missing_title(G, engine, question: str) -> Optional[str]:
         if a in _TITLE_GENERIC or b in _TITLE_GENERIC or a in provinces or b in provinces:
             continue
         tok = f"{a}_{b}"
-        if tok not in engine.postings and tok not in titles:
+        if not engine.has_token(tok) and tok not in titles:
             if gone and gone[-1][-1] == i:
                 gone[-1].append(i + 1)
             else:

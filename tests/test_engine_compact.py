@@ -8,7 +8,7 @@ import numpy as np
 
 from kg.vntext import search_key
 from search import heap, vindex
-from search.engine import _VI_MARK, _WORD, _accent_table, _flat_view, _postings
+from search.engine import SearchEngine, _VI_MARK, _WORD, _accent_table, _flat_view, _postings
 
 
 def test_postings_are_the_rows_holding_each_token():
@@ -73,3 +73,15 @@ def test_filter_ids_by_groups_match_the_record_scan():
                        ("document", "d2"), ("document", "zz"), ("year", 2024), ("year", 2023)]:
         want = {i for i, r in enumerate(recs) if _match(r, key, value)}
         assert eng.filter_ids(key, value) == want, (key, value)
+
+
+def test_token_lookups_answer_from_the_compact_postings():
+    recs = [{"passage": "số hóa kết quả thủ tục", "task": {"id": "a"}},
+            {"passage": "kết quả giải quyết", "task": {"id": "b"}}]
+    eng = SearchEngine(recs)
+    shared = [t for t in eng.vocab if eng.rows_with(t).tolist() == [0, 1]]
+    only_first = [t for t in eng.vocab if eng.rows_with(t).tolist() == [0]]
+    assert shared and only_first           # 'kết quả' in both rows, 'số hóa' in the first only
+    tok = shared[0]
+    assert eng.has_token(tok) and not eng.has_token("khong_co_tu_nay")
+    assert eng.rows_with("khong_co_tu_nay").tolist() == []
