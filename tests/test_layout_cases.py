@@ -195,6 +195,17 @@ TASK_CASES = [
      "1. Kiểm tra việc thi hành Luật\n- Cơ quan thực hiện: Sở Nội vụ, các sở, ban, ngành trong phạm vi chức năng, "
      "nhiệm vụ của mình và các cơ quan, tổ chức khác có liên quan.\n",
      [("1", ["Sở Nội vụ"], ["Các sở, ban, ngành", "Các cơ quan, tổ chức khác có liên quan"], None, True)]),
+    ("structured prose: labels after all the sub-items a), b) of an item belong to the item (Cần Thơ 70/KH-UBND)",
+     "II. NỘI DUNG\n1. Tăng cường sự lãnh đạo của cấp ủy, chính quyền\na) Cấp ủy, chính quyền tiếp tục quán triệt "
+     "các nghị quyết;\nb) Tiếp tục triển khai thực hiện chủ trương của Đảng, cụ thể:\n"
+     "Cơ quan thực hiện: Các cơ quan, đơn vị, địa phương;\nThời gian thực hiện: Thường xuyên.\n"
+     "2. Rà soát lại các văn bản\na) Cơ quan chủ trì: Sở Nội vụ;\nb) Thời gian thực hiện: Năm 2025.\n",
+     [("1", ["Các cơ quan, đơn vị, địa phương"], [], "Thường xuyên", True),
+      ("2", ["Sở Nội vụ"], [], "Năm 2025", False)]),
+    ("structured prose: each sub-item with its own labels keeps its letter",
+     "1. Tuyên truyền\na) Tổ chức hội nghị phổ biến Luật\n- Cơ quan chủ trì: Sở Tư pháp.\n"
+     "b) Biên soạn tài liệu hỏi đáp về Luật\n- Cơ quan chủ trì: Sở Nội vụ.\n",
+     [("1.a", ["Sở Tư pháp"], [], None, False), ("1.b", ["Sở Nội vụ"], [], None, False)]),
     ("structured prose with a single 'Đơn vị thực hiện' label",
      "- Tổ chức tập huấn kỹ năng xây dựng pháp luật.\nĐơn vị thực hiện: Sở Tư pháp, Sở Nội vụ.\nThời gian thực hiện: Hằng năm.\n",
      [(None, ["Sở Tư pháp"], ["Sở Nội vụ"], "Hằng năm", True)]),
