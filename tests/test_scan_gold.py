@@ -59,7 +59,7 @@ def _agencies(names) -> set:
     return {search_key(n) for n in names}
 
 
-@pytest.mark.skipif(not has_tesseract, reason="tesseract-ocr / tesseract-ocr-vie not installed (make ocr-deps)")
+@pytest.mark.skipif(not has_tesseract, reason="tesseract-ocr / tesseract-ocr-vie not installed (make reader-deps)")
 def test_scanned_plan_matches_gold():
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
     ex = extract_file(SCAN, "scan.pdf").to_json()
@@ -93,7 +93,7 @@ DECISION_TASKS = [
 ]
 
 
-@pytest.mark.skipif(not has_tesseract, reason="tesseract-ocr / tesseract-ocr-vie not installed (make ocr-deps)")
+@pytest.mark.skipif(not has_tesseract, reason="tesseract-ocr / tesseract-ocr-vie not installed (make reader-deps)")
 def test_scanned_decision_with_attached_plan():
     """Image-only decision (rotated, noisy, red stamp) with a ruled task table
     in its attached plan: identity, attachment, rows → tasks with lead/support."""

@@ -33,7 +33,7 @@ has_tesseract = bool(_exe) and "vie" in ocr._langs(_exe)
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not has_tesseract, reason="tesseract-ocr / tesseract-ocr-vie not installed "
-                                                           "(make ocr-deps): scans cannot be read")]
+                                                           "(make reader-deps): scans cannot be read")]
 
 
 def _num(n: str) -> str:
