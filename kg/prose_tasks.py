@@ -161,9 +161,16 @@ def _item_before(text: str, pos: int, numbered_only: bool = False):
             elif text[it.start():it.end()].strip().startswith("+"):
                 bullets += 1
     letter = None
+    letters = 0
     for lt in _LETTER_RE.finditer(text, num.end() if num else lo, pos):
         if not _LABEL_RE.match(text, lt.start()):
             letter = lt
+            letters += 1
+    if letters >= 2 and num is not None and (last is None or last.start() <= num.start() or last.group(1)) \
+            and _LABEL_RE.search(text, num.end(), pos) is None:
+        # 'Cơ quan thực hiện:' after all the sub-items a), b) of an item, none
+        # of them with labels of its own: the fields are the item's
+        return num.group(1), num.end()
     if letter is not None and (last is None or letter.start() > last.start() or last.group(1) is None and num is not None):
         return (f"{num.group(1)}.{letter.group(1)}" if num else letter.group(1)), letter.end()
     if last is None:

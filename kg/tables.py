@@ -271,11 +271,13 @@ def regroup_pipe_rows(rows: list[Optional[RawRow]]) -> list[Optional[RawRow]]:
             cur = RawRow([c], c.start, c.end, "pipe")
             broke = False
         elif is_numbering(c.text) and (len(cur.cells) >= 2 or broke) or is_header_cell(c.text, "no") and len(cur.cells) >= 1 \
-                or r.row_break and width and len(cur.cells) >= width:
+                or r.row_break and (width and len(cur.cells) >= width or is_group_heading(cur.cells)):
             # a row of its own after a doubled '|' whose empty cells were dropped ('** **':
-            # a group heading) ends at the next number
-            broke = bool(r.row_break and width and len(cur.cells) >= width) and not is_numbering(c.text)
-            width = width or len(cur.cells)
+            # a group heading) ends at the next number; a group heading row ('D. | BỘ Y TẾ')
+            # ends at its doubled '|' (the row under it may lack a number)
+            heading = bool(r.row_break) and is_group_heading(cur.cells)
+            broke = bool(r.row_break and (width and len(cur.cells) >= width or heading)) and not is_numbering(c.text)
+            width = width or (0 if heading else len(cur.cells))
             out.append(cur)
             cur = RawRow([c], c.start, c.end, "pipe")
         else:
@@ -294,6 +296,16 @@ _NUMBERING_RE = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6}|[A-Z])\s*
 def is_numbering(s: str) -> bool:
     s = s.strip().strip("*")
     return bool(s) and bool(_NUMBERING_RE.match(s)) and (not s.isalpha() or ROMAN_RE.match(s.rstrip(".)")) is not None or len(s.rstrip(".)")) == 1)
+
+
+def is_group_heading(cells: list[Cell]) -> bool:
+    """A group heading row: a number or letter, then one upper-case title
+    ('D. | BỘ KHOA HỌC VÀ CÔNG NGHỆ', 'II | HẠ TẦNG SỐ')."""
+    texts = [c.text for c in cells if c.text]
+    if len(texts) != 2 or not is_numbering(texts[0]):
+        return False
+    title = texts[1].strip().strip("*").strip()
+    return len(title) >= 3 and any(ch.isalpha() for ch in title) and title.upper() == title
 
 
 def is_roman(s: str) -> bool:

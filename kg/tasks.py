@@ -15,7 +15,7 @@ from typing import Optional
 from .agencies import _HEAD_RE, _LOWER_HEAD_RE, split_agencies
 from .dates import looks_like_deadline
 from .prose_tasks import find_prose_tasks
-from .tables import Cell, RawRow, header_columns, header_kind, is_numbering, is_roman, regroup_pipe_rows, scan_fixed_width, scan_rows
+from .tables import Cell, RawRow, header_columns, header_kind, is_group_heading, is_numbering, is_roman, regroup_pipe_rows, scan_fixed_width, scan_rows
 from .vntext import compact_spaces, search_key
 
 
@@ -149,6 +149,7 @@ _PROC_CONTEXT_RE = re.compile(r"trình\s+tự\s+(?:thực\s+hiện|giải\s+quy�
 _SUBSECTION_RE = re.compile(r"^\s*\**([IVX]{1,5}\.\d{1,2})\.?\**\s*$")
 _NUM_PREFIX_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5})\s*[.)]\s*(?=[^\d\s/])")
 _SECTION_IN_CELL_RE = re.compile(r"^\s*([IVX]{1,5})[.)]?\s+(\S.*)$", re.S)
+_LETTER_RE = re.compile(r"[A-ZĐ]")
 
 
 @dataclass
@@ -286,6 +287,9 @@ def find_tables(text: str) -> list[ParsedTable]:
                 if not has_no_col:
                     title = _NUM_PREFIX_RE.sub("", title, count=1)
                 sec = (no, compact_spaces(title))
+            elif no and _LETTER_RE.fullmatch(no) and is_group_heading(cells):
+                # a lettered group heading ('D. | BỘ KHOA HỌC VÀ CÔNG NGHỆ'): a section
+                sec = (no, compact_spaces(next(c.text for c in cells if c.text and c is not no_cell).strip("* ")))
             elif not no and first and _SECTION_IN_CELL_RE.match(first) and all(
                     not c.text or c.text == cells[1].text if len(cells) > 1 else True for c in cells[1:]) \
                     and _SECTION_IN_CELL_RE.match(first).group(2).upper() == _SECTION_IN_CELL_RE.match(first).group(2) \
@@ -314,6 +318,15 @@ def find_tables(text: str) -> list[ParsedTable]:
                 j += 1
                 continue
             if current is None:
+                if section and by.get("lead") and (text_cells or by.get("product") or by.get("deadline")) \
+                        and _agency_score(by["lead"][0].text) >= 0.5:
+                    # an unnumbered row of its own right under a section heading (a lead per section)
+                    current = TaskDraft(section, section_title, None, start=row.start, end=row.start)
+                    for k, cs in by.items():
+                        for c in cs:
+                            if k != "no":
+                                current.add(k, c)
+                    table.tasks.append(current)
                 j += 1
                 continue
             lead_cells = by.get("lead", [])

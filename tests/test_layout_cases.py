@@ -195,6 +195,17 @@ TASK_CASES = [
      "1. Kiểm tra việc thi hành Luật\n- Cơ quan thực hiện: Sở Nội vụ, các sở, ban, ngành trong phạm vi chức năng, "
      "nhiệm vụ của mình và các cơ quan, tổ chức khác có liên quan.\n",
      [("1", ["Sở Nội vụ"], ["Các sở, ban, ngành", "Các cơ quan, tổ chức khác có liên quan"], None, True)]),
+    ("structured prose: labels after all the sub-items a), b) of an item belong to the item (Cần Thơ 70/KH-UBND)",
+     "II. NỘI DUNG\n1. Tăng cường sự lãnh đạo của cấp ủy, chính quyền\na) Cấp ủy, chính quyền tiếp tục quán triệt "
+     "các nghị quyết;\nb) Tiếp tục triển khai thực hiện chủ trương của Đảng, cụ thể:\n"
+     "Cơ quan thực hiện: Các cơ quan, đơn vị, địa phương;\nThời gian thực hiện: Thường xuyên.\n"
+     "2. Rà soát lại các văn bản\na) Cơ quan chủ trì: Sở Nội vụ;\nb) Thời gian thực hiện: Năm 2025.\n",
+     [("1", ["Các cơ quan, đơn vị, địa phương"], [], "Thường xuyên", True),
+      ("2", ["Sở Nội vụ"], [], "Năm 2025", False)]),
+    ("structured prose: each sub-item with its own labels keeps its letter",
+     "1. Tuyên truyền\na) Tổ chức hội nghị phổ biến Luật\n- Cơ quan chủ trì: Sở Tư pháp.\n"
+     "b) Biên soạn tài liệu hỏi đáp về Luật\n- Cơ quan chủ trì: Sở Nội vụ.\n",
+     [("1.a", ["Sở Tư pháp"], [], None, False), ("1.b", ["Sở Nội vụ"], [], None, False)]),
     ("structured prose with a single 'Đơn vị thực hiện' label",
      "- Tổ chức tập huấn kỹ năng xây dựng pháp luật.\nĐơn vị thực hiện: Sở Tư pháp, Sở Nội vụ.\nThời gian thực hiện: Hằng năm.\n",
      [(None, ["Sở Tư pháp"], ["Sở Nội vụ"], "Hằng năm", True)]),
@@ -347,3 +358,50 @@ def test_a_long_run_of_data_cells_is_not_a_header():
     as_row = lambda texts: RawRow([Cell(t, 0, len(t)) for t in texts], 0, 0, "pipe")  # noqa: E731
     assert header_columns(as_row(cells)) is None
     assert header_columns(as_row(["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian"])) is not None
+
+
+# ------------------------------------------ lettered group headings --
+_GROUP_HEADER = ["STT", "Cơ quan chủ trì", "Cơ quan phối hợp", "Nội dung nhiệm vụ", "Thời hạn hoàn thành"]
+
+
+def _pipe_table(*rows):
+    """Crawled layout with the empty cells of a heading row dropped ('D. | BỘ Y TẾ' then '|' '|' '|')."""
+    out = "|\n"
+    for r in rows:
+        out += "\n|\n".join(r) + "\n|\n|\n"
+    return out
+
+
+GROUP_HEADING_CASES = [
+    ("lettered ministry headings; unnumbered rows under them are their own tasks (Quyết định 2530/QĐ-TTg)",
+     _pipe_table(_GROUP_HEADER,
+                 ["A.", "BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"],
+                 ["1", "Bộ Nông nghiệp và Môi trường", "Bộ Tài chính", "Hoàn thiện chính sách về không khí", "Năm 2026"],
+                 ["2", "Bộ Nông nghiệp và Môi trường", "Bộ Công Thương", "Kiểm kê khí thải", "Giai đoạn 2026 - 2030"],
+                 ["D.", "BỘ KHOA HỌC VÀ CÔNG NGHỆ"],
+                 ["Bộ Khoa học và Công nghệ", "Bộ Công Thương", "Chuyển giao công nghệ xử lý khí thải", "Giai đoạn 2026 - 2030"],
+                 ["E.", "BỘ Y TẾ"],
+                 ["Bộ Y tế", "UBND các tỉnh, thành phố", "Theo dõi tác động của ô nhiễm tới sức khỏe", "Thường xuyên"]),
+     [("A", "1", ["Bộ Nông nghiệp và Môi trường"], ["Bộ Tài chính"]),
+      ("A", "2", ["Bộ Nông nghiệp và Môi trường"], ["Bộ Công Thương"]),
+      ("D", None, ["Bộ Khoa học và Công nghệ"], ["Bộ Công Thương"]),
+      ("E", None, ["Bộ Y tế"], ["UBND các tỉnh, thành phố"])]),
+    ("lettered headings in tab rows",
+     row(*_GROUP_HEADER)
+     + row("A.", "SỞ TƯ PHÁP", "", "", "")
+     + row("1", "Sở Tư pháp", "Sở Nội vụ", "Rà soát văn bản", "Năm 2025")
+     + row("B.", "SỞ NỘI VỤ", "", "", "")
+     + row("1", "Sở Nội vụ", "Sở Tài chính", "Sắp xếp tổ chức bộ máy", "Quý III/2025"),
+     [("A", "1", ["Sở Tư pháp"], ["Sở Nội vụ"]), ("B", "1", ["Sở Nội vụ"], ["Sở Tài chính"])]),
+    ("a lettered row naming an agency in mixed case is not a heading (a sub-task of the row above)",
+     row(*_GROUP_HEADER)
+     + row("1", "Sở Tư pháp", "Sở Nội vụ", "Rà soát văn bản", "Năm 2025")
+     + row("a", "Sở Nội vụ", "Sở Tài chính", "Sắp xếp tổ chức bộ máy", "Quý III/2025"),
+     [(None, "1", ["Sở Tư pháp"], ["Sở Nội vụ"]), (None, "1", ["Sở Nội vụ"], ["Sở Tài chính"])]),
+]
+
+
+@pytest.mark.parametrize("name,body,want", GROUP_HEADING_CASES, ids=[c[0] for c in GROUP_HEADING_CASES])
+def test_lettered_group_headings(name, body, want):
+    got = [(t.section, t.no, list(t.lead), list(t.support)) for t in tasks_of(body)]
+    assert got == want

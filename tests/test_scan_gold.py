@@ -31,6 +31,13 @@ has_tesseract = bool(shutil.which("tesseract")) and "vie" in ocr._langs(shutil.w
     ("I. Tăng cường sự lãnh đạo", "1. Tăng cường sự lãnh đạo"),
     ("§. Chủ động phối hợp", "8. Chủ động phối hợp"),
     ("¡. Kinh phí thực hiện", "1. Kinh phí thực hiện"),
+    ("Số: 1/2/KH-UBND", "Số: 172/KH-UBND"),
+    ("- 'Gơ quan phối hợp: các bộ", "- Cơ quan phối hợp: các bộ"),
+    ("Minh, ngây 18 thảng 11 nãm 2025", "Minh, ngày 18 tháng 11 năm 2025"),
+    ("24 tháng 1i năm 2025", "24 tháng 11 năm 2025"),
+    ("'Số: 172/KH-UBND\tThành phố Hồ Chí", "Số: 172/KH-UBND\tThành phố Hồ Chí"),
+    ("Văn phòng Chính phủ, các cơ quan.có liên quan", "Văn phòng Chính phủ, các cơ quan có liên quan"),
+    ("Quyết định số 21/5/QĐ-TTg ngày", "Quyết định số 2175/QĐ-TTg ngày"),
     # left alone
     ("I. MỤC ĐÍCH, YÊU CẦU", "I. MỤC ĐÍCH, YÊU CẦU"),
     ("Đại hội lần thứ XIV của Đảng", "Đại hội lần thứ XIV của Đảng"),
@@ -38,6 +45,11 @@ has_tesseract = bool(shutil.which("tesseract")) and "vie" in ocr._langs(shutil.w
     ("các điểm 1, 2, 3 của Điều 5", "các điểm 1, 2, 3 của Điều 5"),
     ("Luật số 5, Bộ luật", "Luật số 5, Bộ luật"),
     ("hello Ol lO", "hello Ol lO"),
+    ("số 12/2024/NĐ-CP", "số 12/2024/NĐ-CP"),
+    ("ngày 1/2/2025", "ngày 1/2/2025"),
+    ("tâm hồn ngây thơ", "tâm hồn ngây thơ"),
+    ("TP.HCM và www.chinhphu.vn", "TP.HCM và www.chinhphu.vn"),
+    ("- \"Ba không\" trong", "- \"Ba không\" trong"),
 ])
 def test_ocr_fix_line(raw, fixed):
     assert fix_line(raw) == fixed
@@ -47,7 +59,7 @@ def _agencies(names) -> set:
     return {search_key(n) for n in names}
 
 
-@pytest.mark.skipif(not has_tesseract, reason="tesseract-ocr / tesseract-ocr-vie not installed (make ocr-deps)")
+@pytest.mark.skipif(not has_tesseract, reason="tesseract-ocr / tesseract-ocr-vie not installed (make reader-deps)")
 def test_scanned_plan_matches_gold():
     gold = json.loads(GOLD.read_text(encoding="utf-8"))
     ex = extract_file(SCAN, "scan.pdf").to_json()
@@ -81,7 +93,7 @@ DECISION_TASKS = [
 ]
 
 
-@pytest.mark.skipif(not has_tesseract, reason="tesseract-ocr / tesseract-ocr-vie not installed (make ocr-deps)")
+@pytest.mark.skipif(not has_tesseract, reason="tesseract-ocr / tesseract-ocr-vie not installed (make reader-deps)")
 def test_scanned_decision_with_attached_plan():
     """Image-only decision (rotated, noisy, red stamp) with a ruled task table
     in its attached plan: identity, attachment, rows → tasks with lead/support."""

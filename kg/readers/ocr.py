@@ -92,6 +92,31 @@ def remove_ink(rgb: np.ndarray) -> np.ndarray:
     return grey
 
 
+def despeckle(grey: np.ndarray) -> np.ndarray:
+    """Dust and scanner noise out: tiny dark specks (a few pixels at 300 dpi)
+    with no other ink near them become white. A diacritic or the dot of an
+    'i' lies close to its letter and stays."""
+    ink = (grey < 160).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return grey
+    small = stats[:, cv2.CC_STAT_AREA] <= _SPECK_AREA
+    small[0] = False
+    small_mask = small[labels]
+    big = (ink > 0) & ~small_mask
+    near = cv2.dilate(big.astype(np.uint8), np.ones((2 * _SPECK_GAP + 1, 2 * _SPECK_GAP + 1), np.uint8)) > 0
+    lonely = small_mask & ~near
+    if not lonely.any():
+        return grey
+    out = grey.copy()
+    out[cv2.dilate(lonely.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 255
+    return out
+
+
+_SPECK_AREA = 10        # pixels: a speck at 300 dpi (a tone mark in 12 pt is ~25 or more)
+_SPECK_GAP = 10         # pixels of white around it (a tone mark sits closer to its letter)
+
+
 def skew_angle(grey: np.ndarray) -> float:
     """Angle in degrees (counter-clockwise) that straightens the text lines."""
     small = cv2.resize(grey, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
@@ -190,6 +215,8 @@ def _line_groups(words: list[dict]) -> list[tuple[float, float, str, float]]:
     out = []
     for ws in groups.values():
         ws.sort(key=lambda w: w["x"])
+        line_h = sorted(w["h"] for w in ws)[len(ws) // 2]
+        ws = [w for k, w in enumerate(ws) if not _stray_mark(ws, k, line_h)] or ws
         text = ws[0]["text"]
         for a, b in zip(ws, ws[1:]):
             gap = b["x"] - (a["x"] + a["w"])
@@ -201,6 +228,23 @@ def _line_groups(words: list[dict]) -> list[tuple[float, float, str, float]]:
     return out
 
 
+def _stray_mark(ws: list[dict], k: int, line_h: int) -> bool:
+    """A piece of a rule read as a word: far flatter than the line's words and
+    unsure ('có' 3 px high: the dashes under a header), a bullet opening the line
+    aside; or a one- or two-character mark without a letter or digit standing
+    apart from the words on both sides."""
+    w = ws[k]
+    flat = w["h"] < 0.25 * line_h and w["conf"] < 50
+    if flat and (k > 0 or any(ch.isalnum() for ch in w["text"])):
+        return True
+    if len(w["text"]) > 2 or any(ch.isalnum() for ch in w["text"]):
+        return False
+    room = 2 * max(w["h"], 12)
+    left = w["x"] - (ws[k - 1]["x"] + ws[k - 1]["w"]) if k > 0 else 10 ** 6
+    right = ws[k + 1]["x"] - (w["x"] + w["w"]) if k + 1 < len(ws) else 10 ** 6
+    return left > room and right > room
+
+
 def _lines_of(words: list[dict]) -> list[tuple[float, float, str]]:
     return [(t, b, s) for t, b, s, _ in _line_groups(words)]
 
@@ -208,9 +252,12 @@ def _lines_of(words: list[dict]) -> list[tuple[float, float, str]]:
 def _keep_word(w: dict, line_conf: dict) -> bool:
     """Drop low-confidence specks (stamp and signature remnants); keep a
     short low-confidence word on a line read with confidence ('KẾ' of a bold
-    heading), when it is made of letters or digits."""
+    heading), when it is made of letters or digits; keep a short unsure
+    token holding a digit, glyph-sized (a day or a month)."""
     if w["conf"] >= 10 or len(w["text"]) > 2:
         return True
+    if any(ch.isdigit() for ch in w["text"]) and w["text"].isalnum() and w["h"] >= 20:
+        return True             # a day or month number read unsure ('1i' for 11): repaired later
     return w["text"].isalnum() and line_conf.get((w["block"], w["par"], w["line"]), 0.0) >= 80
 
 
@@ -238,7 +285,7 @@ def ocr_page(img: Image.Image, label: str) -> Page:
     """One page image → positioned lines and tables (pixel coordinates)."""
     require(label)
     rgb = np.asarray(img.convert("RGB"))
-    grey = deskew(remove_ink(rgb))
+    grey = deskew(despeckle(remove_ink(rgb)))
     hor, ver = find_rules(grey)
     hs, vs = _segments(hor, True), _segments(ver, False)
     page_h = float(grey.shape[0])
@@ -255,14 +302,16 @@ def ocr_page(img: Image.Image, label: str) -> Page:
     page_img = clean.copy()
     for top, bottom, left, right in boxes:
         page_img[max(0, int(top)):int(bottom) + 1, max(0, int(left)):int(right) + 1] = 255
-    words = _tesseract_words(page_img, label)
+    band = _header_columns(page_img)
+    head: list[tuple[float, float, str, float]] = []
+    if band:
+        top, bottom, gx = band
+        left = _read_words(page_img[top:bottom, :gx], label, 0, top, 0)
+        right = _read_words(page_img[top:bottom, gx:], label, gx, top, 1)
+        head = _side_by_side(_line_groups(left), _line_groups(right))
+        page_img[top:bottom] = 255
+    rest = _read_words(page_img, label, 0, 0, 2)
     cell_words = _cell_words(clean, tables, page_h, label)
-    line_conf: dict[tuple, list[float]] = {}
-    for w in words:
-        if len(w["text"]) > 2:
-            line_conf.setdefault((w["block"], w["par"], w["line"]), []).append(w["conf"])
-    mean_conf = {k: sum(v) / len(v) for k, v in line_conf.items()}
-    rest = [w for w in words if _keep_word(w, mean_conf)]
     out_tables = []
     for ti, g in enumerate(tables):
         texts = {c: _cell_text(ws) for c, ws in cell_words[ti].items()}
@@ -270,8 +319,110 @@ def ocr_page(img: Image.Image, label: str) -> Page:
         top, bottom, left, right = boxes[ti]
         out_tables.append(Table(top=top, bottom=bottom, left=left, right=right,
                                 xs=tuple(g.xs), rows=rows, rowspans=g.rowspans))
-    body, notes = _split_notes(_line_groups(rest), page_h)
+    body, notes = _split_notes(sorted(head + _line_groups(rest), key=lambda l: l[0]), page_h)
     return Page(height=page_h, lines=body, tables=out_tables, notes=notes)
+
+
+def _read_words(img: np.ndarray, label: str, dx: int, dy: int, run: int) -> list[dict]:
+    """Tesseract words of an image part, specks dropped, in page coordinates
+    (blocks numbered apart per run, so lines of two runs never mix)."""
+    if img.size == 0 or not (img < 128).any():
+        return []
+    words = _tesseract_words(img, label)
+    line_conf: dict[tuple, list[float]] = {}
+    for w in words:
+        if len(w["text"]) > 2:
+            line_conf.setdefault((w["block"], w["par"], w["line"]), []).append(w["conf"])
+    mean_conf = {k: sum(v) / len(v) for k, v in line_conf.items()}
+    out = []
+    for w in words:
+        if _keep_word(w, mean_conf):
+            out.append(dict(w, x=w["x"] + dx, y=w["y"] + dy, block=w["block"] + 1000 * run))
+    return out
+
+
+_GUTTER = 20           # pixels of white between the two columns of a header
+
+
+def _header_columns(img: np.ndarray) -> Optional[tuple[int, int, int]]:
+    """(top, bottom, gutter x) of a two-column block at the top of the page (the
+    issuer and number on the left, the national motto and the place and date
+    on the right), read column by column: read across, lines of the two
+    columns with different baselines are mixed into garbage."""
+    h, w = img.shape
+    ink = img < 128
+    rows = np.nonzero(ink.any(axis=1))[0]
+    if len(rows) == 0:
+        return None
+    top = int(rows[0])
+    seen = ink[top:top + 150].any(axis=0)
+    limit = min(h, top + int(h * 0.4))
+    best = None
+    for gx in _gutters(~seen, w):
+        # grow down while the blank run holding the gutter stays wide enough (a
+        # line across the page closes it); the gutter follows that run. Of the
+        # blank runs between the first words, the column gap goes deepest.
+        cur, bottom = seen, top + 150
+        while bottom < limit:
+            now = cur | ink[bottom:bottom + 10].any(axis=0)
+            run = _run_at(~now, gx)
+            if run is None or run[1] - run[0] < _GUTTER:
+                break
+            cur, gx, bottom = now, (run[0] + run[1]) // 2, bottom + 10
+        if best is None or bottom > best[0]:
+            best = (bottom, gx)
+    if best is None:
+        return None
+    bottom, gx = best
+    if not ink[top:bottom, :gx].any() or not ink[top:bottom, gx:].any():
+        return None
+    return top, bottom, gx
+
+
+def _gutters(free: np.ndarray, w: int) -> list[int]:
+    """Centres of the runs of blank columns (at least _GUTTER wide) with ink on
+    both sides, in the middle of the page."""
+    inked = np.nonzero(~free)[0]
+    if len(inked) < 2:
+        return []
+    gaps = np.diff(inked) - 1
+    ok = np.nonzero((gaps >= _GUTTER) & (inked[:-1] > 0.2 * w) & (inked[1:] < 0.75 * w))[0]
+    return [int(inked[k] + 1 + gaps[k] // 2) for k in ok]
+
+
+def _run_at(free: np.ndarray, x: int) -> Optional[tuple[int, int]]:
+    """The run of blank columns [a, b) holding column x, or None."""
+    if not free[x]:
+        return None
+    a = x
+    while a > 0 and free[a - 1]:
+        a -= 1
+    b = x
+    while b < len(free) and free[b]:
+        b += 1
+    return a, b
+
+
+def _side_by_side(left: list, right: list) -> list[tuple[float, float, str, float]]:
+    """Lines of two columns → page lines: a left and a right line at the same
+    height are one line with a tab between them (as the PDF reader writes a
+    two-column header)."""
+    out = []
+    used = set()
+    for lt, lb, ls, lh in left:
+        match = None
+        for k, (rt, rb, rs, rh) in enumerate(right):
+            if k not in used and min(lb, rb) - max(lt, rt) > 0.5 * min(lb - lt, rb - rt):
+                match = k
+                break
+        if match is None:
+            out.append((lt, lb, ls, lh))
+        else:
+            used.add(match)
+            rt, rb, rs, rh = right[match]
+            out.append((min(lt, rt), max(lb, rb), ls + "\t" + rs, max(lh, rh)))
+    out += [r for k, r in enumerate(right) if k not in used]
+    return sorted(out, key=lambda l: l[0])
 
 
 _CELL_PAD = 5          # pixels kept off the rules of a cell
