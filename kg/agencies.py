@@ -118,7 +118,7 @@ _TRAILING_NOTE_RE = re.compile(r"\s*\(([^()]{1,80})\)$")
 
 
 # the subject of a clause ends at its duty ('Sở Nội vụ chủ trì …', 'Sở, ban, ngành … có trách nhiệm …')
-_SUBJECT_END_RE = re.compile(r"\s+(?:chủ\s+trì|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|phối\s+hợp|tham\s+mưu"
+_SUBJECT_END_RE = re.compile(r"(?<!\s)\s+(?:chủ\s+trì|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|phối\s+hợp|tham\s+mưu"
                              r"|chủ\s+động|tiến\s+hành)(?![\wà-ỹ])", re.I)
 _FIELD_HEAD_RE = re.compile(r"^(?:Sở|Bộ)\s+(?:" + "|".join(sorted((re.escape(f) for f in FIELDS), key=len, reverse=True))
                             + r")(?![\wà-ỹ])", re.I)
