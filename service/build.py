@@ -38,7 +38,7 @@ from search.vectors import open_store, text_key
 
 from . import lineage
 from .extractpool import ExtractPool
-from .incremental import LINEAGE_FILE, incremental_rdf, link_dicts
+from .incremental import LINEAGE_FILE, incremental_rdf, link_dicts, write_shared
 from .home import (clean_stale, current_build, list_corpus, locked, new_build_dir, pointer_target,
                    prepare_home, publish)
 from .progress import NONE, Progress
@@ -410,6 +410,8 @@ class Builder:
             nt = sorted_ntriples(g)
             prefixes = {p: str(ns) for p, ns in g.namespaces() if p}
             atomic_write(tmp / "export.nt", nt)
+            if not self.sparql_url:
+                write_shared(G, base or DEFAULT_BASE, tmp)
             n = build_oxigraph(tmp / "rdf", nt, prefixes)
             bar.update(n)
             info = {"triples": n, "store": "oxigraph", "mode": "full"}
