@@ -26,7 +26,9 @@ query p50/p95 (one query at a time, one thread), recall@10 against exact
 search on 100 queries, file size, mmap load time.
 ``incremental``: a copy of a built home (``cp -a``) and of its corpus (hard
 links), one build to settle, then one file removed → build, and added back
-→ build: wall and CPU seconds of each, the build's split and its RDF mode.
+→ build: wall and CPU seconds of each (and of each step: ``steps``; the
+process start, imports included, is ``outside_steps_*``), the load average,
+the build's split and its RDF mode.
 Everything prints one JSON object on stdout; progress goes to stderr.
 """
 from __future__ import annotations
@@ -317,10 +319,15 @@ def incremental(a) -> dict:
         r = run_build(data, home, extra)
         c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         s = r["summary"]
-        log(f"{label}: {r['wall_s']} s, rdf {s['rdf'].get('mode')}")
-        return {"wall_s": r["wall_s"], "cpu_s": round(c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime, 1),
-                "seconds": s["seconds"], "rdf": s["rdf"], "extracted": s["extracted"], "documents": s["documents"],
-                "peak_rss_mb": r["peak_rss_mb"]}
+        cpu = round(c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime, 1)
+        log(f"{label}: {r['wall_s']} s wall, {cpu} s CPU, rdf {s['rdf'].get('mode')}")
+        steps = s.get("steps") or {}
+        return {"wall_s": r["wall_s"], "cpu_s": cpu, "load_avg": [round(x, 2) for x in os.getloadavg()],
+                # the process's start (imports) and exit: what the build's own steps do not count
+                "outside_steps_wall_s": round(r["wall_s"] - sum(v["wall"] for v in steps.values()), 2),
+                "outside_steps_cpu_s": round(cpu - sum(v["cpu"] for v in steps.values()), 2),
+                "steps": steps, "seconds": s["seconds"], "rdf": s["rdf"], "extracted": s["extracted"],
+                "documents": s["documents"], "peak_rss_mb": r["peak_rss_mb"]}
     out = {"file": name, "indexed": indexed, "settle": timed("settle")}
     os.rename(data / name, spare)
     out["remove_one"] = timed("remove one")

@@ -13,7 +13,6 @@ the number of usable cores only inside the ``with`` block and restores it after.
 from __future__ import annotations
 
 import copy
-import os
 import time
 import unicodedata
 from contextlib import contextmanager
@@ -23,10 +22,10 @@ from typing import Callable, Iterator, Optional, Sequence
 import numpy as np
 import torch
 
+from .devices import DEVICES, parse_device, usable_cores  # noqa: F401 - DEVICES, usable_cores re-exported
 from .vectors import VectorStore, text_key
 
 PASSAGE_PREFIX = "passage: "
-DEVICES = ("auto", "cpu", "cuda")
 CPU_BATCH = 32
 CUDA_BATCH = 512
 
@@ -54,22 +53,12 @@ def cuda_available() -> bool:
 def resolve_device(device: Optional[str] = None) -> str:
     """``auto`` | ``cpu`` | ``cuda`` (default: env LEGALKG_DEVICE, else auto) →
     ``cpu`` or ``cuda``.  ``cuda`` without a CUDA device raises ValueError."""
-    raw = device if device is not None else os.environ.get("LEGALKG_DEVICE", "auto")
-    d = (raw or "auto").strip().lower()
-    if d not in DEVICES:
-        raise ValueError(f"unknown device {raw!r} (use auto, cpu or cuda)")
+    d = parse_device(device)
     if d == "auto":
         return "cuda" if cuda_available() else "cpu"
     if d == "cuda" and not cuda_available():
         raise ValueError("device cuda requested but no CUDA device is available")
     return d
-
-
-def usable_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:        # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ RDF a pyoxigraph (RocksDB) store.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -27,15 +28,17 @@ from typing import Optional
 from kg.fsutil import atomic_write
 from kg.graph import build_graph
 from kg.graphfile import write_graph
+from kg.lineage import find_lineage
 from kg.model import InputError
 from kg.rdf import DEFAULT_BASE, to_rdf
-from search import embedder, vindex
+from search import vindex
 from search import index as search_index
+from search.devices import parse_device, usable_cores
 from search.vectors import open_store, text_key
 
 from . import lineage
 from .extractpool import ExtractPool
-from .incremental import LINEAGE_FILE, incremental_rdf, link_dicts
+from .incremental import LINEAGE_FILE, incremental_rdf, link_dicts, write_shared
 from .home import (clean_stale, current_build, list_corpus, locked, new_build_dir, pointer_target,
                    prepare_home, publish)
 from .progress import NONE, Progress
@@ -43,6 +46,27 @@ from .triplestore import RemoteStore, build_oxigraph
 
 MODEL_NAME = "multilingual-e5-small"
 DIM = 384
+
+
+def _embedder():
+    """``search.embedder``, imported when there is something to embed (or
+    ``--device cuda`` to check): it imports torch, ~2.3 s that a build adding
+    or removing one file of an unindexed home would spend for nothing."""
+    return importlib.import_module("search.embedder")
+
+
+class Steps:
+    """Wall and CPU seconds of each step of a build (``summary["steps"]``)."""
+
+    def __init__(self):
+        self.out: dict = {}
+        self._t = (time.perf_counter(), time.process_time())
+
+    def lap(self, name: str) -> None:
+        w, c = time.perf_counter(), time.process_time()
+        prev = self.out.get(name, {"wall": 0.0, "cpu": 0.0})
+        self.out[name] = {"wall": round(prev["wall"] + w - self._t[0], 3), "cpu": round(prev["cpu"] + c - self._t[1], 3)}
+        self._t = (w, c)
 
 
 def read_json(path: Path):
@@ -115,7 +139,7 @@ class Builder:
         self.cluster = cluster
         self.wait = wait
         self.sparql_url = sparql_url if sparql_url is not None else os.environ.get("LEGALKG_SPARQL_URL")
-        self.workers = workers or int(os.environ.get("LEGALKG_WORKERS") or embedder.usable_cores())
+        self.workers = workers or int(os.environ.get("LEGALKG_WORKERS") or usable_cores())
         self.file_timeout = file_timeout
         self.stats: dict = {}
         self._prev_manifest: dict = {}
@@ -124,7 +148,8 @@ class Builder:
     # ------------------------------------------------------------ run --
     def run(self) -> dict:
         try:
-            embedder.resolve_device(self.device)
+            if parse_device(self.device) == "cuda":         # fail at once where no CUDA device is
+                _embedder().resolve_device(self.device)
         except ValueError as exc:
             raise InputError("--device", str(exc)) from None
         home = prepare_home(self.store.home)
@@ -147,6 +172,7 @@ class Builder:
     def _build(self, home: Path, previous: Optional[str]) -> dict:
         t0 = time.perf_counter()
         timings = {}
+        steps = self.steps = Steps()
         ext_cache = self.store.cache / "extract"
         ext_cache.mkdir(parents=True, exist_ok=True)
         listing = list_corpus(self.store.data)
@@ -154,10 +180,12 @@ class Builder:
             self.progress.note(f"skipped: {s}")
         prev_dir = current_build(home)
         prev_files, prev_ex = self._previous(prev_dir)
+        steps.lap("previous")
         extractions, errors, extracted, reused = self._extract(listing.files, ext_cache, prev_files, prev_ex)
         timings["extract"] = time.perf_counter() - t0
         extractions, dup_warnings = canonical_order(extractions)
         warnings = [w for ex in extractions for w in ex.get("warnings", [])] + dup_warnings
+        steps.lap("extract")
 
         t = time.perf_counter()
         self._extractions = extractions
@@ -169,18 +197,24 @@ class Builder:
             if len(sources) > 1 and doc_id in G:
                 G.nodes[doc_id]["duplicates"] = sources[:-1]
         timings["graph"] = time.perf_counter() - t
+        steps.lap("graph")
         tmp = new_build_dir(home)
         try:
             atomic_write(tmp / "extractions.json", json.dumps(extractions, ensure_ascii=False).encode("utf-8"))
+            steps.lap("write_extractions")
             write_graph(G, tmp / "graph.msgpack")
+            steps.lap("write_graph")
             self._texts(extractions, ext_cache, tmp / "texts")
+            steps.lap("texts")
             t = time.perf_counter()
             index_info = self._index(extractions, tmp / "index") if self.index else None
             timings["embed_index"] = time.perf_counter() - t
+            steps.lap("embed_index")
             t = time.perf_counter()
             base = self.store.build_base()
             rdf_info = self._rdf(G, base, tmp, prev_dir)
             timings["rdf"] = time.perf_counter() - t
+            steps.lap("rdf")
             summary = {
                 "data": str(self.store.data), "home": str(self.store.home),
                 "documents": len(extractions),
@@ -193,7 +227,7 @@ class Builder:
                 "extracted": extracted, "reused": reused, "errors": errors, "warnings": warnings,
                 "skipped": listing.skipped, "indexed": bool(self.index),
                 "embedding": index_info, "rdf": rdf_info,
-                "seconds": {k: round(v, 3) for k, v in timings.items()},
+                "seconds": {k: round(v, 3) for k, v in timings.items()}, "steps": steps.out,
             }
             files = {}
             for label, path in listing.files:
@@ -210,6 +244,7 @@ class Builder:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         clean_stale(home, keep_previous=previous)
+        steps.lap("publish")
         summary["seconds"]["total"] = round(time.perf_counter() - t0, 3)
         self.store._loaded_build(final, G, extractions)
         return summary
@@ -340,7 +375,7 @@ class Builder:
                                        device=self.device, progress=cb)
                 else:
                     chunk = int(os.environ.get("LEGALKG_EMBED_CHUNK") or 0) or None   # passages per write
-                    st = embedder.embed_to_store(model, texts, vstore, device=self.device, progress=cb, chunk=chunk)
+                    st = _embedder().embed_to_store(model, texts, vstore, device=self.device, progress=cb, chunk=chunk)
             info.update(embedded=st["embedded"], device=st["device"], precision=st["precision"],
                         rate=st["rate"], seconds=st["seconds"])
         vecs = vstore.get(keys) if keys else None
@@ -357,14 +392,16 @@ class Builder:
         """The lineage links ``Store.rdf_graph`` adds (same extractions, same vectors)."""
         index_dir = tmp / "index"
         sim = lineage.dense_similarity(index_dir) if (index_dir / "dense.faiss").exists() else None
-        st = lineage.LineageState(self._extractions, sim)
-        self.stats["lineage_s"] = st.seconds
-        return st.lineage.links
+        t = time.perf_counter()
+        links = find_lineage(self._extractions, similarity=sim).links     # LineageState's, without its agenda
+        self.stats["lineage_s"] = round(time.perf_counter() - t, 3)
+        return links
 
     def _rdf(self, G, base: str, tmp: Path, prev_dir: Optional[Path] = None) -> dict:
         with self.progress.step("rdf", None) as bar:
             links = self._lineage_links(tmp)
             atomic_write(tmp / LINEAGE_FILE, json.dumps(link_dicts(links), ensure_ascii=False).encode("utf-8"))
+            self.steps.lap("lineage")
             inc = self._incremental_rdf(G, links, base, tmp, prev_dir)
             if inc is not None:
                 bar.update(inc["triples"])
@@ -373,6 +410,8 @@ class Builder:
             nt = sorted_ntriples(g)
             prefixes = {p: str(ns) for p, ns in g.namespaces() if p}
             atomic_write(tmp / "export.nt", nt)
+            if not self.sparql_url:
+                write_shared(G, base or DEFAULT_BASE, tmp)
             n = build_oxigraph(tmp / "rdf", nt, prefixes)
             bar.update(n)
             info = {"triples": n, "store": "oxigraph", "mode": "full"}

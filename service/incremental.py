@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from kg.fsutil import atomic_write
 from kg.graphfile import read_graph
-from kg.rdf.delta import rdf_delta
+from kg.rdf.delta import rdf_delta, shared_part
 
 from .triplestore import PREFIXES_FILE
 
@@ -38,6 +38,12 @@ def link_dicts(links) -> list[dict]:
         get = l.get if isinstance(l, dict) else (lambda k, l=l: getattr(l, k, None))
         out.append({k: get(k) for k in ("child", "parent", "kind", "confidence", "evidence")})
     return out
+
+
+def write_shared(G, base: str, dest: Path) -> None:
+    """A full build's shared RDF part (``kg.rdf.delta.shared_part``), kept so
+    the next incremental build need not map the old graph's again."""
+    atomic_write(dest / SHARED_FILE, json.dumps(shared_part(G, base), ensure_ascii=False).encode("utf-8"))
 
 
 def merge_sorted(old_nt: bytes, delete: set, insert: set) -> bytes:

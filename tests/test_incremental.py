@@ -15,7 +15,7 @@ import pytest
 from kg.graph import build_graph
 from kg.pipeline import extract_file
 from kg.rdf import assignment_iri, task_iri, to_rdf
-from kg.rdf.delta import apply_sorted, rdf_delta
+from kg.rdf.delta import apply_sorted, rdf_delta, shared_part
 from service import Service, Store
 from service.build import canonical_order, sorted_ntriples
 from service.incremental import merge_sorted
@@ -59,6 +59,22 @@ def test_rdf_delta_equals_full_mapping(extractions, seed):
     delta = rdf_delta(G0, G1)
     assert delta is not None
     assert apply_sorted(nt0, delta) == nt1
+    assert merge_sorted(nt0, delta.delete, delta.insert) == nt1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_shared_part_from_cache_equals_fresh(extractions, seed):
+    """The shared part rendered with the previous build's entries as a cache
+    (stored as JSON) is the one rendered from nothing; the delta made with
+    the stored part equals the full mapping."""
+    rng = random.Random(100 + seed)
+    before = rng.sample(extractions, rng.randint(1, len(extractions) - 1))
+    after = [e for e in extractions if e not in before][:3] + before[: len(before) - seed % 2]
+    G0, nt0 = _mapped(before)
+    G1, nt1 = _mapped(after)
+    stored = json.loads(json.dumps(shared_part(G0), ensure_ascii=False))
+    assert shared_part(G1, cache=stored) == shared_part(G1)
+    delta = rdf_delta(G0, G1, old_shared=stored)
     assert merge_sorted(nt0, delta.delete, delta.insert) == nt1
 
 

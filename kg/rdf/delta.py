@@ -24,10 +24,12 @@ or an edge maps a node that is not a document as one.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 import networkx as nx
+from rdflib import URIRef
 
 from ..ids import slug
 from ..vocab import CITATION_TYPES
@@ -63,9 +65,11 @@ class _Shared(_Builder):
         self.agencies_done = set(agencies)
         self.orgs_described = {agency_iri(n, base) for n in agencies}
 
-    def run(self) -> set:
+    def run(self, cache: Optional[dict] = None) -> dict:
         """In ``to_rdf``'s order (the first registration of a province name,
-        a source path or an issuer's canonical name wins there too)."""
+        a source path or an issuer's canonical name wins there too).  Returns
+        ``{entry key: [its N-Triples lines]}`` (see :meth:`entries`); the lines
+        of a key found in ``cache`` (the previous build's) are not rendered again."""
         G = self.G
         docs = set(_sorted_nodes(G, "document"))
         for n in sorted(docs, key=str):
@@ -88,7 +92,10 @@ class _Shared(_Builder):
                 for _, v, k in G.out_edges(n, keys=True):
                     if k == "mentions":
                         self._ensure(v, docs)
-        for u, v, k, data in _sorted_edges(G):
+        # only these edges register anything: sorting them alone keeps to_rdf's order
+        wanted = [e for e in G.edges(keys=True, data=True)
+                  if (e[3].get("type") or e[2]) == "attached_to" or (e[3].get("type") or e[2]) in CITATION_TYPES]
+        for u, v, k, data in sorted(wanted, key=lambda e: (str(e[0]), str(e[2]), str(e[1]))):
             etype = data.get("type") or k
             if etype == "attached_to":
                 self._ensure(u, docs)
@@ -99,7 +106,53 @@ class _Shared(_Builder):
                 self._ensure(v, docs)
                 for ev in data.get("evidence") or [{}]:
                     self.source((ev or {}).get("source"))
-        return nt_lines(self.finish(with_vocabulary=True))
+        return self.entries(cache or {})
+
+    def entries(self, cache: dict) -> dict:
+        """``finish``'s triples grouped by what describes them: one entry per
+        document type, minted organisation, province and source file (its key
+        holds everything its lines are made of), plus the type scheme and the
+        vocabulary.  Entries not in ``cache`` are rendered by ``finish`` on a
+        builder that holds only them; each line goes to the entry of its subject."""
+        for iri, m in sorted(self.minted_orgs.items()):          # what finish registers first
+            if iri not in self.orgs_described:
+                self.province(m.get("province"))
+        keys: dict = {}
+        if self.types:
+            keys[json.dumps(["scheme"])] = URIRef(self.base + "type")
+        for iri, label in self.types.items():
+            keys[json.dumps(["type", str(iri), label], ensure_ascii=False)] = iri
+        for iri, m in self.minted_orgs.items():
+            if iri not in self.orgs_described:
+                p = self.province(m.get("province"))
+                keys[json.dumps(["org", str(iri), m["canon"], sorted(m["names"]), m.get("kind"),
+                                 str(p) if p is not None else None], ensure_ascii=False)] = iri
+        for iri, name in self.provinces.items():
+            keys[json.dumps(["province", str(iri), name], ensure_ascii=False)] = iri
+        for iri, path in self.sources.items():
+            keys[json.dumps(["source", str(iri), path], ensure_ascii=False)] = iri
+        vocab = json.dumps(["vocabulary"])
+        out = {k: cache[k] for k in keys if k in cache}
+        if vocab in cache:
+            out[vocab] = cache[vocab]
+        todo = {k: iri for k, iri in keys.items() if k not in out}
+        if todo or vocab not in out:
+            r = _Builder(self.G, self.base)
+            want = set(todo.values())
+            r.types = {i: v for i, v in self.types.items() if i in want}
+            r.minted_orgs = {i: m for i, m in self.minted_orgs.items() if i in want}
+            r.provinces = {i: v for i, v in self.provinces.items() if i in want}
+            r.sources = {i: v for i, v in self.sources.items() if i in want}
+            r._province_names = self._province_names
+            by_subject: dict = {}
+            for line in nt_lines(r.finish(with_vocabulary=vocab not in out)):
+                by_subject.setdefault(line[1:line.index(">")], []).append(line)
+            subjects = {str(iri) for iri in keys.values()}
+            for k, iri in todo.items():
+                out[k] = sorted(by_subject.get(str(iri), ()))
+            if vocab not in out:
+                out[vocab] = sorted(ln for subj, lines in by_subject.items() if subj not in subjects for ln in lines)
+        return out
 
     def _register_doc(self, n, a) -> None:
         self.doc_type(a.get("type"))
@@ -166,15 +219,23 @@ def dirty_nodes(old: nx.MultiDiGraph, new: nx.MultiDiGraph) -> set:
     return out
 
 
-def shared_part(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> dict:
-    """``{"lines": [N-Triples lines of the shared part], "issuers": {document:
-    issuer IRI}, "provinces": {province name: node}}`` (JSON-ready: a build
-    stores it so the next one need not recompute it from the old graph)."""
+def shared_part(G: nx.MultiDiGraph, base: str = DEFAULT_BASE, cache: Optional[dict] = None) -> dict:
+    """``{"entries": {entry key: [N-Triples lines]} (the shared part, see
+    ``_Shared.entries``), "issuers": {document: issuer IRI}, "provinces":
+    {province name: node}, "base"}`` (JSON-ready: a build stores it so the next
+    one need not recompute it from the old graph).  ``cache``: a previous
+    ``shared_part``'s (same ``base``): its entries' lines are reused."""
     b = _Shared(G, base)
-    lines = b.run()
-    return {"lines": sorted(lines), "issuers": {str(n): (str(i) if i is not None else None)
-                                                for n, i in b.issuers.items()},
-            "provinces": dict(b._province_names), "odd": sorted(map(str, b.odd))}
+    old = (cache or {}).get("entries") if (cache or {}).get("base") == base else None
+    entries = b.run(old)
+    return {"entries": entries, "issuers": {str(n): (str(i) if i is not None else None)
+                                            for n, i in b.issuers.items()},
+            "provinces": dict(b._province_names), "odd": sorted(map(str, b.odd)), "base": base}
+
+
+def shared_lines(shared: dict) -> set:
+    """The N-Triples lines of a ``shared_part``."""
+    return {ln for lines in shared["entries"].values() for ln in lines}
 
 
 def rdf_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph, base: str = DEFAULT_BASE,
@@ -183,8 +244,9 @@ def rdf_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph, base: str = DEFAULT_BA
     """The lines to delete from / insert into ``to_rdf(old)``'s N-Triples to
     get ``to_rdf(new)``'s; None when a global table changed (map it whole).
     ``old_shared``: ``shared_part(old, base)`` if the caller kept it."""
-    so = old_shared or shared_part(old, base)
-    sn = shared_part(new, base)
+    so = old_shared if old_shared and old_shared.get("base") == base and "entries" in old_shared \
+        else shared_part(old, base)
+    sn = shared_part(new, base, cache=so)
     if so["odd"] or sn["odd"]:
         return None
     po, pn = so["provinces"], sn["provinces"]
@@ -195,8 +257,8 @@ def rdf_delta(old: nx.MultiDiGraph, new: nx.MultiDiGraph, base: str = DEFAULT_BA
     dirty |= {n for n in set(io) | set(inew) if io.get(n) != inew.get(n)}
     dirty = {n for n in dirty if _kind(old, n) in _UNIT_KINDS or _kind(new, n) in _UNIT_KINDS
              or n not in old or n not in new}
-    old_lines = _Units(old, base, dirty).run() | set(so["lines"]) | _lineage_lines(old, base, old_lineage)
-    new_lines = _Units(new, base, dirty).run() | set(sn["lines"]) | _lineage_lines(new, base, new_lineage)
+    old_lines = _Units(old, base, dirty).run() | shared_lines(so) | _lineage_lines(old, base, old_lineage)
+    new_lines = _Units(new, base, dirty).run() | shared_lines(sn) | _lineage_lines(new, base, new_lineage)
     return Delta(delete=old_lines - new_lines, insert=new_lines - old_lines, dirty=len(dirty), shared=sn)
 
 
@@ -208,4 +270,4 @@ def apply_sorted(old_nt: bytes, delta: Delta) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
-__all__ = ["Delta", "apply_sorted", "dirty_nodes", "nt_lines", "rdf_delta", "shared_part"]
+__all__ = ["Delta", "apply_sorted", "dirty_nodes", "nt_lines", "rdf_delta", "shared_lines", "shared_part"]
