@@ -32,9 +32,9 @@ import numpy as np
 from kg.vntext import search_key
 
 from . import calibrate, heap
-from .e5model import embed_queries
+from .e5model import embed_queries, query_precision
 from .glossary import ENGLISH_STOPWORDS, expand
-from .index import get_model, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
+from .index import get_query_model, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
 from .intent import _STOP, parse_question
 from .qembed import QueryEmbedder
 from .text import tokens
@@ -222,9 +222,10 @@ class SearchEngine:
         return out
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        model = get_model(self.cache_root)
+        precision = query_precision()
+        model = get_query_model(self.cache_root, precision)
         query_threads()
-        return embed_queries(model, texts)
+        return embed_queries(model, texts, precision)
 
     def _cosines(self, q: Query) -> tuple[Optional[np.ndarray], list[tuple[int, float]]]:
         """(cosine of every row or None, dense top list)."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from kg.fsutil import atomic_path
 
-from .e5model import embed_passages, load_embedder
+from .e5model import embed_passages, load_embedder, quantize_for_queries, query_precision
 
 # Exact inner product below this many passages, HNSW above.  Measured here
 # (bench/search_latency.py, e5 vectors): exact 1.0 / 5.4 / 10.4 ms per query at
@@ -105,6 +105,22 @@ def get_model(cache_root: Path):
     with _MODEL_LOCK:
         if key not in _MODELS:
             _MODELS[key] = load_embedder(Path(cache_root) / "model")
+        return _MODELS[key]
+
+
+def get_query_model(cache_root: Path, precision: str | None = None):
+    """The model questions are embedded with: :func:`get_model`'s fp32 model,
+    or (``precision`` / env ``LEGALKG_QUERY_PRECISION``) its int8 copy, made
+    once per process; bf16 runs the fp32 model under autocast
+    (``search.e5model.embed_queries``)."""
+    precision = precision or query_precision()
+    base = get_model(cache_root)
+    if precision != "int8":
+        return base
+    key = str(Path(cache_root).resolve()) + "#int8"
+    with _MODEL_LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = quantize_for_queries(base)
         return _MODELS[key]
 
 
