@@ -16,7 +16,9 @@ Features of a (question, row) pair (``FEATURES``, all in [0, 1] or close):
 * ``oov``       idf-weighted share of content syllables no passage contains
                 (a question about football or visas);
 * ``fused``     the fused BM25+dense score, relative to the question's best;
-* ``rr_bm``, ``rr_de``  reciprocal ranks in the BM25 and the dense lists.
+* ``rr_bm``, ``rr_de``  reciprocal ranks in the BM25 and the dense lists;
+* ``year``      1 when the question names no year or the row belongs to the
+                year it names (deadline range, else the document's year), else 0.
 
 The answer decision is ``score(top row) >= threshold`` (also in the JSON);
 ``floor`` is the score above which a row counts as a match (totals, facets).
@@ -32,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 PATH = Path(__file__).with_name("data") / "calibration.json"
-FEATURES = ("cos", "cos_gap", "cov", "cov_bi", "cov_exp", "oov", "fused", "rr_bm", "rr_de")
+FEATURES = ("cos", "cos_gap", "cov", "cov_bi", "cov_exp", "oov", "fused", "rr_bm", "rr_de", "year")
 # question-level features (answerability): from the candidates' features
 Q_FEATURES = ("top_cos", "top_gap", "top_cov", "top_cov_bi", "oov", "oov_bi", "english", "english_cos")
 
@@ -96,7 +98,7 @@ def from_json(d: dict) -> Calibration:
 
 
 # Used only until bench/fit_calibration.py has written the fitted file.
-_PRIOR = {"features": list(FEATURES), "weights": [0.0, 2.0, 0.0, 3.0, 0.5, 0.0, 9.0, 2.0, 2.0], "bias": -12.0,
+_PRIOR = {"features": list(FEATURES), "weights": [0.0, 2.0, 0.0, 3.0, 0.5, 0.0, 9.0, 2.0, 2.0, 1.0], "bias": -12.0,
           "q_features": list(Q_FEATURES), "q_weights": [20.0, 20.0, 3.0, 2.0, -4.0, -2.0, 0.0, 0.0],
           "q_bias": -18.0, "threshold": 0.05, "floor": 0.02, "meta": {"fitted": False}}
 

@@ -301,9 +301,15 @@ class SearchEngine:
             c = cos_all[idx].astype(np.float64)
         else:
             c = np.array([cos_map.get(i, cos_ref) for i in ids])
+        if q.year:                                   # a soft filter: the rows of the year the question names
+            in_year = self.filter_ids("year", q.year)
+            year = np.array([1.0 if i in in_year else 0.0 for i in ids])
+        else:
+            year = np.ones(len(ids))
         X = np.column_stack([c, (c - cos_ref) if mode != "bm25" else c, cov[idx], cov_bi[idx], cov_exp[idx],
                              np.full(len(ids), oov), np.array([fused[i] for i in ids]) * _ratio(1.0, top_fused),
-                             np.array([rr_bm.get(i, 0.0) for i in ids]), np.array([rr_de.get(i, 0.0) for i in ids])])
+                             np.array([rr_bm.get(i, 0.0) for i in ids]), np.array([rr_de.get(i, 0.0) for i in ids]),
+                             year])
         qbi_all = [t for t in tokens(q.topic) if "_" in t]
         oov_bi = sum(1 for t in qbi_all if t not in self.vocab) / len(qbi_all) if qbi_all else 0.0
         qx = calibrate.question_features(X, q.english, oov_bi)
@@ -362,9 +368,11 @@ class SearchEngine:
     # ---------------------------------------------------------- filters ---
     def question_filter(self, q) -> Optional[set[int]]:
         """Records allowed by the question's filters.  A filter that would leave
-        nothing is relaxed (year first, then number); the province is kept
-        whenever any record of that province exists."""
-        wanted = [("province", q.province), ("number", q.number), ("year", q.year)]
+        nothing is relaxed (the number); the province is kept whenever any
+        record of that province exists.  The year is not a filter but a
+        feature of the score (``year``): "chỉ số CCHC năm 2022", "giai đoạn
+        2022-2025", "đến 2025" name the topic's year, not only the plan's."""
+        wanted = [("province", q.province), ("number", q.number)]
         active = [(k, v) for k, v in wanted if v]
         while active:
             keep = None

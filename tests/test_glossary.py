@@ -70,6 +70,15 @@ CASES = [
     ("norms for allocating recurrent spending", ["định mức", "phân bổ", "chi thường xuyên"], []),
     ("competitive exams for leadership posts", ["thi tuyển", "chức danh lãnh đạo, quản lý"], []),
     ("IT infrastructure for the emulation campaign", ["hạ tầng công nghệ thông tin", "phong trào thi đua"], []),
+    # general administrative vocabulary (the reverse check of frequent row words), longest phrase first
+    ("who advises on the policy for public service units", ["chính sách", "đơn vị sự nghiệp công lập"],
+     ["tham mưu", "đơn vị sự nghiệp công lập"]),
+    ("management of public assets", ["tài sản công"], ["tài sản công"]),
+    ("the rate of records processed on time", ["tỷ lệ", "xử lý", "kịp thời"], []),
+    ("urge localities to update the regulations", ["đôn đốc", "địa phương", "cập nhật", "quy định"], []),
+    ("appraise the self-assessment scores at commune level", ["thẩm định", "tự chấm điểm", "cấp"], []),
+    ("sorting solid waste", ["rác thải"], []),
+    ("anti-waste", ["thực hành tiết kiệm, chống lãng phí"], []),
     # role and deadline words translate but are not added to the lexical query
     ("who coordinates", [], ["phối hợp"]),
     ("deadline", [], ["thời hạn"]),

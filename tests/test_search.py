@@ -135,3 +135,17 @@ def test_ask_batch_cli(tmp_path, store):
     r = subprocess.run([sys.executable, "-m", "cli", "--home", str(home), "ask", "--batch", str(tmp_path / "none.txt")],
                        capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert r.returncode == 2 and "none.txt" in r.stderr
+
+
+@pytest.mark.parametrize("q,year,row", [
+    # the year names the topic (a 2022 index, a 2022-2025 budget period), not the plan's year: the row of
+    # a 2023 plan (deadline range 2023) or a 2021 step of the 2021-2025 programme still answers
+    ("ai công bố chỉ số cải cách hành chính của các xã, phường, thị trấn năm 2022", 2022,
+     "vinh-phuc/319-kh-ubnd#task-010"),
+    ("ai trình HĐND tỉnh nghị quyết phân cấp nguồn thu, nhiệm vụ chi giữa các cấp ngân sách giai đoạn 2022-2025",
+     2022, "vinh-phuc/2866-qd-ubnd#task-048"),
+])
+def test_year_is_a_preference_not_a_filter(engine, q, year, row):
+    res = engine.ask(q, k=3)
+    assert res["filters"]["year"] == year
+    assert res["results"][0]["task"]["id"] == row
