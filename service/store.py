@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
+import orjson
 import rdflib
 
 from kg.graphfile import read_graph
@@ -227,7 +228,7 @@ class Store:
         with self._lock:
             d = self._ready()
             if self._extractions is None:
-                self._extractions = json.loads((d / "extractions.json").read_text(encoding="utf-8"))
+                self._extractions = orjson.loads((d / "extractions.json").read_bytes())
             return self._extractions
 
     def graph(self):
