@@ -118,8 +118,9 @@ def incremental_rdf(prev_dir: Optional[Path], prev_manifest: dict, G, links, bas
             store.remove(q)
         store.extend(_quads(delta.insert))
         store.flush()
-        n = len(store)
     finally:
         del store
     shutil.copyfile(prev_dir / "rdf" / PREFIXES_FILE, tmp / "rdf" / PREFIXES_FILE)
+    # one triple per line (both come from the same lines; len(store) counts all 660k quads: 0.25 s)
+    n = nt.count(b"\n")
     return {"triples": n, "deleted": len(delta.delete), "inserted": len(delta.insert), "dirty": delta.dirty}

@@ -33,7 +33,7 @@ from rdflib import URIRef
 
 from ..ids import slug
 from ..vocab import CITATION_TYPES
-from .mapping import _Builder, _kind, _sorted_edges, _sorted_links, _sorted_nodes, _text
+from .mapping import _Builder, _kind, _sorted_edges, _sorted_links, _sorted_nodes, _text, norm_name
 from .terms import DEFAULT_BASE, agency_iri, doc_iri, relation_properties, source_iri
 
 _UNIT_KINDS = ("document", "agency", "task", "assignment")
@@ -57,9 +57,14 @@ class _Shared(_Builder):
     provinces, sources) without emitting the units' triples; ``finish`` then
     gives the shared part."""
 
-    def __init__(self, G: nx.MultiDiGraph, base: str):
+    def __init__(self, G: nx.MultiDiGraph, base: str, names: Optional[dict] = None):
         super().__init__(G, base)
         self.issuers: dict = {}
+        # name → norm_name key, kept with the shared part: folding the few thousand
+        # agency and issuer names again is most of a fresh process's registration
+        self.names: dict = dict(names or {})
+        self.names_used: set = set()               # what is stored: the names of this graph only
+        self._norm = self._norm_cached
         self.odd: set = set()          # non-document nodes an edge maps as documents
         agencies = [n for n, a in G.nodes(data=True) if a.get("kind") == "agency"]
         self.agencies_done = set(agencies)
@@ -151,6 +156,13 @@ class _Shared(_Builder):
             if vocab not in out:
                 out[vocab] = sorted(ln for subj, lines in by_subject.items() if subj not in subjects for ln in lines)
         return out
+
+    def _norm_cached(self, name: str) -> str:
+        self.names_used.add(name)
+        key = self.names.get(name)
+        if key is None:
+            key = self.names[name] = norm_name(name)
+        return key
 
     def _row_documents(self, n) -> list:
         """What ``to_rdf`` calls ``ensure_document`` on for a task / assignment
@@ -260,12 +272,13 @@ def shared_part(G: nx.MultiDiGraph, base: str = DEFAULT_BASE, cache: Optional[di
     {province name: node}, "base"}`` (JSON-ready: a build stores it so the next
     one need not recompute it from the old graph).  ``cache``: a previous
     ``shared_part``'s (same ``base``): its entries' lines are reused."""
-    b = _Shared(G, base)
+    b = _Shared(G, base, names=(cache or {}).get("names"))
     old = (cache or {}).get("entries") if (cache or {}).get("base") == base else None
     entries = b.run(old)
+    used = {name: b.names[name] for name in sorted(b.names_used)}
     return {"entries": entries, "issuers": {str(n): (str(i) if i is not None else None)
                                             for n, i in b.issuers.items()},
-            "provinces": dict(b._province_names), "odd": sorted(map(str, b.odd)), "base": base}
+            "provinces": dict(b._province_names), "odd": sorted(map(str, b.odd)), "names": used, "base": base}
 
 
 def shared_lines(shared: dict) -> set:
