@@ -6,6 +6,7 @@ the file or argument); 1 internal error.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import socket
@@ -203,6 +204,10 @@ def cmd_build(args) -> int:
     summary = store.build(progress=Progress(args.progress), index=not args.no_index,
                           device=_check_device(args.device), cluster=args.cluster, wait=args.wait,
                           sparql_url=args.sparql_url, workers=args.workers)
+    # the process ends after printing: keep the collector's last full pass at exit
+    # from scanning the build's millions of objects (0.5 s CPU on the 14k corpus;
+    # they are still freed, only never scanned for cycles)
+    gc.freeze()
     for s in summary.get("skipped", []):  # one line each, names escaped
         print(f"legalkg: skipped: {s}", file=sys.stderr)
     for e in summary["errors"]:          # bad files are reported (and skipped) in every mode

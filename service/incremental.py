@@ -14,11 +14,11 @@ missing, a global table changed): the caller then maps everything.
 from __future__ import annotations
 
 import bisect
-import json
 import shutil
 from pathlib import Path
 from typing import Optional
 
+import orjson
 import pyoxigraph as ox
 
 from kg.fsutil import atomic_write
@@ -43,7 +43,7 @@ def link_dicts(links) -> list[dict]:
 def write_shared(G, base: str, dest: Path) -> None:
     """A full build's shared RDF part (``kg.rdf.delta.shared_part``), kept so
     the next incremental build need not map the old graph's again."""
-    atomic_write(dest / SHARED_FILE, json.dumps(shared_part(G, base), ensure_ascii=False).encode("utf-8"))
+    atomic_write(dest / SHARED_FILE, orjson.dumps(shared_part(G, base)))
 
 
 def merge_sorted(old_nt: bytes, delete: set, insert: set) -> bytes:
@@ -96,19 +96,19 @@ def incremental_rdf(prev_dir: Optional[Path], prev_manifest: dict, G, links, bas
         return None
     try:
         old_G = read_graph(prev_dir / "graph.msgpack")
-        old_links = json.loads((prev_dir / LINEAGE_FILE).read_text(encoding="utf-8"))
+        old_links = orjson.loads((prev_dir / LINEAGE_FILE).read_bytes())
     except (OSError, ValueError):
         return None
     old_shared = None
     if (prev_dir / SHARED_FILE).exists():
         try:
-            old_shared = json.loads((prev_dir / SHARED_FILE).read_text(encoding="utf-8"))
+            old_shared = orjson.loads((prev_dir / SHARED_FILE).read_bytes())
         except (OSError, ValueError):
             old_shared = None
     delta = rdf_delta(old_G, G, base, old_links, link_dicts(links), old_shared=old_shared)
     if delta is None:
         return None
-    atomic_write(tmp / SHARED_FILE, json.dumps(delta.shared, ensure_ascii=False).encode("utf-8"))
+    atomic_write(tmp / SHARED_FILE, orjson.dumps(delta.shared))
     nt = merge_sorted((prev_dir / "export.nt").read_bytes(), delta.delete, delta.insert)
     atomic_write(tmp / "export.nt", nt)
     _checkpoint(prev_dir / "rdf", tmp / "rdf")
@@ -118,8 +118,9 @@ def incremental_rdf(prev_dir: Optional[Path], prev_manifest: dict, G, links, bas
             store.remove(q)
         store.extend(_quads(delta.insert))
         store.flush()
-        n = len(store)
     finally:
         del store
     shutil.copyfile(prev_dir / "rdf" / PREFIXES_FILE, tmp / "rdf" / PREFIXES_FILE)
+    # one triple per line (both come from the same lines; len(store) counts all 660k quads: 0.25 s)
+    n = nt.count(b"\n")
     return {"triples": n, "deleted": len(delta.delete), "inserted": len(delta.insert), "dirty": delta.dirty}

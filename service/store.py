@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib
 import json
 import os
 import threading
@@ -25,13 +26,13 @@ import time
 from pathlib import Path
 from typing import Optional
 
+import orjson
 import rdflib
 
 from kg.graphfile import read_graph
 from kg.model import InputError
 from kg.rdf import DEFAULT_BASE, to_rdf
 from search import vindex
-from search.engine import SearchEngine
 
 from .home import current_build, list_corpus, pointer_target, prepare_home
 from .progress import Progress
@@ -227,7 +228,7 @@ class Store:
         with self._lock:
             d = self._ready()
             if self._extractions is None:
-                self._extractions = json.loads((d / "extractions.json").read_text(encoding="utf-8"))
+                self._extractions = orjson.loads((d / "extractions.json").read_bytes())
             return self._extractions
 
     def graph(self):
@@ -262,7 +263,7 @@ class Store:
         p = d / "export.nt"
         return p.read_bytes() if p.exists() else None
 
-    def search_engine(self) -> SearchEngine:
+    def search_engine(self):
         """The hybrid search engine over the built index (memory-mapped)."""
         with self._lock:
             d = self._ready(index=True)
@@ -271,7 +272,10 @@ class Store:
                     raise NotBuilt(f"{d}: built without the search index; run `legalkg build`")
                 recs = json.loads((d / "index" / "records.json").read_text(encoding="utf-8"))
                 vi = vindex.load(d / "index" / "dense.faiss", mmap=True)
-                self._engine = SearchEngine(recs, vi.index, self.cache)
+                # search.engine (bm25s, scipy: ~0.5 s of imports) only where a search needs it:
+                # a build, SPARQL or a page of the graph does not
+                engine = importlib.import_module("search.engine")
+                self._engine = engine.SearchEngine(recs, vi.index, self.cache)
             return self._engine
 
     def summary(self) -> dict:

@@ -78,6 +78,28 @@ def test_shared_part_from_cache_equals_fresh(extractions, seed):
     assert merge_sorted(nt0, delta.delete, delta.insert) == nt1
 
 
+def test_rdf_delta_with_duplicate_numbers(extractions):
+    """Copies of cited documents under other names (duplicate numbers: the
+    canonical file's source wins on the node, the others' evidence sources
+    are registered by the citation edges) added and removed: the delta
+    equals the full mapping, and the shared part is the one made from nothing."""
+    citing = [e for e in extractions if e["references"]][:3]
+    assert citing
+    copies = []
+    for i, ex in enumerate(citing):
+        dup = json.loads(json.dumps(ex))
+        dup.update(source=f"copy-{i}/{ex['source']}", sha256=f"copy-{i}")
+        copies.append(dup)
+    for before, after in ((extractions, extractions + copies), (extractions + copies, extractions),
+                          (extractions + copies[:1], extractions + copies[1:])):
+        G0, nt0 = _mapped(before)
+        G1, nt1 = _mapped(after)
+        stored = json.loads(json.dumps(shared_part(G0), ensure_ascii=False))
+        assert shared_part(G1, cache=stored) == shared_part(G1)
+        delta = rdf_delta(G0, G1, old_shared=stored)
+        assert delta is not None and merge_sorted(nt0, delta.delete, delta.insert) == nt1
+
+
 def test_rdf_delta_of_unchanged_graph_is_empty(extractions):
     G, _ = _mapped(extractions[:5])
     d = rdf_delta(G, G)
@@ -125,7 +147,7 @@ def _full(tmp_path: Path, name: str, files, link_model, index: bool) -> dict:
     store = Store(_corpus(tmp_path / f"data-{name}", files), link_model(tmp_path / f"home-{name}"))
     summary = store.build(index=index)
     assert summary["rdf"]["mode"] == "full"
-    return _outputs(store)
+    return {**_outputs(store), "count": summary["rdf"]["triples"]}
 
 
 def _same(inc: dict, full: dict) -> None:
@@ -142,11 +164,11 @@ def test_add_then_remove_equals_full_build(tmp_path, link_model):
     shutil.copy2(C, data / C.name)
     s = store.build(index=False)
     assert s["rdf"]["mode"] == "incremental" and s["extracted"] == 1
-    _same(_outputs(store), _full(tmp_path, "abc", [A, B, C], link_model, index=False))
+    _same({**_outputs(store), "count": s["rdf"]["triples"]}, _full(tmp_path, "abc", [A, B, C], link_model, index=False))
     (data / B.name).unlink()
     s = store.build(index=False)
     assert s["rdf"]["mode"] == "incremental" and s["rdf"]["inserted"] == 0 and s["rdf"]["deleted"] > 0
-    _same(_outputs(store), _full(tmp_path, "ac", [A, C], link_model, index=False))
+    _same({**_outputs(store), "count": s["rdf"]["triples"]}, _full(tmp_path, "ac", [A, C], link_model, index=False))
 
 
 @pytest.mark.slow

@@ -33,8 +33,8 @@ from rdflib import URIRef
 
 from ..ids import slug
 from ..vocab import CITATION_TYPES
-from .mapping import _Builder, _kind, _sorted_edges, _sorted_links, _sorted_nodes
-from .terms import DEFAULT_BASE, agency_iri, doc_iri, relation_properties
+from .mapping import _Builder, _kind, _sorted_edges, _sorted_links, _sorted_nodes, _text, norm_name
+from .terms import DEFAULT_BASE, agency_iri, doc_iri, relation_properties, source_iri
 
 _UNIT_KINDS = ("document", "agency", "task", "assignment")
 
@@ -57,9 +57,14 @@ class _Shared(_Builder):
     provinces, sources) without emitting the units' triples; ``finish`` then
     gives the shared part."""
 
-    def __init__(self, G: nx.MultiDiGraph, base: str):
+    def __init__(self, G: nx.MultiDiGraph, base: str, names: Optional[dict] = None):
         super().__init__(G, base)
         self.issuers: dict = {}
+        # name → norm_name key, kept with the shared part: folding the few thousand
+        # agency and issuer names again is most of a fresh process's registration
+        self.names: dict = dict(names or {})
+        self.names_used: set = set()               # what is stored: the names of this graph only
+        self._norm = self._norm_cached
         self.odd: set = set()          # non-document nodes an edge maps as documents
         agencies = [n for n, a in G.nodes(data=True) if a.get("kind") == "agency"]
         self.agencies_done = set(agencies)
@@ -82,20 +87,18 @@ class _Shared(_Builder):
                         break
         for n in _sorted_nodes(G, "province"):
             self.province(n)
-        for n in _sorted_nodes(G, "task") + _sorted_nodes(G, "assignment"):   # ensure_document of their documents
-            a = G.nodes[n]
-            parents = sorted({v for _, v, k in G.out_edges(n, keys=True) if k == "part_of"}, key=str)
-            doc = a.get("document") or (parents[0] if parents else None)
-            if doc is not None:
-                self._ensure(doc, docs)
-            if a.get("kind") == "task":
-                for _, v, k in G.out_edges(n, keys=True):
-                    if k == "mentions":
-                        self._ensure(v, docs)
-        # only these edges register anything: sorting them alone keeps to_rdf's order
-        wanted = [e for e in G.edges(keys=True, data=True)
-                  if (e[3].get("type") or e[2]) == "attached_to" or (e[3].get("type") or e[2]) in CITATION_TYPES]
-        for u, v, k, data in sorted(wanted, key=lambda e: (str(e[0]), str(e[2]), str(e[1]))):
+        # Tasks and assignments (ensure_document of their documents), then the
+        # citation / attachment edges: to_rdf registers in their sorted order,
+        # but only a row or an edge that meets something new (a node not
+        # described as a document, a source file not registered) registers
+        # anything; one unsorted pass finds those few, and only they are
+        # sorted and registered (state only grows: the others stay no-ops).
+        rows = [n for n, a in G._node.items() if a.get("kind") in ("task", "assignment")
+                and any(t not in docs for t in self._row_documents(n))]
+        for n in sorted(rows, key=lambda n: (G._node[n]["kind"] != "task", str(n))):
+            for t in self._row_documents(n):
+                self._ensure(t, docs)
+        for u, v, k, data in sorted(self._new_edges(docs), key=lambda e: (str(e[0]), str(e[2]), str(e[1]))):
             etype = data.get("type") or k
             if etype == "attached_to":
                 self._ensure(u, docs)
@@ -152,6 +155,50 @@ class _Shared(_Builder):
                 out[k] = sorted(by_subject.get(str(iri), ()))
             if vocab not in out:
                 out[vocab] = sorted(ln for subj, lines in by_subject.items() if subj not in subjects for ln in lines)
+        return out
+
+    def _norm_cached(self, name: str) -> str:
+        self.names_used.add(name)
+        key = self.names.get(name)
+        if key is None:
+            key = self.names[name] = norm_name(name)
+        return key
+
+    def _row_documents(self, n) -> list:
+        """What ``to_rdf`` calls ``ensure_document`` on for a task / assignment
+        row, in its order: its document (or first ``part_of`` parent), then
+        (tasks) each ``mentions`` edge's target."""
+        a, succ = self.G._node[n], self.G._succ[n]
+        doc = a.get("document")
+        if not doc:
+            parents = sorted((v for v, kd in succ.items() if "part_of" in kd), key=str)
+            doc = parents[0] if parents else None
+        out = [doc] if doc is not None else []
+        if a.get("kind") == "task":
+            out += [v for v, kd in succ.items() for k in kd if k == "mentions"]
+        return out
+
+    def _new_edges(self, docs: set) -> list:
+        """The citation / attachment edges ``(u, v, key, data)`` that meet a
+        node not in ``docs`` or a source file not registered yet (see :meth:`run`)."""
+        nodes, base = self.G._node, self.base
+        cites = {t: bool(relation_properties(t, base)) for t in CITATION_TYPES}
+        known = set(self.sources.values())
+        out = []
+        for u, nbrs in self.G._succ.items():
+            for v, kd in nbrs.items():
+                for k, data in kd.items():
+                    etype = data.get("type") or k
+                    if etype == "attached_to":
+                        if u not in docs or v not in docs:
+                            out.append((u, v, k, data))
+                    elif cites.get(etype) and nodes[u].get("kind") in ("document", None) \
+                            and nodes[v].get("kind") in ("document", None):
+                        if u not in docs or v not in docs or any(
+                                (src := _text((ev or {}).get("source"))) and src not in known
+                                and source_iri(src, base) not in self.sources
+                                for ev in data.get("evidence") or [{}]):
+                            out.append((u, v, k, data))
         return out
 
     def _register_doc(self, n, a) -> None:
@@ -225,12 +272,13 @@ def shared_part(G: nx.MultiDiGraph, base: str = DEFAULT_BASE, cache: Optional[di
     {province name: node}, "base"}`` (JSON-ready: a build stores it so the next
     one need not recompute it from the old graph).  ``cache``: a previous
     ``shared_part``'s (same ``base``): its entries' lines are reused."""
-    b = _Shared(G, base)
+    b = _Shared(G, base, names=(cache or {}).get("names"))
     old = (cache or {}).get("entries") if (cache or {}).get("base") == base else None
     entries = b.run(old)
+    used = {name: b.names[name] for name in sorted(b.names_used)}
     return {"entries": entries, "issuers": {str(n): (str(i) if i is not None else None)
                                             for n, i in b.issuers.items()},
-            "provinces": dict(b._province_names), "odd": sorted(map(str, b.odd)), "base": base}
+            "provinces": dict(b._province_names), "odd": sorted(map(str, b.odd)), "names": used, "base": base}
 
 
 def shared_lines(shared: dict) -> set:

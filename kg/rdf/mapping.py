@@ -80,6 +80,7 @@ class _Builder:
         self._agency_index: Optional[dict] = None
         self._province_names = {a.get("name"): n for n, a in G.nodes(data=True)
                                 if a.get("kind") == "province" and a.get("name")}
+        self._norm = norm_name                     # agency / issuer name → matching key
 
     def add(self, s, p, o):
         self.g.add((s, p, o))
@@ -123,7 +124,7 @@ class _Builder:
                 a = self.G.nodes[n]
                 for name in [a.get("name")] + list(a.get("aliases") or []):
                     if name:
-                        idx.setdefault((norm_name(name), a.get("province")), n)
+                        idx.setdefault((self._norm(name), a.get("province")), n)
             self._agency_index = idx
         return self._agency_index
 
@@ -136,7 +137,7 @@ class _Builder:
             return None
         doc_province = _text(a.get("province"))
         idx = self._agencies()
-        key = norm_name(name)
+        key = self._norm(name)
         node = idx.get((key, doc_province)) or idx.get((key, None))
         res = a.get("issuer_agency") or {}
         aid = res.get("id") or ((slug(doc_province) if doc_province else "vn") + "/" + (slug(name) or "unknown"))
@@ -144,7 +145,7 @@ class _Builder:
         if node is None and aid in self.G and _kind(self.G, aid) == "agency":
             node = aid
         if node is None:
-            node = idx.get((norm_name(canon), aprov))
+            node = idx.get((self._norm(canon), aprov))
         if node is not None:
             self.agency_refs.add(node)
             return agency_iri(node, self.base)
