@@ -174,8 +174,7 @@ def lineage_iri(child: str, parent: str, base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(base + "lineage/" + h)
 
 
-@lru_cache(maxsize=262_144)           # called for every piece of citation evidence
-@lru_cache(maxsize=65_536)           # every document's path, then again for each citation's evidence
+@lru_cache(maxsize=262_144)           # every document's path, then again for each citation's evidence
 def source_iri(path: str, base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(base + "source/" + (slug(str(path)) or "unknown"))
 
