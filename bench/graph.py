@@ -46,7 +46,7 @@ def bench(n: int) -> dict:
         out2 = subprocess.run([sys.executable, "-c", _CHILD % str(ROOT), str(data), str(home)],
                               capture_output=True, text=True, check=True)
         res["rebuild_seconds"] = json.loads(out2.stdout)["seconds"]
-        from service.query import cites
+        from service.chains import chains as cites
         from service import Store
         G = Store(data, home).graph()
         docs = [d for d, a in G.nodes(data=True) if a.get("kind") == "document" and a.get("in_corpus")]

@@ -1,6 +1,6 @@
 """Layered graph layout benchmark: time to lay out and render an 80-node chain
-subgraph (target: layout < 0.2 s), plus the hub document of the bundled corpus
-before (kg.query.cites 'both') and after (kg.chains 'both').
+subgraph (target: layout < 0.2 s), plus the hub documents of the bundled corpus
+(service.chains 'both').
 
 Usage: python bench/graph_layout.py [N]   (default 80)
 """
@@ -18,7 +18,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 from service.chains import chains  # noqa: E402
 from kg.graph import build_graph  # noqa: E402
 from kg.pipeline import extract_file  # noqa: E402
-from service.query import cites  # noqa: E402
 from test_graphlayout import big  # noqa: E402
 from web.graphlayout import layout, overlaps  # noqa: E402
 from web.graphsvg2 import render_svg  # noqa: E402
@@ -44,10 +43,10 @@ def main(n: int = 80) -> None:
     G = build_graph([extract_file(p).to_json() for p in sorted((ROOT / "data" / "corpus").glob("*"))])
     for ref in ("61/2018/NĐ-CP", "vinh-phuc/319-kh-ubnd"):
         for depth in (1, 2, 3):
-            old, new = cites(G, ref, "both", depth), chains(G, ref, "both", depth)
-            _, med, _ = timed(lambda: layout(new))
-            print(f"{ref} both depth {depth}: nodes {len(old['nodes'])} → {len(new['nodes'])}, "
-                  f"edges {len(old['edges'])} → {len(new['edges'])}; layout {med * 1000:.1f} ms")
+            sub = chains(G, ref, "both", depth)
+            _, med, _ = timed(lambda: layout(sub))
+            print(f"{ref} both depth {depth}: nodes {len(sub['nodes'])}, edges {len(sub['edges'])}; "
+                  f"layout {med * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ How the service executes each route
   ``year`` and whose province is ``province``; best first (exact number, in
   corpus, newest).  ``answer.documents`` = their ``doc_summary``; nothing found
   → route ``none`` with a reason.
-* ``relation`` → resolve the document as above, then ``kg.query.cites(G, id,
+* ``relation`` → resolve the document as above, then ``service.chains.chains(G, id,
   direction=route.direction, depth=1)`` and keep edges whose type is
   ``route.relation`` (``cites`` = any citation edge, it is the super-property);
   filter related documents by ``route.related_type`` when set ("kế hoạch nào

@@ -15,7 +15,7 @@ from typing import Optional
 
 from kg.rdf import DEFAULT_BASE, document_rdf, iri_to_id, serialize
 
-from . import ask as ask_route, lineage, pages, query, sparql_examples
+from . import ask as ask_route, chains, lineage, pages, query, sparql_examples
 from .sparqlcheck import bindings_csv, bindings_tsv
 from .store import Store
 
@@ -73,17 +73,17 @@ class Service:
         return self.store.search_engine()
 
     def ask(self, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
-            ignore_province: bool = False) -> dict:
+            ignore_province: bool = False, province: Optional[str] = None) -> dict:
         """``ask --json`` / ``/api/ask``: the question routed and executed
         (``service.ask.ask``), with an LRU cache (answers depend only on the
         store).  Concurrent misses on the same key compute once: the others
         wait for it."""
         engine = self.engine()
         compute = lambda: ask_route.ask(self, question, k=k, mode=mode, offset=offset,  # noqa: E731
-                                        ignore_province=ignore_province)
+                                        ignore_province=ignore_province, province=province)
         if self._ask_cache_size <= 0:
             return compute()
-        key = (question, k, mode, offset, ignore_province)
+        key = (question, k, mode, offset, ignore_province, province)
         while True:
             with self._ask_lock:
                 if self._ask_engine is not engine:
@@ -193,8 +193,9 @@ class Service:
 
     # ----------------------------------------------------------- queries --
     def cites(self, ref: str, direction: str = "both", depth: int = 1, evidence: bool = True) -> dict:
-        """``cites --json`` (see ``query.cites``)."""
-        return query.cites(self.graph(), ref, direction, depth, evidence)
+        """``cites --json``: "both" is the upward chain plus the downward chain
+        only (``service.chains``)."""
+        return chains.chains(self.graph(), ref, direction, depth, evidence)
 
     def citation_path(self, a: str, b: str) -> dict:
         """``path --json`` (see ``query.citation_path``)."""

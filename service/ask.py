@@ -44,17 +44,19 @@ TYPE_WEIGHT = 0.2        # weight of the question's document-type word in that s
 
 
 def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
-        ignore_province: bool = False) -> dict:
+        ignore_province: bool = False, province: Optional[str] = None) -> dict:
     """See the module docstring; ``ignore_province`` drops the province the
-    question names (the search page's removable chip)."""
+    question names (the search page's removable chip); ``province`` scopes
+    the question to that province instead (the search page's province
+    filter: rows are ranked within it, not cut from another province's top)."""
     if not isinstance(question, str):
         raise ValueError("question must be text")
     engine = svc.engine()
     r = route_question(question[:2000])
     q = engine.prepare(question)
-    if ignore_province:
-        r = dataclasses.replace(r, province=None)
-        q.province = None
+    if ignore_province or province:
+        r = dataclasses.replace(r, province=province or None)
+        q.province = province or None
     out = {"query": question, "route": r.kind, "intent": q.intent if r.kind == "task" else r.intent,
            "province": r.province or q.province,
            "filters": {"year": r.year or q.year, "number": (r.document.number if r.document else None) or q.number,

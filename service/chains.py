@@ -10,8 +10,7 @@ that merely shares a parent with the root (a sibling reached by going up and
 then down) is *not* included — that is what turned a hub document into a
 hairball when every neighbour of every neighbour was expanded.
 
-This is ``cites --json`` / ``/api/cites`` / the graph page alike (re-exported
-as ``service.query.cites``): {root, direction, depth, nodes, edges} plus ``level``: the signed chain distance of every node
+This is ``cites --json`` / ``/api/cites`` / the graph page alike: {root, direction, depth, nodes, edges} plus ``level``: the signed chain distance of every node
 (negative upward, 0 for the root, positive downward) for layered drawing.
 """
 from __future__ import annotations

@@ -88,9 +88,10 @@ def search_view(state, q: str, filters: dict, show: int = 20, page: int = 1) -> 
     out = {"query": q, "filters": filters, "examples": EXAMPLES}
     if not q:
         return out
-    # an explicit province filter (or "*", the removed question chip) replaces the question's own
-    ignore_province = bool(filters.get("province"))
-    res = state.ask(q, k=PAGE_POOL, ignore_province=ignore_province)
+    # an explicit province filter scopes the question to it ("*", the removed
+    # question chip: no province at all), replacing the province the question names
+    want = filters.get("province")
+    res = state.ask(q, k=PAGE_POOL, ignore_province=bool(want), province=want if want and want != "*" else None)
     G = state.graph()
     results = res.get("results", [])
     route = res.get("route")

@@ -242,9 +242,3 @@ def document_detail(G: nx.MultiDiGraph, ref: str) -> dict:
             "incoming": {k: sorted(v, key=lambda d: d["id"]) for k, v in in_groups.items()},
             "tasks": [dict(G.nodes[t], id=t) for t in tasks],
             "assignments": [dict(G.nodes[a], id=a) for a in assigns]}
-
-
-# ``cites --json`` / ``/api/cites`` / the graph page: "both" is the upward chain
-# plus the downward chain only (service.chains; the old expansion of every
-# neighbour of every neighbour is gone).  Imported last: chains uses this module.
-from .chains import chains as cites  # noqa: E402

@@ -4,7 +4,8 @@ import pytest
 
 from kg.graph import build_graph
 from kg.pipeline import extract_string
-from service.query import Ambiguous, NotFound, agency_tasks, citation_path, cites, document_detail, most_cited
+from service.chains import chains as cites
+from service.query import Ambiguous, NotFound, agency_tasks, citation_path, document_detail, most_cited
 
 
 def doc(province, number, date, body):

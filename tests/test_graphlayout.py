@@ -15,7 +15,7 @@ import pytest
 from service.chains import chains
 from kg.graph import build_graph
 from kg.pipeline import extract_file
-from service.query import cites
+from service.chains import chains as cites
 from web.graphlayout import Style, layout, overlaps, text_width
 from web.graphsvg2 import relation_list, render_svg
 

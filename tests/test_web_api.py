@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 
 from service import Service
-from service.query import cites as kg_cites
+from service.chains import chains as kg_cites
 from web import create_app
 
 from _web import BROWSER_ACCEPT, CORPUS, DOC, DOC_NUMBER, JSON_ACCEPT, QUESTION, _assert_safe_html, _html

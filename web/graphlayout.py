@@ -1,6 +1,6 @@
 """Layered (Sugiyama-style) layout of a citation subgraph, computed in Python.
 
-Input: the output of ``kg.chains.chains`` (or ``kg.query.cites``): {root,
+Input: the output of ``service.chains.chains``: {root,
 nodes, edges[, level]}.  Layers are the signed chain distances — the upward
 chain (what the root rests on) above the root, the downward chain (what rests
 on it) below.  Within a layer the order comes from a few barycentric sweeps
