@@ -79,6 +79,16 @@ def _keeps(vals: dict, filters: dict, skip: Optional[str] = None) -> bool:
     return True
 
 
+def _pool(res: dict) -> tuple[list, list]:
+    """The rows a search page counts and filters (the matches of a task
+    answer; every row of a document/relation/agency answer; none when the
+    answer is 'not found') with their facet values."""
+    results = res.get("results", [])
+    route = res.get("route")
+    matches = results[:res.get("total") or 0] if route == "task" else ([] if route == "none" else results)
+    return matches, [_facet_values(r) for r in matches]
+
+
 def search_view(state, q: str, filters: dict, show: int = 20, page: int = 1) -> dict:
     """The search page: the routed answer (``service.ask``), the matching rows
     (score at or above the calibrated floor; the agency's / document's rows
@@ -88,16 +98,18 @@ def search_view(state, q: str, filters: dict, show: int = 20, page: int = 1) -> 
     out = {"query": q, "filters": filters, "examples": EXAMPLES}
     if not q:
         return out
-    # an explicit province filter scopes the question to it ("*", the removed
-    # question chip: no province at all), replacing the province the question names
+    # an explicit province filter (or "*", the removed question chip) replaces the question's own
     want = filters.get("province")
-    res = state.ask(q, k=PAGE_POOL, ignore_province=bool(want), province=want if want and want != "*" else None)
+    res = state.ask(q, k=PAGE_POOL, ignore_province=bool(want))
+    matches, vals = _pool(res)
+    if want and want != "*" and not any(want in v["province"] for v in vals):
+        # none of the province's rows is among the question's matches (so it has
+        # no facet to count): ask within the province instead of showing nothing
+        res = state.ask(q, k=PAGE_POOL, ignore_province=True, province=want)
+        matches, vals = _pool(res)
     G = state.graph()
     results = res.get("results", [])
-    route = res.get("route")
-    nearest = route == "none"
-    matches = results[:res.get("total") or 0] if route == "task" else ([] if nearest else results)
-    vals = [_facet_values(r) for r in matches]
+    nearest = res.get("route") == "none"
     facets = {}
     labels: dict[str, str] = {}
     for key in FACETS:
@@ -136,7 +148,7 @@ def search_view(state, q: str, filters: dict, show: int = 20, page: int = 1) -> 
         chips.insert(0, {"key": "province", "value": "*", "label": qprov, "from_question": True})
     active = any(v for k, v in filters.items() if k in FACETS and v and v != "*")
     out.update({
-        "route": route, "intent": res.get("intent"), "province": qprov, "engine_filters": res.get("filters"),
+        "route": res.get("route"), "intent": res.get("intent"), "province": qprov, "engine_filters": res.get("filters"),
         "reason": res.get("reason"), "nearest": nearest,
         "answer": _card(state, G, res, filtered, active),
         "results": rows, "total": len(filtered), "matches": len(matches), "page": page, "pages": pages,
