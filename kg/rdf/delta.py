@@ -240,12 +240,7 @@ class _Units(_Builder):
             elif kind == "assignment":
                 self.assignment(n)
         for u, v, k, data in _sorted_edges(G, nodes):
-            etype = data.get("type") or k
-            if etype == "attached_to":
-                self.add(self.ensure_document(u), self.L.attachedTo, self.ensure_document(v))
-            elif etype in CITATION_TYPES:
-                if _kind(G, u) in ("document", None) and _kind(G, v) in ("document", None):
-                    self.citation(u, v, etype, data)
+            self.edge(u, v, data.get("type") or k, data)
         return nt_lines(self.g)
 
 

@@ -194,6 +194,15 @@ class _Builder:
             self.document(n)
         return s
 
+    def edge(self, u, v, etype: str, data: dict) -> None:
+        """An attachment, or a citation between documents (or cited texts
+        without a node kind); other edges are mapped with their nodes."""
+        if etype == "attached_to":
+            self.add(self.ensure_document(u), self.L.attachedTo, self.ensure_document(v))
+        elif etype in CITATION_TYPES and _kind(self.G, u) in ("document", None) \
+                and _kind(self.G, v) in ("document", None):
+            self.citation(u, v, etype, data)
+
     def citation(self, u, v, etype: str, data: dict):
         props = relation_properties(etype, self.base) if etype in CITATION_TYPES else []
         if not props:
@@ -437,12 +446,7 @@ def to_rdf(G: nx.MultiDiGraph, base: str = DEFAULT_BASE, with_vocabulary: bool =
     for n in _sorted_nodes(G, "assignment"):
         b.assignment(n)
     for u, v, k, data in _sorted_edges(G):
-        etype = data.get("type") or k
-        if etype == "attached_to":
-            b.add(b.ensure_document(u), b.L.attachedTo, b.ensure_document(v))
-        elif etype in CITATION_TYPES:
-            if _kind(G, u) in ("document", None) and _kind(G, v) in ("document", None):
-                b.citation(u, v, etype, data)
+        b.edge(u, v, data.get("type") or k, data)
     for link in _sorted_links(lineage):
         b.lineage_link(link)
     return b.finish(with_vocabulary)
