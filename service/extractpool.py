@@ -76,12 +76,19 @@ def _worker(conn, cache_dir: str) -> None:
                        _rss_mb()))
 
 
+# Pipe, fork and closing our copy of the child's end happen under one lock:
+# a sibling forked in between would inherit that end and keep it open, so a
+# worker killed later (SIGKILL, OOM) would read as a time-out, not a death.
+_SPAWN_LOCK = threading.Lock()
+
+
 class _Proc:
     def __init__(self, ctx, cache_dir: str):
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, cache_dir), daemon=True, name="legalkg-extract")
-        self.proc.start()
-        child.close()
+        with _SPAWN_LOCK:
+            self.conn, child = ctx.Pipe()
+            self.proc = ctx.Process(target=_worker, args=(child, cache_dir), daemon=True, name="legalkg-extract")
+            self.proc.start()
+            child.close()
         self.jobs = 0
 
     def kill(self) -> None:
