@@ -17,10 +17,9 @@ The answer wording (who leads, the Vietnamese sentence) is the service's
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
-from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -37,6 +36,8 @@ from .glossary import ENGLISH_STOPWORDS, expand
 from .index import get_query_model, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
 from .intent import _STOP, parse_question
 from .qembed import QueryEmbedder
+from .records import open_records
+from .rows import _VI_MARK, RowTables, matches
 from .text import tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -99,46 +100,52 @@ class Scored:
 
 
 class SearchEngine:
-    def __init__(self, records: list[dict], dense_index=None, cache_root: Optional[Path] = None):
+    def __init__(self, records: Sequence[dict], dense_index=None, cache_root: Optional[Path] = None):
+        """``records``: a list, or a ``search.records.RecordFile`` (read from
+        disk on demand); everything the ranking needs of every row is taken
+        here in one pass over them."""
         self.records = records
         self.dense = dense_index
         self.cache_root = cache_root
         # one passage at a time into compact arrays: the token strings of all
         # passages at once (6M at 47k passages) left ~1 GB of freed-but-held heap
         self.bm25 = bm25s.BM25()
-        vocab: dict[str, int] = {}
-        ids = [array("i", [vocab.setdefault(t, len(vocab)) for t in tokens(r["passage"])]) for r in records]
+        rows = RowTables()
+        for i, r in enumerate(records):
+            rows.add(i, r)
+        vocab, ids = rows.vocab, rows.ids
         self.vocab = vocab
-        if records and vocab:                  # passages without a single token: no lexical index
+        if len(records) and vocab:             # passages without a single token: no lexical index
             self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
         self._post_ptr, self._post_rows = _postings(ids, len(vocab))
         del ids
+        rows.ids = []
         df = np.diff(self._post_ptr)                    # rows holding each token
         n = max(1, len(records))
         # (bm25s adds an empty token to the vocabulary: in no row, so no idf)
         self.idf = {t: calibrate.idf(int(df[i]), n) for t, i in vocab.items() if df[i] and "_" not in t}
         self.idf_oov = calibrate.idf(0, n)
-        self.by_id: dict[str, list[int]] = {}
-        for i, r in enumerate(records):
-            self.by_id.setdefault(r["task"]["id"], []).append(i)
+        self.by_id: dict[str, list[int]] = rows.by_id
         # row -> number of its task id (dedupe with numpy instead of a dict walk per question)
-        group = {tid: g for g, tid in enumerate(self.by_id)}
-        self.row_group = np.fromiter((group[r["task"]["id"]] for r in records), dtype=np.int64, count=len(records))
+        self.row_group = np.asarray(rows.group, dtype=np.int64)
+        self._year_lo = np.asarray(rows.year_lo, dtype=np.int32)
+        self._year_hi = np.asarray(rows.year_hi, dtype=np.int32)
+        self.year_span: Optional[tuple[int, int]] = rows.year_span()   # of ``record_years`` over all rows
+        self._doc_rank = rows.document_order()
+        self._filter_groups = rows.groups
         self.vectors = None
         if dense_index is not None and 0 < dense_index.ntotal <= DENSE_MATRIX_MAX:
             self.vectors = _flat_view(dense_index)
-        self.accents = _accent_table(records)
+        self.accents = rows.accents.table()
         self.calibration = calibrate.load()
         self.embedder = QueryEmbedder(self._encode)
         heap.trim()                  # the token lists of every passage were freed, give the pages back
         self._filter_cache: dict = {}
-        self._filter_groups: Optional[dict] = None
 
     @classmethod
     def load(cls, index_dir: Path, cache_root: Path) -> "SearchEngine":
-        recs = json.loads((Path(index_dir) / "records.json").read_text(encoding="utf-8"))
         dense = faiss.read_index(str(Path(index_dir) / "dense.faiss"))
-        return cls(recs, dense, cache_root)
+        return cls(open_records(Path(index_dir)), dense, cache_root)
 
     # ---------------------------------------------------------- question --
     def prepare(self, question: str) -> Query:
@@ -388,33 +395,23 @@ class SearchEngine:
 
     def filter_ids(self, key: str, value) -> set[int]:
         """Records whose province / document number / document id / year is
-        ``value``; precomputed per value: a filter costs a dict lookup."""
+        ``value`` (``search.rows.matches``), from the tables of the first pass:
+        a filter costs a lookup, never a walk over the records."""
         if (key, value) not in self._filter_cache:
             if key in ("province", "number", "document"):
-                # one pass groups every record by all three keys; later values are a lookup
-                # (a scan of 47k records per new province/number took ~100 ms)
-                groups = self._groups()[key]
-                rows = groups.get(str(value).upper() if key == "number" else value, ())
+                rows = self._filter_groups[key].get(str(value).upper() if key == "number" else value, ())
                 self._filter_cache[(key, value)] = set(rows)
+            elif key == "year":
+                y = int(value)
+                hit = np.flatnonzero((self._year_lo <= y) & (y <= self._year_hi))
+                self._filter_cache[(key, value)] = set(hit.tolist())
             else:
-                self._filter_cache[(key, value)] = {i for i, r in enumerate(self.records) if _match(r, key, value)}
+                self._filter_cache[(key, value)] = {i for i, r in enumerate(self.records) if matches(r, key, value)}
         return self._filter_cache[(key, value)]
 
-    def _groups(self) -> dict[str, dict]:
-        """Record indices by document province, upper-cased number and id (as ``_match`` compares them)."""
-        if self._filter_groups is None:
-            g: dict[str, dict] = {"province": {}, "number": {}, "document": {}}
-            for i, r in enumerate(self.records):
-                d = r["document"]
-                g["province"].setdefault(d.get("province"), []).append(i)
-                g["number"].setdefault((d.get("number") or "").upper(), []).append(i)
-                g["document"].setdefault(d.get("id"), []).append(i)
-            self._filter_groups = g
-        return self._filter_groups
-
-
-_VI_MARK = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
-_WORD = re.compile(r"[^\W\d_]+")
+    def in_document_order(self, rows) -> list[int]:
+        """``rows`` as they stand in their documents (``search.rows.document_key``)."""
+        return sorted(rows, key=self._doc_rank.__getitem__)
 
 
 def _postings(ids: list, n_tokens: int) -> tuple[np.ndarray, np.ndarray]:
@@ -435,71 +432,6 @@ def _flat_view(index) -> np.ndarray:
         n, d = int(index.ntotal), int(index.d)
         return faiss.rev_swig_ptr(index.get_xb(), n * d).reshape(n, d)
     return index.reconstruct_n(0, index.ntotal)
-
-
-def _accent_table(records: list[dict]) -> dict[str, str]:
-    """Folded word / word pair → its most frequent accented spelling in the passages."""
-    counts: dict[str, int] = {}             # accented word / pair → occurrences
-    for r in records:
-        words = [w.lower() for w in _WORD.findall(r["passage"])]
-        marked = [_VI_MARK.search(w) is not None for w in words]
-        for j, w in enumerate(words):
-            if marked[j]:
-                counts[w] = counts.get(w, 0) + 1
-            if j + 1 < len(words) and (marked[j] or marked[j + 1]):
-                gram = w + " " + words[j + 1]
-                counts[gram] = counts.get(gram, 0) + 1
-    best: dict[str, tuple[int, str]] = {}
-    for gram, c in counts.items():             # one fold per distinct spelling, not per occurrence
-        k = search_key(gram)
-        cur = best.get(k)
-        if cur is None or (c, gram) > cur:
-            best[k] = (c, gram)
-    table = {k: g for k, (_, g) in best.items()}
-    table.update(_QUESTION_WORDS)          # question words are rare in plans: never 'nạo' for 'nao'
-    return table
-
-
-_QUESTION_WORDS = {"nao": "nào", "gi": "gì", "dau": "đâu", "bao gio": "bao giờ", "khi nao": "khi nào",
-                   "the nao": "thế nào", "bao nhieu": "bao nhiêu", "la gi": "là gì", "o dau": "ở đâu"}
-
-
-def _match(r: dict, key: str, value) -> bool:
-    d = r["document"]
-    if key == "province":
-        return d.get("province") == value
-    if key == "number":
-        return (d.get("number") or "").upper() == str(value).upper()
-    if key == "document":
-        return d.get("id") == value
-    return _year_ok(r, value)
-
-
-def record_years(r: dict) -> set[int]:
-    """The years a search record covers, for year facets: its deadline range
-    (at most 20 years), else its document's year."""
-    rng = r["task"].get("deadline_range")
-    if rng and rng[0] and rng[1]:
-        try:
-            a, b = int(rng[0][:4]), int(rng[1][:4])
-            if 0 <= b - a <= 20:
-                return set(range(a, b + 1))
-        except ValueError:
-            pass
-    date = (r.get("document") or {}).get("date") or ""
-    return {int(date[:4])} if date[:4].isdigit() else set()
-
-
-def _year_ok(r: dict, year: int) -> bool:
-    """The question filter "năm 2024": a row whose deadline range covers the
-    year, or, without a range, a document issued that year or the year before
-    (plans for a year are issued in the preceding one) - broader than
-    ``record_years`` on purpose."""
-    rng = r["task"].get("deadline_range")
-    if rng and rng[0]:
-        return int(rng[0][:4]) <= year <= int(rng[1][:4])
-    date = r["document"].get("date") or ""
-    return date[:4] in (str(year), str(year - 1))
 
 
 # one-syllable intent/filler words whose folded key is shared with content words: blank only these spellings

@@ -5,7 +5,6 @@ the FAISS index; plus the process-wide model loader used at query time.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import threading
@@ -16,6 +15,7 @@ import numpy as np
 
 from kg.fsutil import atomic_path
 
+from . import records
 from .e5model import embed_passages, load_embedder, quantize_for_queries, query_precision
 
 # Exact inner product below this many passages, HNSW above.  Measured here
@@ -174,7 +174,7 @@ def make_faiss_index(vectors: np.ndarray):
 
 
 def build_index(extractions: list[dict], index_dir: Path, cache_root: Path) -> None:
-    """Write ``records.json`` (one passage per task / assignment duty) and
+    """Write ``records.jsonl`` (one passage per task / assignment duty) and
     ``dense.faiss`` into ``index_dir``; ``cache_root`` holds the converted
     model and the embedding cache."""
     index_dir = Path(index_dir)
@@ -182,6 +182,6 @@ def build_index(extractions: list[dict], index_dir: Path, cache_root: Path) -> N
     recs = passages_from(extractions)
     vecs = embed_passages_cached([r["passage"] for r in recs], Path(cache_root))
     faiss.write_index(make_faiss_index(vecs), str(index_dir / "dense.faiss"))
-    (index_dir / "records.json").write_text(json.dumps(recs, ensure_ascii=False), encoding="utf-8")
+    (index_dir / records.RECORDS_FILE).write_bytes(records.encode(recs))
 
 

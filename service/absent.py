@@ -22,7 +22,6 @@ import re
 from typing import Optional
 
 from kg.vntext import fold_tones, search_key
-from search.engine import record_years
 from search.intent import find_provinces
 from search.route import Route, find_agencies as question_agencies
 from search.text import syllables
@@ -120,9 +119,7 @@ def _law_known(G, engine, title: list[str], year: Optional[str]) -> bool:
 def year_range(G, engine) -> Optional[tuple[int, int]]:
     """The years the corpus's documents and rows cover (cached on the graph)."""
     if "_ask_years" not in G.graph:
-        ys: set[int] = set()
-        for rec in engine.records:
-            ys |= record_years(rec)
+        ys: set[int] = set(engine.year_span or ())
         for _, a in G.nodes(data=True):
             if a.get("kind") == "document" and a.get("in_corpus") and (a.get("date") or "")[:4].isdigit():
                 ys.add(int(a["date"][:4]))

@@ -270,17 +270,11 @@ def _rows_out(engine, q, rows: set[int], out: dict, k: int, mode: str, offset: i
         order = engine.dedupe([i for i in sc.order if i in rows])
         prob = sc.prob
     else:
-        order = engine.dedupe(sorted(rows, key=lambda i: _row_key(engine.records[i])))
+        order = engine.dedupe(engine.in_document_order(rows))
         prob = {i: 1.0 for i in order}
     out["total"] = len(order)
     picked = order[offset:] if all_rows else order[offset:offset + max(1, k)]
     out["results"] = [engine.result(i, prob.get(i, 0.0)) for i in picked[:MAX_ROWS]]
-
-
-def _row_key(rec: dict):
-    t, d = rec["task"], rec["document"]
-    no = t.get("no") or ""
-    return (d.get("id") or "", t.get("section") or "", int(no) if no.isdigit() else 10 ** 6, t["id"])
 
 
 # ------------------------------------------------------------------ relations

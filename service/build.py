@@ -35,7 +35,7 @@ from kg.graphfile import write_graph
 from kg.lineage import find_lineage
 from kg.model import InputError
 from kg.rdf import DEFAULT_BASE, to_rdf
-from search import vindex
+from search import records, vindex
 from search import index as search_index
 from search.devices import parse_device, usable_cores
 from search.vectors import open_store, text_key
@@ -417,7 +417,7 @@ class Builder:
             vi = vindex.build(vecs if vecs is not None else [], dim=DIM)
             vi.save(index_dir / "dense.faiss")
             bar.update(len(texts))
-        atomic_write(index_dir / "records.json", json.dumps(recs, ensure_ascii=False).encode("utf-8"))
+        atomic_write(index_dir / records.RECORDS_FILE, records.encode(recs))
         info["kind"] = vi.kind
         return info
 

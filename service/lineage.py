@@ -12,7 +12,6 @@ hand to the CLI, the HTTP API and the pages alike.
 """
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
@@ -30,6 +29,8 @@ from kg.periods import document_years, parse_period, period_from_dates
 from kg.agencies import canonical_name
 from kg.provinces import find_province
 from kg.vntext import search_key
+
+from search import records
 
 from .query import NotFound, find_agencies, resolve_document
 
@@ -83,13 +84,13 @@ class LineageState:
 
 def dense_similarity(index_dir: Path) -> Optional[Callable]:
     """A similarity function for ``kg.lineage.find_lineage`` from the e5 passage
-    vectors a build already computed (``index/dense.faiss`` + ``records.json``,
+    vectors a build already computed (``index/dense.faiss`` + ``records.jsonl``,
     one passage per task): (child ids, parent ids) → cosine matrix, None for
     rows without a vector.  None when the index is absent or unreadable (no
     model is loaded here)."""
     index_dir = Path(index_dir)
     try:
-        recs = json.loads((index_dir / "records.json").read_text(encoding="utf-8"))
+        recs = records.open_records(index_dir)
         index = faiss.read_index(str(index_dir / "dense.faiss"))
         vectors = index.reconstruct_n(0, index.ntotal)
     except (OSError, ValueError, RuntimeError):

@@ -12,7 +12,7 @@ from typing import Optional
 
 from kg.vntext import fold
 from kg.vocab import AGENCY_KINDS, CITATION_TYPES, IN_LABELS, OUT_LABELS, ROLES
-from search.engine import record_years
+from search.rows import record_years
 
 from .docmeta import official_links, plan_start, validity
 from .query import (Ambiguous, NotFound, agency_roles, agency_summary, doc_summary, document_detail, most_cited,

@@ -32,7 +32,7 @@ import rdflib
 from kg.graphfile import read_graph
 from kg.model import InputError
 from kg.rdf import DEFAULT_BASE, to_rdf
-from search import vindex
+from search import records, vindex
 
 from .home import current_build, list_corpus, pointer_target, prepare_home
 from .progress import Progress
@@ -270,7 +270,7 @@ class Store:
             if self._engine is None:
                 if not (d / "index" / "dense.faiss").exists():
                     raise NotBuilt(f"{d}: built without the search index; run `legalkg build`")
-                recs = json.loads((d / "index" / "records.json").read_text(encoding="utf-8"))
+                recs = records.open_records(d / "index")       # read from disk row by row
                 vi = vindex.load(d / "index" / "dense.faiss", mmap=True)
                 # search.engine (bm25s, scipy: ~0.5 s of imports) only where a search needs it:
                 # a build, SPARQL or a page of the graph does not

@@ -19,6 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from search import records
 from service import Store
 from web import create_app
 from service.home import current_build
@@ -61,7 +62,7 @@ def test_incremental_embedding_and_progress(corpus):
     (data / "kh_101.txt").unlink()
     s = _build(data, home)
     assert s["embedding"]["embedded"] == 0
-    recs = json.loads((current_build(home) / "index" / "records.json").read_text(encoding="utf-8"))
+    recs = records.read_all(current_build(home) / "index")
     assert len(recs) == 9 and not any(r["document"]["number"] == "101/KH-UBND" for r in recs)
     res = json.loads(cli("ask", "ai chủ trì số hóa hồ sơ", "--json", data=data, home=home).stdout)
     assert res["results"]
@@ -183,7 +184,7 @@ def test_cluster_build_is_byte_identical(tmp_path, link_model):
         s = Store(data, remote).build(index=True, cluster=lc.scheduler_address)
     assert s["extracted"] == 3 and s["embedding"]["embedded"] == 9
     a, b = current_build(local), current_build(remote)
-    for name in ("extractions.json", "graph.msgpack", "export.nt", "index/records.json", "index/dense.faiss"):
+    for name in ("extractions.json", "graph.msgpack", "export.nt", "index/records.jsonl", "index/dense.faiss"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     for t in (a / "texts").iterdir():
         assert t.read_bytes() == (b / "texts" / t.name).read_bytes()

@@ -8,7 +8,9 @@ import numpy as np
 
 from kg.vntext import search_key
 from search import heap, vindex
-from search.engine import SearchEngine, _VI_MARK, _WORD, _accent_table, _flat_view, _postings
+from search.engine import SearchEngine, _flat_view, _postings
+from search.rows import _VI_MARK, _WORD, matches
+from search.rows import accent_table as _accent_table
 
 
 def test_postings_are_the_rows_holding_each_token():
@@ -61,7 +63,6 @@ def test_heap_trim_is_safe_to_call():
 
 
 def test_filter_ids_by_groups_match_the_record_scan():
-    from search.engine import SearchEngine, _match
     docs = [{"id": "d1", "number": "12/KH-UBND", "province": "Vĩnh Phúc", "date": "2023-01-02"},
             {"id": "d2", "number": None, "province": None, "date": ""},
             {"id": "d3", "number": "12/kh-ubnd", "province": "Tiền Giang", "date": "2024-05-01"}]
@@ -71,7 +72,7 @@ def test_filter_ids_by_groups_match_the_record_scan():
     for key, value in [("province", "Vĩnh Phúc"), ("province", "Hà Nội"), ("province", None),
                        ("number", "12/KH-UBND"), ("number", "12/kh-ubnd"), ("number", ""), ("number", "9/QĐ"),
                        ("document", "d2"), ("document", "zz"), ("year", 2024), ("year", 2023)]:
-        want = {i for i, r in enumerate(recs) if _match(r, key, value)}
+        want = {i for i, r in enumerate(recs) if matches(r, key, value)}
         assert eng.filter_ids(key, value) == want, (key, value)
 
 

@@ -16,6 +16,7 @@ from kg.graph import build_graph
 from kg.pipeline import extract_file
 from kg.rdf import assignment_iri, task_iri, to_rdf
 from kg.rdf.delta import apply_sorted, rdf_delta, shared_part
+from search import records
 from service import Service, Store
 from service.build import canonical_order, sorted_ntriples
 from service.incremental import merge_sorted
@@ -136,7 +137,7 @@ def _outputs(store: Store) -> dict:
                    for n, a in G.nodes(data=True))
     edges = sorted((str(u), str(v), str(k), json.dumps(a, sort_keys=True, ensure_ascii=False, default=repr))
                    for u, v, k, a in G.edges(keys=True, data=True))
-    recs = (d / "index" / "records.json").read_text(encoding="utf-8") if (d / "index").exists() else None
+    recs = (d / "index" / "records.jsonl").read_bytes() if (d / "index").exists() else None
     return {"nodes": nodes, "edges": edges, "extractions": store.extractions(), "records": recs,
             "nt": (d / "export.nt").read_bytes(), "triples": _triples(d),
             "prefixes": (d / "rdf" / "prefixes.json").read_text(encoding="utf-8"),
@@ -188,7 +189,7 @@ def test_incremental_with_index_answers_like_full(tmp_path, link_model):
     doc = next(e["document"]["id"] for e in store.extractions() if e["source"] == B.name)
     (data / B.name).unlink()
     store.build(index=True)
-    recs = json.loads((store.current / "index" / "records.json").read_text(encoding="utf-8"))
+    recs = records.read_all(store.current / "index")
     assert recs and all(r["document"]["id"] != doc for r in recs)
 
 
