@@ -234,11 +234,18 @@ class SearchEngine:
         query_threads()
         return embed_queries(model, texts, precision)
 
-    def _cosines(self, q: Query) -> tuple[Optional[np.ndarray], list[tuple[int, float]]]:
-        """(cosine of every row or None, dense top list)."""
-        if self.dense is None or not self.records:
+    def _submit_dense(self, q: Query):
+        """Queue the question's embedding (None: no dense index)."""
+        if self.dense is None or not len(self.records):
+            return None
+        return self.embedder.submit(q.dense)
+
+    def _cosines(self, q: Query, pending=None) -> tuple[Optional[np.ndarray], list[tuple[int, float]]]:
+        """(cosine of every row or None, dense top list); ``pending``: what
+        ``_submit_dense`` queued."""
+        if self.dense is None or not len(self.records):
             return None, []
-        qv = self.embedder.embed(q.dense)
+        qv = self.embedder.collect(pending) if pending is not None else self.embedder.embed(q.dense)
         if self.vectors is not None:
             cos = self.vectors @ qv
             n = min(POOL_DENSE, len(cos))
@@ -252,6 +259,8 @@ class SearchEngine:
     def score(self, q: Query, allowed: Optional[set[int]] = None, mode: str = "hybrid") -> Scored:
         """Every candidate row (BM25 hits and the dense top list, within
         ``allowed``), with calibrated probabilities, best first."""
+        # the model embeds the question (another thread) while BM25 runs here
+        pending = self._submit_dense(q) if mode in ("hybrid", "dense") else None
         bm_all = self._bm25_scores(q) if mode in ("hybrid", "bm25") else None
         bm: list[tuple[int, float]] = []
         if bm_all is not None:
@@ -261,7 +270,7 @@ class SearchEngine:
             vals = bm_all[top]
             keep = vals > 0
             bm = list(zip(top[keep].tolist(), vals[keep].tolist()))
-        cos_all, de = self._cosines(q) if mode in ("hybrid", "dense") else (None, [])
+        cos_all, de = self._cosines(q, pending) if mode in ("hybrid", "dense") else (None, [])
         if allowed is not None:
             bm = [x for x in bm if x[0] in allowed]
             de = [x for x in de if x[0] in allowed]

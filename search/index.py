@@ -16,7 +16,7 @@ import numpy as np
 from kg.fsutil import atomic_path
 
 from . import records
-from .e5model import embed_passages, load_embedder, quantize_for_queries, query_precision
+from .e5model import bf16_for_queries, embed_passages, load_embedder, quantize_for_queries, query_precision
 
 # Exact inner product below this many passages, HNSW above.  Measured here
 # (bench/search_latency.py, e5 vectors): exact 1.0 / 5.4 / 10.4 ms per query at
@@ -110,17 +110,17 @@ def get_model(cache_root: Path):
 
 def get_query_model(cache_root: Path, precision: str | None = None):
     """The model questions are embedded with: :func:`get_model`'s fp32 model,
-    or (``precision`` / env ``LEGALKG_QUERY_PRECISION``) its int8 copy, made
-    once per process; bf16 runs the fp32 model under autocast
-    (``search.e5model.embed_queries``)."""
+    or (``precision`` / env ``LEGALKG_QUERY_PRECISION``) its int8 or bf16
+    copy, made once per process (bf16 runs under autocast:
+    ``search.e5model.embed_queries``)."""
     precision = precision or query_precision()
     base = get_model(cache_root)
-    if precision != "int8":
+    if precision == "fp32":
         return base
-    key = str(Path(cache_root).resolve()) + "#int8"
+    key = str(Path(cache_root).resolve()) + "#" + precision
     with _MODEL_LOCK:
         if key not in _MODELS:
-            _MODELS[key] = quantize_for_queries(base)
+            _MODELS[key] = (quantize_for_queries if precision == "int8" else bf16_for_queries)(base)
         return _MODELS[key]
 
 

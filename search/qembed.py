@@ -24,7 +24,7 @@ import os
 import queue
 import threading
 from collections import OrderedDict
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 import numpy as np
 
@@ -71,6 +71,11 @@ class QueryEmbedder:
             self._cache.clear()
 
     def embed(self, text: str, timeout: float = 60.0) -> np.ndarray:
+        return self.collect(self.submit(text), timeout)
+
+    def submit(self, text: str) -> "Union[np.ndarray, _Job]":
+        """Queue ``text`` and return at once (the cached vector, or a handle for
+        :meth:`collect`): a request does its lexical work while the model runs."""
         with self._cache_lock:
             hit = self._cache.get(text)
             if hit is not None:
@@ -79,6 +84,12 @@ class QueryEmbedder:
         self._ensure_worker()
         job = _Job(text)
         self._queue.put(job)
+        return job
+
+    def collect(self, job: "Union[np.ndarray, _Job]", timeout: float = 60.0) -> np.ndarray:
+        if not isinstance(job, _Job):
+            return job
+        text = job.text
         if not job.done.wait(timeout):
             raise TimeoutError("query embedding timed out")
         if job.error is not None:

@@ -4,10 +4,16 @@ corpus.  Tests that need a store of their own link the converted model into
 their --home with ``link_model`` instead of converting it again."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# Questions are embedded in fp32 in tests (and by tests/golden/record.py), so
+# scores and goldens are the same on every CPU; the default elsewhere is
+# "auto" (bf16 where the CPU has it).  Tests of the setting set it themselves.
+os.environ.setdefault("LEGALKG_QUERY_PRECISION", "fp32")
 
 from search.e5convert import ensure_model
 from service import Service, Store

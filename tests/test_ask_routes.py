@@ -186,6 +186,22 @@ def test_micro_batcher_batches_concurrent_questions():
     assert len(calls) < 8
 
 
+def test_micro_batcher_submit_returns_before_the_model_finishes():
+    started, release = threading.Event(), threading.Event()
+
+    def encode(texts):
+        started.set()
+        release.wait(5)
+        return np.stack([np.full(4, len(t), dtype=np.float32) for t in texts])
+
+    qe = QueryEmbedder(encode)
+    pending = qe.submit("abc")                 # the request goes on with its lexical work meanwhile
+    assert started.wait(5) and not pending.done.is_set()
+    release.set()
+    assert qe.collect(pending)[0] == 3
+    assert qe.submit("abc") is qe.collect(pending) is qe.embed("abc")   # then from the LRU, no second pass
+
+
 def test_micro_batcher_passes_errors():
     def encode(texts):
         raise RuntimeError("model broke")

@@ -26,7 +26,8 @@ def _clear_env(monkeypatch):
 
 
 @pytest.mark.parametrize("env, want", [
-    ({}, e5model.DEFAULT_QUERY_PRECISION),
+    ({}, e5model.native_precision()),                         # auto: bf16 where the CPU has it
+    ({"LEGALKG_QUERY_PRECISION": "auto"}, e5model.native_precision()),
     ({"LEGALKG_QUERY_PRECISION": "int8"}, "int8"),
     ({"LEGALKG_QUERY_PRECISION": " BF16 "}, "bf16"),
     ({"LEGALKG_QUERY_PRECISION": "fp32", "LEGALKG_QUERY_INT8": "1"}, "fp32"),   # the explicit one wins
@@ -74,6 +75,31 @@ def test_int8_and_bf16_agree_with_fp32_and_leave_fp32_untouched(store):
     assert np.sum(v8 * before, axis=1).min() >= 0.96
     assert np.sum(vb * before, axis=1).min() >= 0.999
     assert not np.array_equal(v8, before)            # it really is another encoder
+
+
+def test_native_precision_follows_the_cpu(monkeypatch):
+    e5model.native_precision.cache_clear()
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    assert e5model.native_precision() == "fp32"
+    e5model.native_precision.cache_clear()
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+    assert e5model.native_precision() == "bf16"
+    e5model.native_precision.cache_clear()
+
+
+def test_bf16_copy_shares_all_but_the_linear_layers(store):
+    fp32 = search_index.get_model(store.cache)
+    qb = search_index.get_query_model(store.cache, "bf16")
+    assert qb is search_index.get_query_model(store.cache, "bf16") and qb is not fp32
+    lin = [m for m in qb.modules() if isinstance(m, torch.nn.Linear)]
+    assert lin and all(m.weight.dtype == torch.bfloat16 for m in lin)
+    assert all(m.weight.dtype == torch.float32 for m in fp32.modules() if isinstance(m, torch.nn.Linear))
+    assert qb[0].auto_model.embeddings.word_embeddings.weight.data_ptr() == \
+        fp32[0].auto_model.embeddings.word_embeddings.weight.data_ptr()
+    # the same vectors as autocast over the fp32 weights (which rounds each weight the same way)
+    np.testing.assert_array_equal(e5model.embed_queries(qb, QUESTIONS, "bf16"),
+                                  e5model.embed_queries(fp32, QUESTIONS, "bf16"))
 
 
 def test_engine_follows_the_setting(store, monkeypatch):

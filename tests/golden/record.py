@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -21,6 +22,7 @@ import rdflib
 REPO = Path(__file__).resolve().parent.parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+os.environ.setdefault("LEGALKG_QUERY_PRECISION", "fp32")      # as tests/conftest.py: the same on every CPU
 
 from cli.main import main as cli_main  # noqa: E402
 from service.store import Store  # noqa: E402
