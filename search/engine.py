@@ -57,14 +57,23 @@ def fuse(bm: list[tuple[int, float]], de: list[tuple[int, float]], w: float) -> 
     order within the pool carries signal)."""
     scores: dict[int, float] = {}
     if bm and w > 0:
-        top = max(v for _, v in bm)
-        for i, v in bm:
-            scores[i] = w * _ratio(v, top)
+        v = np.fromiter((x for _, x in bm), dtype=np.float64, count=len(bm))
+        scores = dict(zip((i for i, _ in bm), (w * _ratios(v, v.max())).tolist()))
     if de and w < 1:
-        hi, lo = max(v for _, v in de), min(v for _, v in de)
-        for i, v in de:
-            scores[i] = scores.get(i, 0.0) + (1 - w) * _ratio(v - lo, hi - lo)
+        v = np.fromiter((x for _, x in de), dtype=np.float64, count=len(de))
+        lo = v.min()
+        for i, x in zip((i for i, _ in de), ((1 - w) * _ratios(v - lo, v.max() - lo)).tolist()):
+            scores[i] = scores.get(i, 0.0) + x
     return scores
+
+
+def _ratios(a: np.ndarray, b: float) -> np.ndarray:
+    """``_ratio`` of every element of ``a`` (one numpy pass: 1,200 Python calls per question before)."""
+    if not (b > 0 and np.isfinite(b)):
+        return np.zeros_like(a)
+    out = a / b
+    out[~np.isfinite(a)] = 0.0
+    return out
 
 
 def _ratio(a: float, b: float) -> float:

@@ -62,3 +62,28 @@ def test_rank_when_every_bm25_score_is_zero(monkeypatch):
 def test_fuse_zero_denominators(bm, de):
     out = fuse(bm, de, 0.6)
     assert all(np.isfinite(v) and v >= 0 for v in out.values())
+
+
+def _fuse_reference(bm, de, w):
+    """The definition, one pair at a time (what the numpy version must equal)."""
+    from search.engine import _ratio
+    scores = {}
+    if bm and w > 0:
+        top = max(v for _, v in bm)
+        for i, v in bm:
+            scores[i] = w * _ratio(v, top)
+    if de and w < 1:
+        hi, lo = max(v for _, v in de), min(v for _, v in de)
+        for i, v in de:
+            scores[i] = scores.get(i, 0.0) + (1 - w) * _ratio(v - lo, hi - lo)
+    return scores
+
+
+def test_fuse_equals_its_definition_exactly():
+    import random
+    rng = random.Random(7)
+    for _ in range(500):
+        bm = [(rng.randint(0, 60), rng.choice([0.0, rng.random() * 20])) for _ in range(rng.randint(0, 40))]
+        de = [(rng.randint(0, 60), rng.choice([0.83, rng.random()])) for _ in range(rng.randint(0, 25))]
+        w = rng.choice([0.0, 0.4, 0.6, 1.0])
+        assert list(fuse(bm, de, w).items()) == list(_fuse_reference(bm, de, w).items())   # same order, same floats
