@@ -37,7 +37,7 @@ from .glossary import ENGLISH_STOPWORDS, expand
 from .index import get_query_model, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
 from .intent import _STOP, parse_question
 from .qembed import QueryEmbedder
-from .text import tokens
+from .text import new_tones, tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -164,7 +164,7 @@ class SearchEngine:
             if s in ENGLISH_STOPWORDS and s not in self.vocab:
                 continue
             content.append(s)
-        dense = ex.dense_text()
+        dense = new_tones(ex.dense_text())
         if not ex.english and not _VI_MARK.search(text):
             dense = self.reaccent(dense)      # e5 reads "so hoa ket qua" far worse than "số hóa kết quả"
         return Query(text, intent, pq.province or pt.province, pq.year, pq.number or pt.number, topic,
