@@ -48,7 +48,7 @@ FIT_SETS = (QUESTIONS, HELDOUT)
 ROW_SIGNS = {"cos": 1, "cos_gap": 1, "cov": 1, "cov_bi": 1, "cov_exp": 1, "oov": -1, "fused": 1, "rr_bm": 1,
              "rr_de": 1, "year": 1}
 Q_SIGNS = {"top_cos": 1, "top_gap": 1, "top_cov": 1, "top_cov_bi": 1, "oov": -1, "oov_bi": -1, "english": 0,
-           "english_cos": 0}
+           "english_cos": 0, "en_unknown": -1}
 TOP = 20
 MAX_FALSE_ABSTAIN = 0.02
 L2 = 0.05
@@ -156,6 +156,10 @@ def fit(samples: list[dict]) -> calibrate.Calibration:
 
 def main(argv: list[str]) -> int:
     home = Path(argv[argv.index("--home") + 1]) if "--home" in argv else ROOT / ".legalkg"
+    try:
+        calibrate.load()
+    except ValueError:          # the features changed: collect with the prior (the fit does not use it)
+        calibrate.load = lambda: calibrate.from_json(calibrate._PRIOR)
     svc = Service(Store(ROOT / "data" / "corpus", home), ask_cache_size=0)
     samples = collect(svc, load_fit_sets())
     model = fit(samples)
