@@ -41,6 +41,7 @@ NOT_FOUND = "Không tìm thấy nhiệm vụ phù hợp trong kho văn bản"
 MAX_ROWS = 1000
 TITLE_MIN = 0.6          # share of a title question's content words a title must contain
 TYPE_WEIGHT = 0.2        # weight of the question's document-type word in that share
+SCOPE_MARGIN = 0.2       # an agency question's title scope: lead of the best title's coverage by the phrase
 
 
 def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
@@ -190,16 +191,21 @@ def resolve(G, ref: DocumentRef) -> list[str]:
         want = _norm_number(ref.number)
         ids = [n for n, a, _ in _doc_index(G) if _norm_number(a.get("number")) == want]
     elif ref.serial:
-        ids = []
+        ids, other_type = [], []
         for n, a, _ in _doc_index(G):
             num = a.get("number") or ""
             if not re.match(rf"0*{re.escape(ref.serial)}(?:/|-)", num):
                 continue
-            if ref.type and a.get("type") and a["type"] != ref.type:
-                continue
             if ref.year and not (f"/{ref.year}/" in num or (a.get("date") or "")[:4] == str(ref.year)):
                 continue
+            if ref.type and a.get("type") and a["type"] != ref.type:
+                other_type.append(n)
+                continue
             ids.append(n)
+        if not ids:
+            # the type as the user says it: a programme issued by a Quyết định is "kế hoạch 2866" to many;
+            # only an in-corpus document of that serial, so a cited text of another type is not taken
+            ids = [n for n in other_type if G.nodes[n].get("in_corpus") and not G.nodes[n].get("attached_to")]
     else:
         return []
     if ref.province:
@@ -419,8 +425,10 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
     doc_ids: list[str] = []
     if r.document is not None:
         doc_ids = [d for d in resolve(G, r.document) if G.nodes[d].get("in_corpus")][:1]
-        if doc_ids:
-            out["filters"]["document"] = doc_ids[0]
+    else:
+        doc_ids = _titled_scope(G, engine, r, province)
+    if doc_ids:
+        out["filters"]["document"] = doc_ids[0]
     per_agency: dict[str, set[int]] = {}
     duties: dict[str, dict] = {}
     for aid in ids:
@@ -452,6 +460,42 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
                      "text": _agency_text(G.nodes[best].get("name"), r.role, len(rows), r)}
     _rows_out(engine, q if r.topic else _no_topic(q), rows, out, k, mode, offset, all_rows=True)
     return out
+
+
+# "… trong kế hoạch CCHC 2023", "… in the 2021-2025 reform plan": the phrase after the last 'in' names a
+# document by its type and title words
+_SCOPE_PHRASE = re.compile(r"(?:^|\s)(?:trong|thuộc|theo|in|under|of)\s+((?:(?!\s(?:trong|thuộc|theo|in|under|of)\s).)+?)"
+                           r"[\s?.!]*$", re.I)
+_SCOPE_TYPE = re.compile(r"\b(?:kế hoạch|ke hoach|chương trình|chuong trinh|đề án|de an|plan|programme|program|scheme)\b",
+                         re.I)
+
+
+def _titled_scope(G, engine, r: Route, province: Optional[str]) -> list[str]:
+    """The one in-corpus document an agency question names by type and title
+    words ('trong kế hoạch CCHC 2023'), else nothing (several equally good
+    titles: no filter rather than a guess)."""
+    m = _SCOPE_PHRASE.search(r.question)
+    if not m or not _SCOPE_TYPE.search(m.group(1)):
+        return []
+    sub = dataclasses.replace(r, question=m.group(1), province=province or r.province,
+                              document=DocumentRef(text=m.group(1)))
+    ids = resolve_title(G, engine, sub)
+    if len(ids) > 1:
+        # titles that hold the phrase equally: the one the phrase covers best ('kế hoạch CCHC 2023' is
+        # 'Kế hoạch cải cách hành chính năm 2023', not 'Kế hoạch kiểm soát TTHC, cải cách TTHC … 2023')
+        words = set(syllables(engine.prepare(sub.question).dense))
+        share = {n: _covered(G.nodes[n].get("title") or "", words, G.nodes[n].get("province")) for n in ids}
+        ids = sorted(ids, key=lambda n: -share[n])
+        if share[ids[0]] - share[ids[1]] < SCOPE_MARGIN:
+            return []
+    return ids[:1]
+
+
+def _covered(title: str, words: set, province: Optional[str] = None) -> float:
+    """Share of a title's own words (generic and province words aside) among ``words``."""
+    skip = _TITLE_STOP | absent.TITLE_GENERIC | set(syllables(province or ""))
+    s = [w for w in syllables(title) if w not in skip]
+    return sum(1 for w in s if w in words) / len(s) if s else 0.0
 
 
 def _no_topic(q):

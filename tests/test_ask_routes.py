@@ -93,6 +93,14 @@ CASES = [
      lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "lead", 21, "vinh-phuc/319-kh-ubnd")),
     ("Sở Nội vụ chủ trì những việc gì đến hạn quý IV/2023?", "agency",
      lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "lead", period=("2023-10-01", "2023-12-31"))),
+    # the type word as users say it: 2866 is a Quyết định that issues a programme
+    ("Sở Nội vụ chủ trì bao nhiêu nhiệm vụ trong kế hoạch 2866?", "agency",
+     lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "lead", document="vinh-phuc/2866-qd-ubnd")),
+    # a document named by type and title words scopes an agency question
+    ("Sở Tài chính làm những gì trong kế hoạch cải cách hành chính năm 2023 của Vĩnh Phúc?", "agency",
+     lambda r: _check_agency(r, "vinh-phuc/so-tai-chinh", "any", document="vinh-phuc/319-kh-ubnd")),
+    ("What does the Department of Finance lead in the 2021-2025 reform programme?", "agency",
+     lambda r: _check_agency(r, "vinh-phuc/so-tai-chinh", "lead", document="vinh-phuc/2866-qd-ubnd")),
     ("what does the Department of Home Affairs lead", "agency",
      lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "lead")),
     ("cac viec so noi vu tien giang chu tri", "agency", lambda r: _check_agency(r, "tien-giang/so-noi-vu", "lead")),
