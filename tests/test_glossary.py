@@ -85,6 +85,17 @@ CASES = [
     ("Which agency handles the equitization of public service units?", [], ["cổ phần hóa"]),
     ("Who inspects discharges of toxic waste in the industrial parks?", [], ["xả thải", "độc hại", "khu công nghiệp"]),
     ("Which department handles energy saving and electricity development?", [], ["tiết kiệm", "năng lượng", "điện"]),
+    # everyday Vietnamese wording → official wording (round 5)
+    ("ai giữ gìn trật tự ở khu dân cư", ["an ninh trật tự"], []),
+    ("xe hơi đặc chủng của cơ quan", ["xe ô tô", "chuyên dùng"], []),
+    ("đưa nông sản lên chợ mạng", ["thương mại điện tử"], []),
+    ("tach rac tai nha", ["phân loại rác thải"], []),
+    ("nâng cao tay nghề cho thầy thuốc", ["chuyên môn, nghiệp vụ", "nhân viên y tế"], []),
+    ("bầu trưởng xóm", ["trưởng thôn, tổ trưởng tổ dân phố"], []),
+    ("trả tiền qua mạng khi làm thủ tục", ["thanh toán trực tuyến"], []),
+    ("dùng lại dữ liệu đã có sẵn", ["tái sử dụng dữ liệu"], []),
+    ("hồ sơ bị trễ hẹn", [], []),                       # official word already: nothing needed
+    ("giảm số vụ phạm pháp", ["tội phạm"], []),
     # role and deadline words translate but are not added to the lexical query
     ("who coordinates", [], ["phối hợp"]),
     ("deadline", [], ["thời hạn"]),
