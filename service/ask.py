@@ -319,7 +319,7 @@ def _relation(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset:
     if r.relation == "implements" and r.direction == "in":
         found = _merge(found, _row_implementations(G, node))
     if r.related_type:
-        found = [x for x in found if G.nodes[x[0]].get("type") == r.related_type] or found
+        found = [x for x in found if _of_type(G, x[0], r.related_type)] or found
     docs = []
     for other, kind, evs in found:
         s = _summary(G, other)
@@ -333,6 +333,12 @@ def _relation(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset:
     rows = {i for u, _, kk in G.in_edges(node, keys=True) if kk == "mentions" for i in engine.by_id.get(u, [])}
     _rows_out(engine, q, rows, out, k, mode, offset)
     return out
+
+
+def _of_type(G, n: str, doc_type: str) -> bool:
+    """A document of that type, or one that issues it ('Quyết định … về việc ban hành Kế hoạch …' is a plan)."""
+    a = G.nodes[n]
+    return a.get("type") == doc_type or f"ban hanh {search_key(doc_type)}" in search_key(a.get("title") or "")
 
 
 def _related(G, node: str, direction: str, types, preamble_end: Optional[int] = None) -> list[tuple[str, str, list]]:
@@ -391,10 +397,18 @@ def _row_implementations(G, node: str) -> list[tuple[str, str, list]]:
     return out
 
 
+# what precedes a cue that continues another document's title: "… Kế hoạch số 255/KH-UBND ngày 12/10/2021
+# [triển khai Nghị quyết số 06/2021/NQ-HĐND]" (the row carries out 255, 255 carries out the resolution)
+_NESTED_BEFORE = re.compile(r"(?:\bve|\d+/[a-z0-9/\-]+(?:\s+ngay\s+\d{1,2}/\d{1,2}/\d{4})?(?:\s+cua\s+[a-z ]{2,40}?)?)"
+                            r"[\s,]*(?:tiep tuc\s+)?$")
+
+
 def _direct_cue(text: str, at: int) -> bool:
-    """A cue right before the number, not inside another text's title ('… về triển khai thực hiện NĐ …')."""
-    m = _IMPLEMENT_CUE.search(text[max(0, at - 60):at])
-    return bool(m) and not re.search(r"\bve\s*$", text[max(0, at - 60):at][:m.start()])
+    """A cue right before the number, not inside another text's title ('… về triển khai thực hiện NĐ …',
+    '… Kế hoạch số 255/KH-UBND ngày 12/10/2021 triển khai NQ …'); ``text`` is folded (search_key)."""
+    window = text[max(0, at - 80):at]
+    m = _IMPLEMENT_CUE.search(window)
+    return bool(m) and not _NESTED_BEFORE.search(window[:m.start()])
 
 
 def _merge(a: list, b: list) -> list:
