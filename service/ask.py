@@ -358,7 +358,9 @@ def _related(G, node: str, direction: str, types, preamble_end: Optional[int] = 
     return sorted(seen.values(), key=lambda x: (G.nodes[x[0]].get("date") or "", x[0]))
 
 
-_BODY_START = re.compile(r"^[ \t]*(?:QUYẾT ĐỊNH\s*:|I[.\-–]\s|PHẦN I\b|Điều 1\b|MỤC (?:ĐÍCH|TIÊU)\b)", re.M)
+# (a heading may carry markdown marks: "## I. MỤC ĐÍCH", "**Điều 1.**")
+_BODY_START = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?(?:QUYẾT ĐỊNH\s*:|I[.\-–]\s|PHẦN I\b|Điều 1\b"
+                         r"|MỤC (?:ĐÍCH|TIÊU)\b)", re.M)
 
 
 def _preamble_end(svc, G, doc: str) -> Optional[int]:

@@ -16,13 +16,17 @@ import pytest
 from kg.periods import document_years, due_dates, parse_deadline
 from kg.vntext import search_key
 from search.qembed import QueryEmbedder
-from service.ask import _direct_cue
+from service.ask import _BODY_START, _direct_cue
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _doc_ids(res):
     return [d["id"] for d in (res["answer"] or {}).get("documents", [])]
+
+
+def _assert(ok, what):
+    assert ok, what
 
 
 def _check_document(res, first):
@@ -92,6 +96,10 @@ CASES = [
     ("Những kế hoạch nào thực hiện Kế hoạch 131/KH-UBND?", "relation",
      lambda r: _check_relation(r, "implements", "in", ["vinh-phuc/2704-qd-ubnd", "vinh-phuc/2866-qd-ubnd",
                                                        "vinh-phuc/319-kh-ubnd"])),
+    # a plan's own basis is what its opening states, before '## I. MỤC ĐÍCH' (not the laws its rows cite)
+    ("Căn cứ pháp lý của Kế hoạch 151/KH-UBND là những văn bản nào?", "relation",
+     lambda r: _check_relation(r, "based_on", "out", ["vinh-phuc/232-kh-ubnd"]) or
+     _assert(_doc_ids(r) == ["vinh-phuc/232-kh-ubnd"], _doc_ids(r))),
     ("Which documents implement Decision 2866/QĐ-UBND?", "relation",
      lambda r: _check_relation(r, "implements", "in", ["vinh-phuc/319-kh-ubnd"])),
     ("Sở Tư pháp phối hợp những việc gì", "agency", lambda r: _check_agency(r, "vinh-phuc/so-tu-phap", "support")),
@@ -247,3 +255,16 @@ def test_micro_batcher_workers_run_batches_side_by_side():
 def test_row_implementation_cue(row, number, direct):
     key = search_key(row)
     assert _direct_cue(key, key.index(search_key(number))) is direct
+
+
+@pytest.mark.parametrize("line,body", [
+    ("I. MỤC ĐÍCH, YÊU CẦU", True),
+    ("## I. MỤC ĐÍCH, YÊU CẦU", True),                # markdown heading marks
+    ("**Điều 1.** Ban hành kèm theo Quyết định này", True),
+    ("QUYẾT ĐỊNH:", True),
+    ("### 1. Mục đích", False),
+    ("Căn cứ Luật Tổ chức chính quyền địa phương", False),
+    ("Thực hiện Kế hoạch số 232/KH-UBND", False),
+])
+def test_body_start(line, body):
+    assert bool(_BODY_START.search(line)) is body
