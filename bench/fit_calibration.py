@@ -4,13 +4,23 @@ For every question that the service answers from task rows (route task, or a
 title-named document that falls back to rows) the candidate rows' features are
 collected (``SearchEngine.score``); a row is positive when it is a gold row of
 the question (off-topic questions: every row negative).  A logistic regression
-(L2, Newton steps, numpy only) on the top candidates gives P(row answers); the
-answer threshold is the one that abstains on most off-topic questions while
-abstaining on at most ``MAX_FALSE_ABSTAIN`` of the answerable ones; the match
-floor keeps 98 % of the gold rows' scores.
+(L2) on the top candidates gives P(row answers); the answer threshold is the one
+that abstains on most off-topic questions while abstaining on at most
+``MAX_FALSE_ABSTAIN`` of the answerable ones; the match floor keeps 98 % of the
+gold rows' scores.
 
-Fitted on the questions whose index is even ("the fit split"); the odd half is
-held out (``bench/search_quality.py`` reports both, and a 5-fold cross-validation).
+Sign constraints (``ROW_SIGNS``, ``Q_SIGNS``): where the direction of a feature
+is known the weight may not take the other sign — more of the question covered,
+a higher cosine, a better rank never lower the probability; more of the
+question unknown to the corpus never raises it.  Without them the fit gave
+``cov`` and ``top_cov`` negative weights (collinear with ``cov_bi``/``fused``),
+which made broad questions ("Báo cáo công tác CCHC") abstain and count few
+matches.  The fit is bounded L-BFGS (scipy, a dependency of
+sentence-transformers).
+
+Fitted on every judged set (questions_v2.jsonl and questions_heldout.jsonl);
+``bench/search_quality.py`` reports a 5-fold cross-validation (refitted without
+each fold) — those are the honest figures, the in-sample ones are optimistic.
 
     python bench/fit_calibration.py [--home DIR] [--write]
 """
@@ -21,6 +31,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,6 +42,13 @@ from service import Service, Store  # noqa: E402
 from service.ask import task_scope  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "fixtures" / "questions_v2.jsonl"
+HELDOUT = ROOT / "tests" / "fixtures" / "questions_heldout.jsonl"
+FIT_SETS = (QUESTIONS, HELDOUT)
+# +1: the weight is >= 0, -1: <= 0, 0: free (calibrate.FEATURES / Q_FEATURES order)
+ROW_SIGNS = {"cos": 1, "cos_gap": 1, "cov": 1, "cov_bi": 1, "cov_exp": 1, "oov": -1, "fused": 1, "rr_bm": 1,
+             "rr_de": 1, "year": 1}
+Q_SIGNS = {"top_cos": 1, "top_gap": 1, "top_cov": 1, "top_cov_bi": 1, "oov": -1, "oov_bi": -1, "english": 0,
+           "english_cos": 0, "en_unknown": -1}
 TOP = 20
 MAX_FALSE_ABSTAIN = 0.02
 L2 = 0.05
@@ -65,29 +83,39 @@ def collect(svc: Service, questions: list[dict]) -> list[dict]:
     return out
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 50) -> tuple[np.ndarray, float]:
-    """L2-regularised logistic regression on standardised features; returns
-    weights and bias for the raw features."""
+def load_fit_sets() -> list[dict]:
+    """The questions of every fit set that exists, in one list (index = position)."""
+    return [qq for p in FIT_SETS if p.exists() for qq in load_questions(p)]
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, signs=None) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression on standardised features, each weight
+    within its sign (``signs``: +1 / -1 / 0 per column); returns weights and
+    bias for the raw features (standardising divides by a positive sd, so the
+    raw weights keep the signs)."""
     mu, sd = X.mean(axis=0), X.std(axis=0)
     sd[sd < 1e-9] = 1.0
-    ws, bs = _fit_std((X - mu) / sd, y, l2, steps)
+    ws, bs = _fit_std((X - mu) / sd, y, l2, signs)
     w = ws / sd
     return w, float(bs - (mu * w).sum())
 
 
-def _fit_std(X: np.ndarray, y: np.ndarray, l2: float, steps: int) -> tuple[np.ndarray, float]:
+def _fit_std(X: np.ndarray, y: np.ndarray, l2: float, signs=None) -> tuple[np.ndarray, float]:
     A = np.hstack([X, np.ones((len(X), 1))])
-    w = np.zeros(A.shape[1])
-    reg = np.eye(A.shape[1]) * l2
-    reg[-1, -1] = 0.0
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-np.clip(A @ w, -30, 30)))
-        g = A.T @ (p - y) + reg @ w
-        H = (A * (p * (1 - p))[:, None]).T @ A + reg + np.eye(A.shape[1]) * 1e-9
-        step = np.linalg.solve(H, g)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
+    reg = np.full(A.shape[1], l2)
+    reg[-1] = 0.0
+
+    def loss(w):
+        z = A @ w
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        nll = np.logaddexp(0.0, z).sum() - (y * z).sum()
+        return nll + 0.5 * (reg * w * w).sum(), A.T @ (p - y) + reg * w
+
+    signs = [0] * X.shape[1] if signs is None else list(signs)
+    bounds = [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs] + [(None, None)]
+    res = minimize(loss, np.zeros(A.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds,
+                   options={"maxiter": 2000, "gtol": 1e-8})
+    w = res.x
     return w[:-1], float(w[-1])
 
 
@@ -98,7 +126,7 @@ def fit(samples: list[dict]) -> calibrate.Calibration:
     pos = [s for s in samples if s["positive"] and len(s["X"])]
     X = np.vstack([s["X"] for s in pos])
     y = np.concatenate([s["y"] for s in pos])
-    w, b = fit_logistic(X, y)
+    w, b = fit_logistic(X, y, signs=[ROW_SIGNS[f] for f in calibrate.FEATURES])
     QX = np.vstack([s["qx"] for s in samples])
     qy = np.array([float(s["positive"]) for s in samples])
     n_pos, n_neg = qy.sum(), len(qy) - qy.sum()
@@ -106,7 +134,7 @@ def fit(samples: list[dict]) -> calibrate.Calibration:
     rep = max(1, int(round(n_pos / max(1.0, n_neg))))
     QXb = np.vstack([QX] + [QX[qy == 0]] * (rep - 1))
     qyb = np.concatenate([qy] + [qy[qy == 0]] * (rep - 1))
-    qw, qb = fit_logistic(QXb, qyb, l2=1.0)
+    qw, qb = fit_logistic(QXb, qyb, l2=1.0, signs=[Q_SIGNS[f] for f in calibrate.Q_FEATURES])
     model = calibrate.Calibration(w, b, qw, qb, 0.5, 0.0, {})
     best = lambda s: float(model.probability(s["X"], s["qx"]).max()) if len(s["X"]) else 0.0  # noqa: E731
     best_pos = np.array([best(s) for s in samples if s["positive"]])
@@ -122,16 +150,19 @@ def fit(samples: list[dict]) -> calibrate.Calibration:
             "answerable": int(len(best_pos)), "offtopic": int(len(best_neg)),
             "train_abstain_offtopic": round(float((best_neg < threshold).mean()), 3) if len(best_neg) else None,
             "train_false_abstain": round(float((best_pos < threshold).mean()), 3) if len(best_pos) else None,
-            "split": "questions_v2.jsonl lines with an even index"}
+            "sets": [p.name for p in FIT_SETS if p.exists()], "sign_constrained": True}
     return calibrate.Calibration(w, b, qw, qb, threshold, floor, meta)
 
 
 def main(argv: list[str]) -> int:
     home = Path(argv[argv.index("--home") + 1]) if "--home" in argv else ROOT / ".legalkg"
+    try:
+        calibrate.load()
+    except ValueError:          # the features changed: collect with the prior (the fit does not use it)
+        calibrate.load = lambda: calibrate.from_json(calibrate._PRIOR)
     svc = Service(Store(ROOT / "data" / "corpus", home), ask_cache_size=0)
-    qs = load_questions()
-    samples = collect(svc, qs)
-    model = fit([s for s in samples if s["i"] % 2 == 0])
+    samples = collect(svc, load_fit_sets())
+    model = fit(samples)
     print(json.dumps(model.to_json(), ensure_ascii=False, indent=1))
     if "--write" in argv:
         calibrate.PATH.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -20,6 +20,11 @@ Features of a (question, row) pair (``FEATURES``, all in [0, 1] or close):
 * ``year``      1 when the question names no year or the row belongs to the
                 year it names (deadline range, else the document's year), else 0.
 
+Question features (``Q_FEATURES``, answerability) are the best candidates'
+values plus ``oov_bi`` (question bigrams no passage has) and, for English
+questions, ``en_unknown``: the share of content words the English glossary
+could not render (a question about visas or Tokyo's time).
+
 The answer decision is ``score(top row) >= threshold`` (also in the JSON);
 ``floor`` is the score above which a row counts as a match (totals, facets).
 """
@@ -36,7 +41,7 @@ import numpy as np
 PATH = Path(__file__).with_name("data") / "calibration.json"
 FEATURES = ("cos", "cos_gap", "cov", "cov_bi", "cov_exp", "oov", "fused", "rr_bm", "rr_de", "year")
 # question-level features (answerability): from the candidates' features
-Q_FEATURES = ("top_cos", "top_gap", "top_cov", "top_cov_bi", "oov", "oov_bi", "english", "english_cos")
+Q_FEATURES = ("top_cos", "top_gap", "top_cov", "top_cov_bi", "oov", "oov_bi", "english", "english_cos", "en_unknown")
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ class Calibration:
         if len(X) == 0:
             return np.zeros(0)
         if qx is None:
-            qx = question_features(X, english=False, oov_bi=0.0)
+            qx = question_features(X, english=False, oov_bi=0.0, en_unknown=0.0)
         return self.row_probability(X) * self.answerable(qx)
 
     def to_json(self) -> dict:
@@ -79,14 +84,16 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
-def question_features(X: np.ndarray, english: bool, oov_bi: float) -> np.ndarray:
-    """Q_FEATURES from the candidates' feature rows."""
+def question_features(X: np.ndarray, english: bool, oov_bi: float, en_unknown: float = 0.0) -> np.ndarray:
+    """Q_FEATURES from the candidates' feature rows; ``en_unknown`` the share
+    of an English question's content words that the glossary left untranslated
+    (``search.glossary.ExpandedQuery.untranslated``)."""
     if len(X) == 0:
-        return np.array([0, 0, 0, 0, 1, 1, float(english), 0.0])
+        return np.array([0, 0, 0, 0, 1, 1, float(english), 0.0, en_unknown])
     f = {n: X[:, i] for i, n in enumerate(FEATURES)}
     top_cos = float(f["cos"].max())
     return np.array([top_cos, float(f["cos_gap"].max()), float(f["cov"].max()), float(f["cov_bi"].max()),
-                     float(f["oov"][0]), oov_bi, float(english), float(english) * top_cos])
+                     float(f["oov"][0]), oov_bi, float(english), float(english) * top_cos, en_unknown])
 
 
 def from_json(d: dict) -> Calibration:
@@ -99,7 +106,7 @@ def from_json(d: dict) -> Calibration:
 
 # Used only until bench/fit_calibration.py has written the fitted file.
 _PRIOR = {"features": list(FEATURES), "weights": [0.0, 2.0, 0.0, 3.0, 0.5, 0.0, 9.0, 2.0, 2.0, 1.0], "bias": -12.0,
-          "q_features": list(Q_FEATURES), "q_weights": [20.0, 20.0, 3.0, 2.0, -4.0, -2.0, 0.0, 0.0],
+          "q_features": list(Q_FEATURES), "q_weights": [20.0, 20.0, 3.0, 2.0, -4.0, -2.0, 0.0, 0.0, -2.0],
           "q_bias": -18.0, "threshold": 0.05, "floor": 0.02, "meta": {"fitted": False}}
 
 

@@ -34,11 +34,11 @@ from . import calibrate, heap
 from .e5model import embed_queries, query_precision
 from .glossary import ENGLISH_STOPWORDS, expand
 from .index import get_query_model, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
-from .intent import _STOP, parse_question
+from .intent import _STOP, find_provinces, parse_question
 from .qembed import QueryEmbedder
 from .records import open_records
 from .rows import _VI_MARK, RowTables, matches
-from .text import tokens
+from .text import new_tones, tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -95,6 +95,7 @@ class Query:
     dense: str                                  # what e5 reads
     english: bool
     content: list[str] = field(default_factory=list)   # content syllables (coverage features)
+    en_unknown: float = 0.0                     # English content words the glossary left untranslated
 
 
 @dataclass
@@ -180,11 +181,12 @@ class SearchEngine:
             if s in ENGLISH_STOPWORDS and s not in self.vocab:
                 continue
             content.append(s)
-        dense = ex.dense_text()
+        dense = new_tones(ex.dense_text())
         if not ex.english and not _VI_MARK.search(text):
             dense = self.reaccent(dense)      # e5 reads "so hoa ket qua" far worse than "số hóa kết quả"
+        places = frozenset(search_key(w) for p in find_provinces(text) for w in p.split()) if ex.english else None
         return Query(text, intent, pq.province or pt.province, pq.year, pq.number or pt.number, topic,
-                     extra, dense, ex.english, content)
+                     extra, dense, ex.english, content, ex.untranslated(places) if ex.english else 0.0)
 
     def reaccent(self, text: str) -> str:
         """Unaccented words → the corpus's most frequent accented spelling
@@ -289,7 +291,8 @@ class SearchEngine:
             for i in allowed:                       # a filtered list shows every allowed row
                 fused.setdefault(i, 0.0)
         if not fused:
-            return Scored([], {}, {}, q, calibrate.question_features(np.zeros((0, 1)), q.english, 1.0).tolist())
+            return Scored([], {}, {}, q, calibrate.question_features(np.zeros((0, 1)), q.english, 1.0,
+                                                                          q.en_unknown).tolist())
         cos_map = dict(de)
         if cos_all is None and self.vectors is None and self.dense is not None and mode != "bm25":
             missing = [i for i in fused if i not in cos_map]
@@ -337,7 +340,7 @@ class SearchEngine:
                              year])
         qbi_all = [t for t in tokens(q.topic) if "_" in t]
         oov_bi = sum(1 for t in qbi_all if t not in self.vocab) / len(qbi_all) if qbi_all else 0.0
-        qx = calibrate.question_features(X, q.english, oov_bi)
+        qx = calibrate.question_features(X, q.english, oov_bi, q.en_unknown)
         p = self.calibration.probability(X, qx)
         pl = np.asarray(p, dtype=np.float64).tolist()
         prob = dict(zip(ids, pl))

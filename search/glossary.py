@@ -53,6 +53,9 @@ up down out off also only just more most less few per via vs please find give ge
 """.split())
 
 
+_EN_WORD = re.compile(r"[a-z]{2,}")
+
+
 @dataclass(frozen=True)
 class Entry:
     kind: str
@@ -89,6 +92,17 @@ class ExpandedQuery:
         spelled out), plus official wording for everyday phrases."""
         extra = [t.text for t in self.terms if t.kind == "lay"]
         return compact_spaces(" ".join([self.translated] + extra))
+
+    def untranslated(self, ignore: frozenset = frozenset()) -> float:
+        """English question: the share of its content words (not function words,
+        not in ``ignore``) that the glossary left as they were; 0 otherwise."""
+        if not self.english:
+            return 0.0
+        words = [w for w in _EN_WORD.findall(self.original.lower()) if w not in ENGLISH_STOPWORDS and w not in ignore]
+        if not words:
+            return 0.0
+        left = set(_EN_WORD.findall(self.translated.lower()))
+        return sum(1 for w in words if w in left) / len(words)
 
     def to_dict(self) -> dict:
         return {"original": self.original, "translated": self.translated, "english": self.english,

@@ -34,7 +34,7 @@ YEAR_MARGIN = 2            # a question's year this far outside the corpus's yea
 _LAW_END = set("""co hieu luc tu ngay nao la gi theo ve do cua quy dinh nam thi duoc khi the va hien hanh moi so
 sua doi bo sung huong dan nhung cac nay dieu khoan ap dung voi cho tai trong ban""".split())
 _LAW_RE = re.compile(r"(?<!phap )(?<!du thao )\b(?:bo )?luat\s+(?!su\b|phap\b)")
-_TITLE_GENERIC = set("""ke hoach quyet dinh nghi dinh nghi quyet thong tu chi thi chuong trinh de an luat van ban
+TITLE_GENERIC = set("""ke hoach quyet dinh nghi dinh nghi quyet thong tu chi thi chuong trinh de an luat van ban
 cong van tinh thanh pho nam giai doan cua ve viec tren dia ban nao la gi cac nhung va tp ubnd hdnd""".split())
 
 
@@ -163,7 +163,7 @@ def missing_title(G, engine, question: str) -> Optional[str]:
     gone: list[list[int]] = []          # runs of word indices
     for i in range(len(keys) - 1):
         a, b = keys[i], keys[i + 1]
-        if a in _TITLE_GENERIC or b in _TITLE_GENERIC or a in provinces or b in provinces:
+        if a in TITLE_GENERIC or b in TITLE_GENERIC or a in provinces or b in provinces:
             continue
         tok = f"{a}_{b}"
         if not engine.has_token(tok) and tok not in titles:

@@ -41,6 +41,7 @@ NOT_FOUND = "Không tìm thấy nhiệm vụ phù hợp trong kho văn bản"
 MAX_ROWS = 1000
 TITLE_MIN = 0.6          # share of a title question's content words a title must contain
 TYPE_WEIGHT = 0.2        # weight of the question's document-type word in that share
+SCOPE_MARGIN = 0.2       # an agency question's title scope: lead of the best title's coverage by the phrase
 
 
 def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
@@ -190,16 +191,21 @@ def resolve(G, ref: DocumentRef) -> list[str]:
         want = _norm_number(ref.number)
         ids = [n for n, a, _ in _doc_index(G) if _norm_number(a.get("number")) == want]
     elif ref.serial:
-        ids = []
+        ids, other_type = [], []
         for n, a, _ in _doc_index(G):
             num = a.get("number") or ""
             if not re.match(rf"0*{re.escape(ref.serial)}(?:/|-)", num):
                 continue
-            if ref.type and a.get("type") and a["type"] != ref.type:
-                continue
             if ref.year and not (f"/{ref.year}/" in num or (a.get("date") or "")[:4] == str(ref.year)):
                 continue
+            if ref.type and a.get("type") and a["type"] != ref.type:
+                other_type.append(n)
+                continue
             ids.append(n)
+        if not ids:
+            # the type as the user says it: a programme issued by a Quyết định is "kế hoạch 2866" to many;
+            # only an in-corpus document of that serial, so a cited text of another type is not taken
+            ids = [n for n in other_type if G.nodes[n].get("in_corpus") and not G.nodes[n].get("attached_to")]
     else:
         return []
     if ref.province:
@@ -307,7 +313,7 @@ def _relation(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset:
     if r.relation == "implements" and r.direction == "in":
         found = _merge(found, _row_implementations(G, node))
     if r.related_type:
-        found = [x for x in found if G.nodes[x[0]].get("type") == r.related_type] or found
+        found = [x for x in found if _of_type(G, x[0], r.related_type)] or found
     docs = []
     for other, kind, evs in found:
         s = _summary(G, other)
@@ -321,6 +327,12 @@ def _relation(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset:
     rows = {i for u, _, kk in G.in_edges(node, keys=True) if kk == "mentions" for i in engine.by_id.get(u, [])}
     _rows_out(engine, q, rows, out, k, mode, offset)
     return out
+
+
+def _of_type(G, n: str, doc_type: str) -> bool:
+    """A document of that type, or one that issues it ('Quyết định … về việc ban hành Kế hoạch …' is a plan)."""
+    a = G.nodes[n]
+    return a.get("type") == doc_type or f"ban hanh {search_key(doc_type)}" in search_key(a.get("title") or "")
 
 
 def _related(G, node: str, direction: str, types, preamble_end: Optional[int] = None) -> list[tuple[str, str, list]]:
@@ -340,7 +352,9 @@ def _related(G, node: str, direction: str, types, preamble_end: Optional[int] = 
     return sorted(seen.values(), key=lambda x: (G.nodes[x[0]].get("date") or "", x[0]))
 
 
-_BODY_START = re.compile(r"^[ \t]*(?:QUYẾT ĐỊNH\s*:|I[.\-–]\s|PHẦN I\b|Điều 1\b|MỤC (?:ĐÍCH|TIÊU)\b)", re.M)
+# (a heading may carry markdown marks: "## I. MỤC ĐÍCH", "**Điều 1.**")
+_BODY_START = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?(?:QUYẾT ĐỊNH\s*:|I[.\-–]\s|PHẦN I\b|Điều 1\b"
+                         r"|MỤC (?:ĐÍCH|TIÊU)\b)", re.M)
 
 
 def _preamble_end(svc, G, doc: str) -> Optional[int]:
@@ -379,10 +393,18 @@ def _row_implementations(G, node: str) -> list[tuple[str, str, list]]:
     return out
 
 
+# what precedes a cue that continues another document's title: "… Kế hoạch số 255/KH-UBND ngày 12/10/2021
+# [triển khai Nghị quyết số 06/2021/NQ-HĐND]" (the row carries out 255, 255 carries out the resolution)
+_NESTED_BEFORE = re.compile(r"(?:\bve|\d+/[a-z0-9/\-]+(?:\s+ngay\s+\d{1,2}/\d{1,2}/\d{4})?(?:\s+cua\s+[a-z ]{2,40}?)?)"
+                            r"[\s,]*(?:tiep tuc\s+)?$")
+
+
 def _direct_cue(text: str, at: int) -> bool:
-    """A cue right before the number, not inside another text's title ('… về triển khai thực hiện NĐ …')."""
-    m = _IMPLEMENT_CUE.search(text[max(0, at - 60):at])
-    return bool(m) and not re.search(r"\bve\s*$", text[max(0, at - 60):at][:m.start()])
+    """A cue right before the number, not inside another text's title ('… về triển khai thực hiện NĐ …',
+    '… Kế hoạch số 255/KH-UBND ngày 12/10/2021 triển khai NQ …'); ``text`` is folded (search_key)."""
+    window = text[max(0, at - 80):at]
+    m = _IMPLEMENT_CUE.search(window)
+    return bool(m) and not _NESTED_BEFORE.search(window[:m.start()])
 
 
 def _merge(a: list, b: list) -> list:
@@ -413,8 +435,10 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
     doc_ids: list[str] = []
     if r.document is not None:
         doc_ids = [d for d in resolve(G, r.document) if G.nodes[d].get("in_corpus")][:1]
-        if doc_ids:
-            out["filters"]["document"] = doc_ids[0]
+    else:
+        doc_ids = _titled_scope(G, engine, r, province)
+    if doc_ids:
+        out["filters"]["document"] = doc_ids[0]
     per_agency: dict[str, set[int]] = {}
     duties: dict[str, dict] = {}
     for aid in ids:
@@ -446,6 +470,42 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
                      "text": _agency_text(G.nodes[best].get("name"), r.role, len(rows), r)}
     _rows_out(engine, q if r.topic else _no_topic(q), rows, out, k, mode, offset, all_rows=True)
     return out
+
+
+# "… trong kế hoạch CCHC 2023", "… in the 2021-2025 reform plan": the phrase after the last 'in' names a
+# document by its type and title words
+_SCOPE_PHRASE = re.compile(r"(?:^|\s)(?:trong|thuộc|theo|in|under|of)\s+((?:(?!\s(?:trong|thuộc|theo|in|under|of)\s).)+?)"
+                           r"[\s?.!]*$", re.I)
+_SCOPE_TYPE = re.compile(r"\b(?:kế hoạch|ke hoach|chương trình|chuong trinh|đề án|de an|plan|programme|program|scheme)\b",
+                         re.I)
+
+
+def _titled_scope(G, engine, r: Route, province: Optional[str]) -> list[str]:
+    """The one in-corpus document an agency question names by type and title
+    words ('trong kế hoạch CCHC 2023'), else nothing (several equally good
+    titles: no filter rather than a guess)."""
+    m = _SCOPE_PHRASE.search(r.question)
+    if not m or not _SCOPE_TYPE.search(m.group(1)):
+        return []
+    sub = dataclasses.replace(r, question=m.group(1), province=province or r.province,
+                              document=DocumentRef(text=m.group(1)))
+    ids = resolve_title(G, engine, sub)
+    if len(ids) > 1:
+        # titles that hold the phrase equally: the one the phrase covers best ('kế hoạch CCHC 2023' is
+        # 'Kế hoạch cải cách hành chính năm 2023', not 'Kế hoạch kiểm soát TTHC, cải cách TTHC … 2023')
+        words = set(syllables(engine.prepare(sub.question).dense))
+        share = {n: _covered(G.nodes[n].get("title") or "", words, G.nodes[n].get("province")) for n in ids}
+        ids = sorted(ids, key=lambda n: -share[n])
+        if share[ids[0]] - share[ids[1]] < SCOPE_MARGIN:
+            return []
+    return ids[:1]
+
+
+def _covered(title: str, words: set, province: Optional[str] = None) -> float:
+    """Share of a title's own words (generic and province words aside) among ``words``."""
+    skip = _TITLE_STOP | absent.TITLE_GENERIC | set(syllables(province or ""))
+    s = [w for w in syllables(title) if w not in skip]
+    return sum(1 for w in s if w in words) / len(s) if s else 0.0
 
 
 def _no_topic(q):

@@ -14,13 +14,19 @@ import numpy as np
 import pytest
 
 from kg.periods import document_years, due_dates, parse_deadline
+from kg.vntext import search_key
 from search.qembed import QueryEmbedder
+from service.ask import _BODY_START, _direct_cue
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _doc_ids(res):
     return [d["id"] for d in (res["answer"] or {}).get("documents", [])]
+
+
+def _assert(ok, what):
+    assert ok, what
 
 
 def _check_document(res, first):
@@ -86,6 +92,14 @@ CASES = [
      lambda r: _check_relation(r, "amends", "out", ["vn/61-2018-nd-cp"])),
     ("Quyết định 2704 căn cứ những văn bản nào?", "relation",
      lambda r: _check_relation(r, "based_on", "out", ["vn/61-2018-nd-cp", "vn/107-2021-nd-cp"])),
+    # a Quyết định that issues a plan is a plan; a row 'Triển khai … Kế hoạch số 131' carries it out
+    ("Những kế hoạch nào thực hiện Kế hoạch 131/KH-UBND?", "relation",
+     lambda r: _check_relation(r, "implements", "in", ["vinh-phuc/2704-qd-ubnd", "vinh-phuc/2866-qd-ubnd",
+                                                       "vinh-phuc/319-kh-ubnd"])),
+    # a plan's own basis is what its opening states, before '## I. MỤC ĐÍCH' (not the laws its rows cite)
+    ("Căn cứ pháp lý của Kế hoạch 151/KH-UBND là những văn bản nào?", "relation",
+     lambda r: _check_relation(r, "based_on", "out", ["vinh-phuc/232-kh-ubnd"]) or
+     _assert(_doc_ids(r) == ["vinh-phuc/232-kh-ubnd"], _doc_ids(r))),
     ("Which documents implement Decision 2866/QĐ-UBND?", "relation",
      lambda r: _check_relation(r, "implements", "in", ["vinh-phuc/319-kh-ubnd"])),
     ("Sở Tư pháp phối hợp những việc gì", "agency", lambda r: _check_agency(r, "vinh-phuc/so-tu-phap", "support")),
@@ -93,6 +107,14 @@ CASES = [
      lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "lead", 21, "vinh-phuc/319-kh-ubnd")),
     ("Sở Nội vụ chủ trì những việc gì đến hạn quý IV/2023?", "agency",
      lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "lead", period=("2023-10-01", "2023-12-31"))),
+    # the type word as users say it: 2866 is a Quyết định that issues a programme
+    ("Sở Nội vụ chủ trì bao nhiêu nhiệm vụ trong kế hoạch 2866?", "agency",
+     lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "lead", document="vinh-phuc/2866-qd-ubnd")),
+    # a document named by type and title words scopes an agency question
+    ("Sở Tài chính làm những gì trong kế hoạch cải cách hành chính năm 2023 của Vĩnh Phúc?", "agency",
+     lambda r: _check_agency(r, "vinh-phuc/so-tai-chinh", "any", document="vinh-phuc/319-kh-ubnd")),
+    ("What does the Department of Finance lead in the 2021-2025 reform programme?", "agency",
+     lambda r: _check_agency(r, "vinh-phuc/so-tai-chinh", "lead", document="vinh-phuc/2866-qd-ubnd")),
     ("what does the Department of Home Affairs lead", "agency",
      lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "lead")),
     ("cac viec so noi vu tien giang chu tri", "agency", lambda r: _check_agency(r, "tien-giang/so-noi-vu", "lead")),
@@ -232,3 +254,33 @@ def test_micro_batcher_workers_run_batches_side_by_side():
     assert all(out[i][0] == i + 1 for i in range(6))
     assert peak[0] == 2 and qe.embedded == 6
     assert QueryEmbedder(encode, workers=1).workers == 1
+
+
+@pytest.mark.parametrize("row,number,direct", [
+    ("Triển khai, thực hiện hiệu quả Kế hoạch số 87/KH-UBND ngày 09/4/2021 của UBND tỉnh", "87/KH", True),
+    ("Thực hiện có hiệu quả Nghị định số 45/2020/NĐ-CP của Chính phủ", "45/2020", True),
+    # the cue belongs to another document's title: the row carries out that one, not the number
+    ("Kế hoạch số 87/KH-UBND ngày 09/4/2021 của UBND tỉnh về thực hiện Nghị định số 45/2020/NĐ-CP", "45/2020", False),
+    ("Tiếp tục triển khai thực hiện Kế hoạch số 255/KH-UBND ngày 12/10/2021 triển khai Nghị quyết số 06/2021/NQ-HĐND",
+     "06/2021", False),
+    ("Tiếp tục triển khai thực hiện Kế hoạch số 255/KH-UBND ngày 12/10/2021 triển khai Nghị quyết số 06/2021/NQ-HĐND",
+     "255/KH", True),
+    ("Kế hoạch số 266/KH-UBND ngày 27/10/2021 tiếp tục triển khai Nghị quyết số 10-NQ/TU", "10-NQ", False),
+    ("Rà soát Nghị định số 61/2018/NĐ-CP", "61/2018", False),                   # no cue
+])
+def test_row_implementation_cue(row, number, direct):
+    key = search_key(row)
+    assert _direct_cue(key, key.index(search_key(number))) is direct
+
+
+@pytest.mark.parametrize("line,body", [
+    ("I. MỤC ĐÍCH, YÊU CẦU", True),
+    ("## I. MỤC ĐÍCH, YÊU CẦU", True),                # markdown heading marks
+    ("**Điều 1.** Ban hành kèm theo Quyết định này", True),
+    ("QUYẾT ĐỊNH:", True),
+    ("### 1. Mục đích", False),
+    ("Căn cứ Luật Tổ chức chính quyền địa phương", False),
+    ("Thực hiện Kế hoạch số 232/KH-UBND", False),
+])
+def test_body_start(line, body):
+    assert bool(_BODY_START.search(line)) is body

@@ -79,6 +79,23 @@ CASES = [
     ("appraise the self-assessment scores at commune level", ["thẩm định", "tự chấm điểm", "cấp"], []),
     ("sorting solid waste", ["rác thải"], []),
     ("anti-waste", ["thực hành tiết kiệm, chống lãng phí"], []),
+    # everyday English administrative words on their own (round 5)
+    ("Who gets state agencies onto the online system?", [], ["nhà nước", "cơ quan", "trực tuyến", "hệ thống"]),
+    ("Who is responsible for sorting household waste at source?", [], ["phân loại", "rác thải sinh hoạt", "tại nguồn"]),
+    ("Which agency handles the equitization of public service units?", [], ["cổ phần hóa"]),
+    ("Who inspects discharges of toxic waste in the industrial parks?", [], ["xả thải", "độc hại", "khu công nghiệp"]),
+    ("Which department handles energy saving and electricity development?", [], ["tiết kiệm", "năng lượng", "điện"]),
+    # everyday Vietnamese wording → official wording (round 5)
+    ("ai giữ gìn trật tự ở khu dân cư", ["an ninh trật tự"], []),
+    ("xe hơi đặc chủng của cơ quan", ["xe ô tô", "chuyên dùng"], []),
+    ("đưa nông sản lên chợ mạng", ["thương mại điện tử"], []),
+    ("tach rac tai nha", ["phân loại rác thải"], []),
+    ("nâng cao tay nghề cho thầy thuốc", ["chuyên môn, nghiệp vụ", "nhân viên y tế"], []),
+    ("bầu trưởng xóm", ["trưởng thôn, tổ trưởng tổ dân phố"], []),
+    ("trả tiền qua mạng khi làm thủ tục", ["thanh toán trực tuyến"], []),
+    ("dùng lại dữ liệu đã có sẵn", ["tái sử dụng dữ liệu"], []),
+    ("hồ sơ bị trễ hẹn", [], []),                       # official word already: nothing needed
+    ("giảm số vụ phạm pháp", ["tội phạm"], []),
     # role and deadline words translate but are not added to the lexical query
     ("who coordinates", [], ["phối hợp"]),
     ("deadline", [], ["thời hạn"]),
@@ -166,3 +183,15 @@ def test_no_abbreviation_reads_as_a_vietnamese_word():
     not_words = {"ioc"}          # syllable-shaped but no Vietnamese word is spelled so
     for k in abbreviations():
         assert k in not_words or not all(syllable.match(w) for w in k.split()), k
+
+
+@pytest.mark.parametrize("question,ignore,share", [
+    ("what time is it in Tokyo right now", (), 0.75),          # tokyo, right, now of 4
+    ("Who is responsible for sorting household waste at source?", (), 0.0),
+    ("In Vinh Phuc, who leads the digital transformation?", ("vinh", "phuc"), 0.0),
+    ("In Vinh Phuc, who leads the digital transformation?", (), 0.4),   # vinh, phuc of 5
+    ("Ai chủ trì số hóa?", (), 0.0),                          # Vietnamese: 0
+    ("who", (), 0.0),                                            # no content word
+])
+def test_untranslated_share(question, ignore, share):
+    assert expand(question).untranslated(frozenset(ignore)) == pytest.approx(share, abs=0.01)
