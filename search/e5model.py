@@ -19,7 +19,7 @@ import numpy as np
 from . import heap
 from .e5convert import PASSAGE_PREFIX, QUERY_PREFIX, ensure_model
 
-__all__ = ["load_embedder", "embed_passages", "embed_queries", "quantize_for_queries", "bf16_for_queries",
+__all__ = ["load_embedder", "embed_passages", "embed_queries", "quantize_for_queries", "bf16_linear_copy",
            "query_precision",
            "QUERY_PREFIX", "PASSAGE_PREFIX"]
 
@@ -136,9 +136,10 @@ def quantize_for_queries(model):
     return q
 
 
-def bf16_for_queries(model):
-    """The query encoder with every ``nn.Linear``'s weight and bias stored in
-    bfloat16 (a copy of 21M parameters, 42 MB; embeddings, LayerNorm and the
+def bf16_linear_copy(model):
+    """The encoder with every ``nn.Linear``'s weight and bias stored in
+    bfloat16 (questions at serving time, passages at build time on a CPU with
+    native bf16) (a copy of 21M parameters, 42 MB; embeddings, LayerNorm and the
     tokenizer shared with ``model``).  Run under bf16 autocast
     (:func:`embed_queries`) it gives the very vectors autocast gives over the
     fp32 weights (autocast rounds each weight to bf16 on every call; here it

@@ -16,7 +16,7 @@ import numpy as np
 from kg.fsutil import atomic_path
 
 from . import records
-from .e5model import bf16_for_queries, embed_passages, load_embedder, quantize_for_queries, query_precision
+from .e5model import bf16_linear_copy, embed_passages, load_embedder, quantize_for_queries, query_precision
 
 # Exact inner product below this many passages, HNSW above.  Measured here
 # (bench/search_latency.py, e5 vectors): exact 1.0 / 5.4 / 10.4 ms per query at
@@ -120,7 +120,7 @@ def get_query_model(cache_root: Path, precision: str | None = None):
     key = str(Path(cache_root).resolve()) + "#" + precision
     with _MODEL_LOCK:
         if key not in _MODELS:
-            _MODELS[key] = (quantize_for_queries if precision == "int8" else bf16_for_queries)(base)
+            _MODELS[key] = (quantize_for_queries if precision == "int8" else bf16_linear_copy)(base)
         return _MODELS[key]
 
 

@@ -125,13 +125,15 @@ def extract(client: Client, todo: list, ext_cache: Path,
 
 # ------------------------------------------------------------- embedding --
 
-def embed_remote(inputs: list[str], cache_root: str, batch_size: int, device: Optional[str]) -> np.ndarray:
-    """On a worker: vectors of already-prefixed passages (one chunk)."""
+def embed_remote(inputs: list[str], cache_root: str, batch_size: int, device: Optional[str],
+                 precision: Optional[str] = None) -> np.ndarray:
+    """On a worker: vectors of already-prefixed passages (one chunk), in the
+    precision the driver chose (every chunk of a build alike)."""
     model = search_index.get_model(Path(cache_root))
     dev = embedder.resolve_device(device)
-    prec = embedder.pick_precision(dev)
+    prec = embedder.pick_precision(dev, precision)
     with embedder.build_threads(None), embedder.placed(model, dev, prec) as work:
-        return embedder._encode(work, inputs, batch_size, dev)
+        return embedder._encode(work, inputs, batch_size, dev, prec)
 
 
 def embed(client: Client, model, texts: list[str], store, cache_root: Path, *, device: Optional[str] = None,
@@ -156,7 +158,7 @@ def embed(client: Client, model, texts: list[str], store, cache_root: Path, *, d
     inputs = embedder.prepare([texts[i] for i in todo])
     order = np.argsort(-embedder.token_lengths(model, inputs), kind="stable")
     chunks = [order[j:j + ck] for j in range(0, len(order), ck)]
-    futures = [client.submit(embed_remote, [inputs[i] for i in sel], str(cache_root), bs, device, pure=False)
+    futures = [client.submit(embed_remote, [inputs[i] for i in sel], str(cache_root), bs, device, prec, pure=False)
                for sel in chunks]
     done = 0
     for sel, fut in zip(chunks, futures):           # written in chunk order: the store's shards as locally

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-# Questions are embedded in fp32 in tests (and by tests/golden/record.py), so
-# scores and goldens are the same on every CPU; the default elsewhere is
-# "auto" (bf16 where the CPU has it).  Tests of the setting set it themselves.
+# Questions and passages are embedded in fp32 in tests (and by
+# tests/golden/record.py), so scores and goldens are the same on every CPU;
+# the default elsewhere is "auto" (bf16 where the CPU has it natively).
+# Tests of the settings set them themselves.
 os.environ.setdefault("LEGALKG_QUERY_PRECISION", "fp32")
+os.environ.setdefault("LEGALKG_EMBED_PRECISION", "fp32")
 
 from search.e5convert import ensure_model
 from service import Service, Store

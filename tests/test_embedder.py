@@ -96,3 +96,48 @@ def test_resolve_device(monkeypatch):
         with pytest.raises(ValueError, match="no CUDA"):
             resolve_device("cuda")
         assert resolve_device("AUTO") == "cpu"
+
+
+@pytest.mark.parametrize("device, setting, env, native, want", [
+    ("cpu", None, None, "bf16", "bf16"),          # auto: the CPU's native precision
+    ("cpu", None, None, "fp32", "fp32"),
+    ("cpu", "auto", "fp32", "bf16", "bf16"),      # an explicit argument wins over the env
+    ("cpu", None, "fp32", "bf16", "fp32"),
+    ("cpu", None, "BF16", "fp32", "bf16"),
+    ("cpu", "fp16", None, "bf16", "fp32"),        # no fast fp16 on CPUs
+    ("cuda", "fp16", None, "fp32", "fp16"),
+    ("cuda", None, "bf16", "fp32", "bf16"),
+])
+def test_pick_precision(monkeypatch, device, setting, env, native, want):
+    from search import embedder
+    monkeypatch.setattr(embedder, "native_precision", lambda: native)
+    if env is None:
+        monkeypatch.delenv("LEGALKG_EMBED_PRECISION", raising=False)
+    else:
+        monkeypatch.setenv("LEGALKG_EMBED_PRECISION", env)
+    assert embedder.pick_precision(device, setting) == want
+
+
+def test_pick_precision_rejects_unknown(monkeypatch):
+    from search import embedder
+    monkeypatch.setenv("LEGALKG_EMBED_PRECISION", "int4")
+    with pytest.raises(ValueError, match="int4"):
+        embedder.pick_precision("cpu")
+
+
+def test_bf16_passages_agree_with_fp32_and_leave_the_model_untouched(tmp_path, store):
+    from search import index as search_index
+    model = search_index.get_model(store.cache)
+    texts = ["Sở Nội vụ chủ trì, phối hợp các sở, ngành rà soát, số hóa kết quả giải quyết thủ tục hành chính "
+             "trên Cổng dịch vụ công của tỉnh, hoàn thành trong quý IV năm 2024.",
+             "Triển khai Đề án 06 về phát triển ứng dụng dữ liệu dân cư, định danh và xác thực điện tử.",
+             "nhiệm vụ"]
+    out = {}
+    for n, prec in enumerate(("fp32", "bf16", "fp32")):
+        st = open_store(tmp_path / f"{n}-{prec}", "e5", 384)
+        info = embed_to_store(model, texts, st, device="cpu", precision=prec)
+        assert info["precision"] == prec and info["embedded"] == len(texts)
+        out.setdefault(prec, []).append(st.get([text_key(t) for t in texts]))
+    np.testing.assert_array_equal(out["fp32"][0], out["fp32"][1])     # the fp32 model was not altered
+    cos = np.sum(out["fp32"][0] * out["bf16"][0], axis=1)
+    assert cos.min() >= 0.9999 and not np.array_equal(out["fp32"][0], out["bf16"][0])

@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 os.environ.setdefault("LEGALKG_QUERY_PRECISION", "fp32")      # as tests/conftest.py: the same on every CPU
+os.environ.setdefault("LEGALKG_EMBED_PRECISION", "fp32")
 
 from cli.main import main as cli_main  # noqa: E402
 from service.store import Store  # noqa: E402
