@@ -35,6 +35,8 @@ from kg.graphfile import write_graph
 from kg.lineage import find_lineage
 from kg.model import InputError
 from kg.rdf import DEFAULT_BASE, to_rdf
+from kg.rdf.delta import full_lines
+from kg.rdf.terms import new_graph
 from search import records, vindex
 from search import index as search_index
 from search.devices import parse_device, usable_cores
@@ -144,6 +146,26 @@ def sorted_ntriples(g) -> bytes:
     data = g.serialize(format="nt", encoding="utf-8").decode("utf-8")
     lines = sorted(line for line in data.split("\n") if line.strip())
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+RELEASE_MODEL_AFTER = 5000      # passages embedded in one build
+
+
+def full_ntriples(G, base: str, links) -> tuple[bytes, dict, Optional[dict]]:
+    """(sorted N-Triples of ``to_rdf(G)``, its prefixes, its shared part or
+    None).  Mapped a chunk of nodes at a time (``kg.rdf.delta.full_lines``):
+    the real corpus's 660k triples as one rdflib graph took the build to
+    3.2 GB; the same lines in chunks stay under a third of that.  Where the
+    chunks cannot be exact, ``to_rdf`` maps the graph whole."""
+    prefixes = {p: str(ns) for p, ns in new_graph(base).namespaces() if p}
+    got = full_lines(G, base, links)
+    if got is None:
+        g = to_rdf(G, base=base, lineage=links)
+        return sorted_ntriples(g), {p: str(ns) for p, ns in g.namespaces() if p}, None
+    lines, shared = got
+    out = sorted(lines)
+    del lines
+    return ("\n".join(out) + "\n").encode("utf-8") if out else b"", prefixes, shared
 
 
 class Builder:
@@ -412,6 +434,11 @@ class Builder:
                     st = _embedder().embed_to_store(model, texts, vstore, device=self.device, progress=cb, chunk=chunk)
             info.update(embedded=st["embedded"], device=st["device"], precision=st["precision"],
                         rate=st["rate"], seconds=st["seconds"])
+            del model
+            if st["embedded"] >= RELEASE_MODEL_AFTER:
+                # the rest of a large build needs no model: its ~1.3 GB (weights, the
+                # batches' freed heap) would sit under the RDF step's peak (3.2 GB, 14k pages)
+                search_index.release_models()
         vecs = vstore.get(keys) if keys else None
         with self.progress.step("index", len(texts)) as bar:
             vi = vindex.build(vecs if vecs is not None else [], dim=DIM)
@@ -440,12 +467,11 @@ class Builder:
             if inc is not None:
                 bar.update(inc["triples"])
                 return {"triples": inc.pop("triples"), "store": "oxigraph", "mode": "incremental", **inc}
-            g = to_rdf(G, base=base or DEFAULT_BASE, lineage=links)
-            nt = sorted_ntriples(g)
-            prefixes = {p: str(ns) for p, ns in g.namespaces() if p}
+            nt, prefixes, shared = full_ntriples(G, base or DEFAULT_BASE, links)
             atomic_write(tmp / "export.nt", nt)
             if not self.sparql_url:
-                write_shared(G, base or DEFAULT_BASE, tmp)
+                write_shared(G, base or DEFAULT_BASE, tmp, shared)
+            del shared
             n = build_oxigraph(tmp / "rdf", nt, prefixes)
             bar.update(n)
             info = {"triples": n, "store": "oxigraph", "mode": "full"}

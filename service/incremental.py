@@ -40,10 +40,11 @@ def link_dicts(links) -> list[dict]:
     return out
 
 
-def write_shared(G, base: str, dest: Path) -> None:
-    """A full build's shared RDF part (``kg.rdf.delta.shared_part``), kept so
-    the next incremental build need not map the old graph's again."""
-    atomic_write(dest / SHARED_FILE, orjson.dumps(shared_part(G, base)))
+def write_shared(G, base: str, dest: Path, shared: Optional[dict] = None) -> None:
+    """A full build's shared RDF part (``kg.rdf.delta.shared_part``, or the one
+    the caller computed), kept so the next incremental build need not map the
+    old graph's again."""
+    atomic_write(dest / SHARED_FILE, orjson.dumps(shared if shared is not None else shared_part(G, base)))
 
 
 def merge_sorted(old_nt: bytes, delete: set, insert: set) -> bytes:

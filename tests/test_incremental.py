@@ -14,7 +14,7 @@ import pytest
 
 from kg.graph import build_graph
 from kg.pipeline import extract_file
-from kg.rdf import assignment_iri, task_iri, to_rdf
+from kg.rdf import DEFAULT_BASE, assignment_iri, task_iri, to_rdf
 from kg.rdf.delta import apply_sorted, rdf_delta, shared_part
 from search import records
 from service import Service, Store
@@ -217,3 +217,23 @@ def test_removed_file_leaves_nothing(tmp_path, link_model):
     for t in own:
         assert f"<{task_iri(t)}>" not in triples and f"<{assignment_iri(t)}>" not in triples
     assert store.sparql(f'ASK {{ ?s ?p "{B.name}" }}')["boolean"] is False
+
+
+def test_full_mapping_in_chunks_equals_to_rdf(store):
+    """The build maps the graph a chunk of nodes at a time (no rdflib graph of
+    the whole corpus): the same bytes and prefixes as ``to_rdf`` whole, for any
+    chunk size and base."""
+    from kg.rdf.delta import full_lines
+    from service.build import full_ntriples
+    G = store.graph()
+    from service.incremental import LINEAGE_FILE
+    links = json.loads((store.current / LINEAGE_FILE).read_text(encoding="utf-8"))
+    assert links                                 # the bundled corpus has lineage links to map
+    for base in (DEFAULT_BASE, "http://example.org/kg/"):
+        g = to_rdf(G, base=base, lineage=links)
+        nt, prefixes, shared = full_ntriples(G, base, links)
+        assert nt == sorted_ntriples(g) and shared is not None
+        assert prefixes == {p: str(ns) for p, ns in g.namespaces() if p}
+        for chunk in (1, 7, 10 ** 6):
+            lines, _ = full_lines(G, base, links, chunk=chunk)
+            assert ("\n".join(sorted(lines)) + "\n").encode("utf-8") == nt
