@@ -37,7 +37,7 @@ from kg.model import InputError
 from kg.rdf import DEFAULT_BASE, to_rdf
 from kg.rdf.delta import full_lines
 from kg.rdf.terms import new_graph
-from search import records, vindex
+from search import heap, records, vindex
 from search import index as search_index
 from search.devices import parse_device, usable_cores
 from search.vectors import open_store, text_key
@@ -421,6 +421,8 @@ class Builder:
         missing = vstore.missing(keys)
         info = {"passages": len(texts), "embedded": 0, "reused": len(set(keys)) - len(missing)}
         if missing:
+            gc.collect()
+            heap.trim()          # the extraction and graph steps' freed heap, before the model's
             model = search_index.get_model(self.store.cache)
             with cyclic_gc(True), self.progress.step("embed", len(missing)) as bar:
                 def cb(p):

@@ -156,9 +156,11 @@ def embed(client: Client, model, texts: list[str], store, cache_root: Path, *, d
         return stats
     t0 = time.perf_counter()
     inputs = embedder.prepare([texts[i] for i in todo])
-    order = np.argsort(-embedder.token_lengths(model, inputs), kind="stable")
+    lengths = embedder.token_lengths(model, inputs)
+    order = np.argsort(-lengths, kind="stable")
     chunks = [order[j:j + ck] for j in range(0, len(order), ck)]
-    futures = [client.submit(embed_remote, [inputs[i] for i in sel], str(cache_root), bs, device, prec, pure=False)
+    futures = [client.submit(embed_remote, [inputs[i] for i in sel], str(cache_root),
+                             embedder.chunk_batch(lengths[sel].max(), bs, dev), device, prec, pure=False)
                for sel in chunks]
     done = 0
     for sel, fut in zip(chunks, futures):           # written in chunk order: the store's shards as locally

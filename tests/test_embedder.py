@@ -141,3 +141,12 @@ def test_bf16_passages_agree_with_fp32_and_leave_the_model_untouched(tmp_path, s
     np.testing.assert_array_equal(out["fp32"][0], out["fp32"][1])     # the fp32 model was not altered
     cos = np.sum(out["fp32"][0] * out["bf16"][0], axis=1)
     assert cos.min() >= 0.9999 and not np.array_equal(out["fp32"][0], out["bf16"][0])
+
+
+@pytest.mark.parametrize("max_tokens, batch, device, want", [
+    (500, 32, "cpu", 8), (128, 32, "cpu", 32), (20, 32, "cpu", 32), (5000, 32, "cpu", 1), (0, 32, "cpu", 32),
+    (500, 512, "cuda", 512),
+])
+def test_chunk_batch_holds_a_token_budget_on_cpu(max_tokens, batch, device, want):
+    from search.embedder import chunk_batch
+    assert chunk_batch(max_tokens, batch, device) == want
