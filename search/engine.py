@@ -37,7 +37,7 @@ from .index import get_query_model, passages_from, query_threads  # noqa: F401 (
 from .intent import _STOP, find_provinces, parse_question
 from .qembed import QueryEmbedder
 from .records import open_records
-from .rows import _VI_MARK, RowTables, matches
+from .rows import _VI_MARK, RowTables
 from .text import new_tones, tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -427,7 +427,7 @@ class SearchEngine:
                 hit = np.flatnonzero((self._year_lo <= y) & (y <= self._year_hi))
                 self._filter_cache[(key, value)] = set(hit.tolist())
             else:
-                self._filter_cache[(key, value)] = {i for i, r in enumerate(self.records) if matches(r, key, value)}
+                raise ValueError(f"unknown filter {key!r} (province, number, document or year)")
         return self._filter_cache[(key, value)]
 
     def in_document_order(self, rows) -> list[int]:

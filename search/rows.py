@@ -124,7 +124,8 @@ class RowTables:
         self.groups: dict[str, dict] = {"province": {}, "number": {}, "document": {}}
         self.year_lo = array("i")
         self.year_hi = array("i")
-        self._years: list[int] = []              # min and max of record_years so far
+        self._year_min: Optional[int] = None     # of record_years over the rows so far
+        self._year_max: Optional[int] = None
         self._doc_keys: list[tuple] = []
         self.accents = AccentCounts()
 
@@ -149,11 +150,13 @@ class RowTables:
         self.year_hi.append(hi)
         ys = record_years(r)
         if ys:
-            self._years = [min(ys | set(self._years[:1])), max(ys | set(self._years[1:]))]
+            lo, hi = min(ys), max(ys)
+            self._year_min = lo if self._year_min is None else min(self._year_min, lo)
+            self._year_max = hi if self._year_max is None else max(self._year_max, hi)
         self._doc_keys.append(document_key(r))
 
     def year_span(self) -> Optional[tuple[int, int]]:
-        return (self._years[0], self._years[1]) if self._years else None
+        return None if self._year_min is None else (self._year_min, self._year_max)
 
     def document_order(self) -> np.ndarray:
         """Row → its rank in document order (``document_key``)."""

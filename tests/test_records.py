@@ -102,3 +102,8 @@ def test_engine_over_the_file_equals_the_engine_over_the_list(index_dir):
 ])
 def test_year_filter_table(record, year, allowed):
     assert matches(record, "year", year) is allowed
+
+
+def test_an_unknown_filter_is_an_error_not_a_walk_over_the_records():
+    with pytest.raises(ValueError, match="unknown filter 'agency'"):
+        SearchEngine(RECS).filter_ids("agency", "Sở Nội vụ")
