@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Optional
 
 from kg.model import InputError
 from kg.pipeline import extract_file
+from search.devices import query_precision_setting
 
 if TYPE_CHECKING:
     from service import Service, Store
@@ -450,6 +451,11 @@ def main(argv: Optional[list[str]] = None) -> int:
             raise UsageError(f"--data {args.data}: not a folder")
         if args.cmd != "extract":
             _check_home(args.home or default_home())
+        if args.cmd in ("ask", "serve"):            # they embed questions: a bad setting is a usage error
+            try:
+                query_precision_setting()
+            except ValueError as err:
+                raise UsageError(str(err)) from None
         return COMMANDS[args.cmd](args)
     except UsageError as err:
         print(f"legalkg: {err}", file=sys.stderr)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import heap
+from .devices import DEFAULT_QUERY_PRECISION, PRECISIONS, SETTINGS, query_precision_setting  # noqa: F401 (re-exported)
 from .e5convert import PASSAGE_PREFIX, QUERY_PREFIX, ensure_model
 
 __all__ = ["load_embedder", "embed_passages", "embed_queries", "quantize_for_queries", "bf16_linear_copy",
@@ -66,9 +67,6 @@ def _serialise_tokenizer(model) -> None:
             setattr(model, name, functools.wraps(fn)(locked))
 
 
-PRECISIONS = ("fp32", "bf16", "int8")
-SETTINGS = PRECISIONS + ("auto",)
-DEFAULT_QUERY_PRECISION = "auto"
 
 
 def query_precision() -> str:
@@ -85,15 +83,7 @@ def query_precision() -> str:
     costs 0.45x but moves the dense top-1 in 18 % of questions (cosine 0.985
     mean / 0.975 min) and abstains worse.  Without native bf16 the matrix
     products are emulated and slower than fp32, hence auto."""
-    p = os.environ.get("LEGALKG_QUERY_PRECISION", "").strip().lower()
-    if not p:
-        flag = os.environ.get("LEGALKG_QUERY_INT8", "").strip().lower()
-        if flag:
-            p = "int8" if flag in ("1", "true", "yes", "on") else "fp32"
-        else:
-            p = DEFAULT_QUERY_PRECISION
-    if p not in SETTINGS:
-        raise ValueError(f"LEGALKG_QUERY_PRECISION={p!r}: expected one of {', '.join(SETTINGS)}")
+    p = query_precision_setting()
     return native_precision() if p == "auto" else p
 
 

@@ -13,7 +13,6 @@ the number of usable cores only inside the ``with`` block and restores it after.
 from __future__ import annotations
 
 import copy
-import os
 import time
 import unicodedata
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from typing import Callable, Iterator, Optional, Sequence
 import numpy as np
 import torch
 
-from .devices import DEVICES, parse_device, usable_cores  # noqa: F401 - DEVICES, usable_cores re-exported
+from .devices import DEVICES, parse_device, parse_embed_precision, usable_cores  # noqa: F401 - DEVICES, usable_cores re-exported
 from .e5model import bf16_linear_copy, native_precision
 from .vectors import VectorStore, text_key
 
@@ -88,9 +87,7 @@ def pick_precision(device: str, precision: Optional[str] = None) -> str:
     where supported, else fp16.  Vectors agree with fp32 at cosine >= 0.9999
     (tests), and the vector store is keyed by text only, so builds in either
     precision share it."""
-    p = (precision or os.environ.get("LEGALKG_EMBED_PRECISION") or "auto").strip().lower()
-    if p not in ("auto", "fp32", "fp16", "bf16"):
-        raise ValueError(f"unknown precision {p!r} (use auto, fp32, fp16 or bf16)")
+    p = parse_embed_precision(precision)
     if device != "cuda":
         if p == "auto":
             return native_precision()

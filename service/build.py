@@ -39,7 +39,7 @@ from kg.rdf.delta import full_lines
 from kg.rdf.terms import new_graph
 from search import heap, records, vindex
 from search import index as search_index
-from search.devices import parse_device, usable_cores
+from search.devices import parse_device, parse_embed_precision, usable_cores
 from search.vectors import open_store, text_key
 
 from . import lineage
@@ -196,6 +196,10 @@ class Builder:
                 _embedder().resolve_device(self.device)
         except ValueError as exc:
             raise InputError("--device", str(exc)) from None
+        try:
+            parse_embed_precision()
+        except ValueError as exc:
+            raise InputError("LEGALKG_EMBED_PRECISION", str(exc)) from None
         home = prepare_home(self.store.home)
         with locked(home, wait=self.wait):
             previous = pointer_target(home)
