@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
+import resource
+import sys
 
 _TRIM = None
 try:
@@ -18,6 +21,7 @@ try:
     _TRIM = getattr(_libc, "malloc_trim", None)
 except OSError:
     _TRIM = None
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def trim() -> bool:
@@ -25,3 +29,19 @@ def trim() -> bool:
     if _TRIM is None:
         return False
     return bool(_TRIM(0))
+
+
+def rss_mb() -> float | None:
+    """This process's resident memory now, in MB (None where /proc is not)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            pages = int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return round(pages * _PAGE / 2**20, 1)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)     # bytes on macOS, KiB elsewhere

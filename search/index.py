@@ -192,6 +192,6 @@ def build_index(extractions: list[dict], index_dir: Path, cache_root: Path) -> N
     recs = passages_from(extractions)
     vecs = embed_passages_cached([r["passage"] for r in recs], Path(cache_root))
     faiss.write_index(make_faiss_index(vecs), str(index_dir / "dense.faiss"))
-    (index_dir / records.RECORDS_FILE).write_bytes(records.encode(recs))
+    records.write(index_dir / records.RECORDS_FILE, recs)
 
 

@@ -26,16 +26,24 @@ from typing import Union
 import numpy as np
 import orjson
 
+from kg.fsutil import atomic_path
+
 RECORDS_FILE = "records.jsonl"
 LEGACY_FILE = "records.json"
 CACHE_SIZE = 2048             # decoded records kept (a question reads ~50-200)
 _CHUNK = 1 << 20
 
 
-def encode(records: Iterable[dict]) -> bytes:
-    """The bytes of ``records.jsonl``: one compact JSON object per line (JSON
-    escapes every newline inside a string, so a line is a record)."""
-    return b"".join(orjson.dumps(r) + b"\n" for r in records)
+def write(path: Path, records: Iterable[dict]) -> None:
+    """Write ``records.jsonl`` atomically: one compact JSON object per line
+    (JSON escapes every newline inside a string, so a line is a record),
+    streamed a line at a time: the whole file in memory is ~4 KB per record,
+    and a join's list of lines as much again (measured on the real corpus: +680 MB at the end of a
+    build's index step for 190 MB of records)."""
+    with atomic_path(path) as tmp, open(tmp, "wb", buffering=_CHUNK) as fh:
+        for r in records:
+            fh.write(orjson.dumps(r))
+            fh.write(b"\n")
 
 
 def exists(index_dir: Path) -> bool:

@@ -29,7 +29,7 @@ from typing import Optional
 
 import orjson
 
-from kg.fsutil import atomic_write
+from kg.fsutil import atomic_path, atomic_write
 from kg.graph import build_graph
 from kg.graphfile import write_graph
 from kg.lineage import find_lineage
@@ -37,7 +37,7 @@ from kg.model import InputError
 from kg.rdf import DEFAULT_BASE, to_rdf
 from kg.rdf.delta import full_lines
 from kg.rdf.terms import new_graph
-from search import heap, records, vindex
+from search import embedjob, heap, records, vindex
 from search import index as search_index
 from search.devices import parse_device, parse_embed_precision, usable_cores
 from search.vectors import open_store, text_key
@@ -62,7 +62,9 @@ def _embedder():
 
 
 class Steps:
-    """Wall and CPU seconds of each step of a build (``summary["steps"]``)."""
+    """Wall and CPU seconds of each step of a build (``summary["steps"]``),
+    with the process's resident memory at its end and its peak so far (MB):
+    where a large build's memory goes, without a profiler."""
 
     def __init__(self):
         self.out: dict = {}
@@ -71,7 +73,8 @@ class Steps:
     def lap(self, name: str) -> None:
         w, c = time.perf_counter(), time.process_time()
         prev = self.out.get(name, {"wall": 0.0, "cpu": 0.0})
-        self.out[name] = {"wall": round(prev["wall"] + w - self._t[0], 3), "cpu": round(prev["cpu"] + c - self._t[1], 3)}
+        self.out[name] = {"wall": round(prev["wall"] + w - self._t[0], 3), "cpu": round(prev["cpu"] + c - self._t[1], 3),
+                          "rss_mb": heap.rss_mb(), "peak_mb": heap.peak_rss_mb()}
         self._t = (w, c)
 
 
@@ -148,25 +151,37 @@ def sorted_ntriples(g) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
-RELEASE_MODEL_AFTER = 5000      # passages embedded in one build
+# From this many passages to embed, a build embeds in a child process that
+# exits when done (``search.embedjob``: its memory never sits under the rest of
+# the build); below it, in the build process, where loading the model once more
+# would cost more than the memory it saves (and tests reuse one loaded model).
+EMBED_IN_CHILD_FROM = 2000
 
 
-def full_ntriples(G, base: str, links) -> tuple[bytes, dict, Optional[dict]]:
-    """(sorted N-Triples of ``to_rdf(G)``, its prefixes, its shared part or
-    None).  Mapped a chunk of nodes at a time (``kg.rdf.delta.full_lines``):
-    on the real corpus (660k triples) mapping it whole added ~1.3 GB to the
-    build, the chunks 680 MB, with cyclic collection on (each chunk's rdflib
-    graph is cyclic: 1.5 GB with it off).  Where the chunks cannot be exact,
-    ``to_rdf`` maps the graph whole."""
+def write_full_ntriples(G, base: str, links, path: Path) -> tuple[dict, Optional[dict]]:
+    """Write the sorted N-Triples of ``to_rdf(G)`` to ``path`` (atomically);
+    return (its prefixes, its shared part or None).  Mapped a chunk of nodes
+    at a time (``kg.rdf.delta.full_lines``): on the real corpus (660k triples)
+    mapping it whole added ~1.3 GB to the build, the chunks 680 MB, with
+    cyclic collection on (each chunk's rdflib graph is cyclic: 1.5 GB with it
+    off).  The sorted lines are written one at a time: joined and encoded,
+    the 113 MB file was held twice more (a str of 2-byte characters, then its
+    bytes).  Where the chunks cannot be exact, ``to_rdf`` maps the graph whole."""
     got = full_lines(G, base, links)
     if got is None:
         g = to_rdf(G, base=base, lineage=links)
-        return sorted_ntriples(g), {p: str(ns) for p, ns in g.namespaces() if p}, None
+        atomic_write(path, sorted_ntriples(g))
+        return {p: str(ns) for p, ns in g.namespaces() if p}, None
     prefixes = {p: str(ns) for p, ns in new_graph(base).namespaces() if p}
     lines, shared = got
-    out = sorted(lines)
-    del lines
-    return ("\n".join(out) + "\n").encode("utf-8") if out else b"", prefixes, shared
+    del got
+    ordered = sorted(lines)
+    del lines                     # the set: ~90 MB of table on the real corpus
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
+        for line in ordered:
+            fh.write(line)
+            fh.write("\n")
+    return prefixes, shared
 
 
 class Builder:
@@ -426,34 +441,44 @@ class Builder:
         missing = vstore.missing(keys)
         info = {"passages": len(texts), "embedded": 0, "reused": len(set(keys)) - len(missing)}
         if missing:
-            gc.collect()
-            heap.trim()          # the extraction and graph steps' freed heap, before the model's
-            model = search_index.get_model(self.store.cache)
-            with cyclic_gc(True), self.progress.step("embed", len(missing)) as bar:
-                def cb(p):
-                    bar.set(p.done)
-                if self.cluster:
-                    from . import cluster          # see _client_for
-                    st = cluster.embed(self._client_for(), model, texts, vstore, self.store.cache,
-                                       device=self.device, progress=cb)
+            chunk = int(os.environ.get("LEGALKG_EMBED_CHUNK") or 0) or None   # passages per write
+            with self.progress.step("embed", len(missing)) as bar:
+                if not self.cluster and len(missing) >= EMBED_IN_CHILD_FROM:
+                    todo, job = set(missing), []
+                    for text, key in zip(texts, keys):
+                        if key in todo:
+                            todo.discard(key)
+                            job.append(text)
+                    st = embedjob.embed_in_child(self.store.cache, job, model=MODEL_NAME, dim=DIM,
+                                                 device=self.device, chunk=chunk,
+                                                 progress=lambda done, total: bar.set(done))
                 else:
-                    chunk = int(os.environ.get("LEGALKG_EMBED_CHUNK") or 0) or None   # passages per write
-                    st = _embedder().embed_to_store(model, texts, vstore, device=self.device, progress=cb, chunk=chunk)
+                    st = self._embed_here(texts, vstore, chunk, bar)
             info.update(embedded=st["embedded"], device=st["device"], precision=st["precision"],
                         rate=st["rate"], seconds=st["seconds"])
-            del model
-            if st["embedded"] >= RELEASE_MODEL_AFTER:
-                # the rest of a large build needs no model: its ~1.3 GB (weights, the
-                # batches' freed heap) would sit under the RDF step's peak (3.2 GB, 14k pages)
-                search_index.release_models()
         vecs = vstore.get(keys) if keys else None
         with self.progress.step("index", len(texts)) as bar:
             vi = vindex.build(vecs if vecs is not None else [], dim=DIM)
             vi.save(index_dir / "dense.faiss")
             bar.update(len(texts))
-        atomic_write(index_dir / records.RECORDS_FILE, records.encode(recs))
+        records.write(index_dir / records.RECORDS_FILE, recs)
         info["kind"] = vi.kind
         return info
+
+    def _embed_here(self, texts: list[str], vstore, chunk: Optional[int], bar) -> dict:
+        """Embed in this process (a small change, or on the ``--cluster``)."""
+        gc.collect()
+        heap.trim()          # the extraction and graph steps' freed heap, before the model's
+        model = search_index.get_model(self.store.cache)
+
+        def cb(p):
+            bar.set(p.done)
+        with cyclic_gc(True):
+            if self.cluster:
+                from . import cluster          # see _client_for
+                return cluster.embed(self._client_for(), model, texts, vstore, self.store.cache,
+                                     device=self.device, progress=cb)
+            return _embedder().embed_to_store(model, texts, vstore, device=self.device, progress=cb, chunk=chunk)
 
     # ------------------------------------------------------------ rdf --
     def _lineage_links(self, tmp: Path) -> list:
@@ -475,17 +500,16 @@ class Builder:
                 bar.update(inc["triples"])
                 return {"triples": inc.pop("triples"), "store": "oxigraph", "mode": "incremental", **inc}
             with cyclic_gc(True):         # the build runs with it off; the chunks' graphs are cyclic
-                nt, prefixes, shared = full_ntriples(G, base or DEFAULT_BASE, links)
-            atomic_write(tmp / "export.nt", nt)
+                prefixes, shared = write_full_ntriples(G, base or DEFAULT_BASE, links, tmp / "export.nt")
             if not self.sparql_url:
                 write_shared(G, base or DEFAULT_BASE, tmp, shared)
             del shared
-            n = build_oxigraph(tmp / "rdf", nt, prefixes)
+            n = build_oxigraph(tmp / "rdf", tmp / "export.nt", prefixes)
             bar.update(n)
             info = {"triples": n, "store": "oxigraph", "mode": "full"}
             if self.sparql_url:
                 rs = remote_store(self.sparql_url, prefixes=prefixes)
-                rs.load(nt)
+                rs.load(tmp / "export.nt")
                 info.update(store="remote", url=self.sparql_url)
         return info
 

@@ -219,19 +219,21 @@ def test_removed_file_leaves_nothing(tmp_path, link_model):
     assert store.sparql(f'ASK {{ ?s ?p "{B.name}" }}')["boolean"] is False
 
 
-def test_full_mapping_in_chunks_equals_to_rdf(store):
+def test_full_mapping_in_chunks_equals_to_rdf(store, tmp_path):
     """The build maps the graph a chunk of nodes at a time (no rdflib graph of
     the whole corpus): the same bytes and prefixes as ``to_rdf`` whole, for any
     chunk size and base."""
     from kg.rdf.delta import full_lines
-    from service.build import full_ntriples
+    from service.build import write_full_ntriples
     G = store.graph()
     from service.incremental import LINEAGE_FILE
     links = json.loads((store.current / LINEAGE_FILE).read_text(encoding="utf-8"))
     assert links                                 # the bundled corpus has lineage links to map
     for base in (DEFAULT_BASE, "http://example.org/kg/"):
         g = to_rdf(G, base=base, lineage=links)
-        nt, prefixes, shared = full_ntriples(G, base, links)
+        out = tmp_path / f"{len(base)}.nt"
+        prefixes, shared = write_full_ntriples(G, base, links, out)
+        nt = out.read_bytes()
         assert nt == sorted_ntriples(g) and shared is not None
         assert prefixes == {p: str(ns) for p, ns in g.namespaces() if p}
         for chunk in (1, 7, 10 ** 6):

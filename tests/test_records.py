@@ -28,7 +28,7 @@ RECS = [
 
 @pytest.fixture
 def index_dir(tmp_path):
-    (tmp_path / records.RECORDS_FILE).write_bytes(records.encode(RECS))
+    records.write(tmp_path / records.RECORDS_FILE, RECS)
     return tmp_path
 
 
@@ -45,7 +45,7 @@ def test_round_trip_by_index_slice_and_iteration(index_dir):
 def test_iteration_reads_whole_lines_across_chunks(tmp_path, monkeypatch):
     monkeypatch.setattr(records, "_CHUNK", 64)          # many reads, lines longer than a read
     many = [dict(RECS[i % 4], passage=RECS[i % 4]["passage"] * (i % 7)) for i in range(60)]
-    (tmp_path / records.RECORDS_FILE).write_bytes(records.encode(many))
+    records.write(tmp_path / records.RECORDS_FILE, many)
     rf = records.open_records(tmp_path)
     assert list(rf) == many and [rf[i] for i in range(60)] == many
 
@@ -70,7 +70,7 @@ def test_survives_the_removal_of_its_file_and_concurrent_readers(index_dir):
 
 
 def test_empty_and_legacy_files(tmp_path):
-    (tmp_path / records.RECORDS_FILE).write_bytes(records.encode([]))
+    records.write(tmp_path / records.RECORDS_FILE, [])
     assert len(records.open_records(tmp_path)) == 0 and list(records.open_records(tmp_path)) == []
     legacy = tmp_path / "old"
     legacy.mkdir()

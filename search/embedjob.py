@@ -1,0 +1,149 @@
+"""A large build's embedding, run in a child process that exits when done.
+
+Why: the embedding step's memory is the model (~0.6 GB with torch and the
+tokenizer) plus what the encoder's working memory leaves in the allocator
+(measured on the real corpus: +600-900 MB that stays mapped after the last
+batch, whatever the batch size, oneDNN's primitive cache or glibc's arena and
+mmap settings).  In the build process it sat under everything that came after
+(index, RDF): 2.4-2.8 GB peak for the 14k real pages.  A child process gives
+all of it back when it exits, and the build process never loads torch.
+
+The child writes every finished chunk into the same on-disk vector store
+(``search.vectors``: one writer at a time, readers need no lock), so the
+parent reads the vectors from there, and a killed build keeps what was
+written.  The protocol is deliberately plain: the job is a JSON file, the
+child prints one JSON object per line on stdout (progress, then the stats or
+an error), and its stderr is kept for the error message.  On Linux the child
+asks to be killed when its parent dies, so a ``kill -9`` of the build never
+leaves an orphan writing into the store.
+
+Run as ``python -m search.embedjob JOB.json`` (by :func:`embed_in_child`).
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+_PR_SET_PDEATHSIG = 1
+_STDERR_TAIL = 2000           # characters of the child's stderr kept for an error
+
+
+class EmbedJobError(RuntimeError):
+    """The embedding child failed (its message says how)."""
+
+
+def embed_in_child(cache_root: Path, texts: Sequence[str], *, model: str, dim: int,
+                   device: Optional[str] = None, chunk: Optional[int] = None,
+                   progress: Optional[Callable[[int, int], None]] = None) -> dict:
+    """Embed ``texts`` (the ones not in the store yet) into the vector store
+    of ``cache_root`` in a child process; ``progress(done, total)`` as chunks
+    finish.  Returns ``search.embedder.embed_to_store``'s stats; raises
+    :class:`EmbedJobError` when the child fails or dies."""
+    cache_root = Path(cache_root).resolve()     # the child runs in the package's folder
+    vectors = cache_root / "vectors"
+    vectors.mkdir(parents=True, exist_ok=True)
+    job = {"cache": str(cache_root), "model": model, "dim": dim, "device": device, "chunk": chunk,
+           "texts": list(texts)}
+    fd, job_path = tempfile.mkstemp(dir=vectors, prefix=".job-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(job, fh, ensure_ascii=False)
+        del job
+        return _run(job_path, progress)
+    finally:
+        try:
+            os.unlink(job_path)
+        except OSError:
+            pass
+
+
+def _run(job_path: str, progress) -> dict:
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-m", "search.embedjob", job_path], stdout=subprocess.PIPE,
+                                stderr=err, env=env, cwd=root)
+        stats, failure = None, None
+        try:
+            for raw in proc.stdout:
+                try:
+                    msg = json.loads(raw)
+                except ValueError:
+                    continue                  # a library's stray print
+                if "done" in msg and progress is not None:
+                    progress(int(msg["done"]), int(msg["total"]))
+                elif "stats" in msg:
+                    stats = msg["stats"]
+                elif "error" in msg:
+                    failure = msg["error"]
+            rc = proc.wait()
+        except BaseException:
+            proc.kill()                       # interrupted: the child must not outlive the build
+            proc.wait()
+            raise
+        finally:
+            proc.stdout.close()
+        if rc == 0 and stats is not None:
+            return stats
+        err.seek(0)
+        tail = err.read().decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
+        if failure is None:
+            how = f"killed by signal {-rc}" if rc < 0 else f"exit status {rc}"
+            failure = f"embedding process ended ({how})" + (f": {tail.splitlines()[-1]}" if tail else "")
+        raise EmbedJobError(failure)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent exits (a killed build)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+
+
+def _emit(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def main(argv: Sequence[str]) -> int:
+    parent = os.getppid()
+    _die_with_parent()
+    if os.getppid() != parent:               # the parent died before the request took effect
+        return 1
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent decides when we stop
+    try:
+        job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+        # torch is imported here, in the child, never in the build process
+        index = importlib.import_module("search.index")
+        embedder = importlib.import_module("search.embedder")
+        vectors = importlib.import_module("search.vectors")
+        cache = Path(job["cache"])
+        store = vectors.open_store(cache / "vectors", job["model"], job["dim"])
+        model = index.get_model(cache)
+
+        def report(p) -> None:
+            _emit({"done": p.done, "total": p.total})
+        stats = embedder.embed_to_store(model, job["texts"], store, device=job["device"], chunk=job["chunk"],
+                                        progress=report)
+        store.close()
+    except Exception as exc:                  # noqa: BLE001 - reported to the parent, which raises
+        _emit({"error": f"embedding failed: {type(exc).__name__}: {' '.join(str(exc).split())[:500]}"})
+        return 1
+    _emit({"stats": stats})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
