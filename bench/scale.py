@@ -291,7 +291,7 @@ def real(a) -> dict:
     out["cold_build"] = {"wall_s": b["wall_s"], "split_s": s["seconds"], "peak_rss_mb": b["peak_rss_mb"],
                          "documents": s["documents"], "errors": len(s["errors"]), "skipped": len(s["skipped"]),
                          "tasks": s["tasks"], "assignments": s["assignments"], "triples": s["rdf"]["triples"],
-                         "embedding": s.get("embedding")}
+                         "embedding": s.get("embedding"), "steps": s.get("steps")}
     if not full:
         store = Store(data, home, auto_build=False)
         out["embedding_sample"] = embed_sample(store.extractions(), int(a.embed), home / "cache", work)
