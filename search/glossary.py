@@ -142,7 +142,13 @@ _TOKEN = re.compile(r"\w+|&")
 
 
 def _stem(word: str) -> str:
-    """English plural folding, the same for phrases and questions."""
+    """English plural and third-person folding, the same for phrases and
+    questions: policies → policy, publishes → publish, processes → process,
+    reviews → review."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
