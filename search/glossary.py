@@ -142,7 +142,13 @@ _TOKEN = re.compile(r"\w+|&")
 
 
 def _stem(word: str) -> str:
-    """English plural folding, the same for phrases and questions."""
+    """English plural and third-person folding, the same for phrases and
+    questions: policies → policy, publishes → publish, processes → process,
+    reviews → review."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
@@ -181,6 +187,13 @@ def tables() -> _Tables:
         phrases = e.variants if e.kind in ("abbr", "lay", "agency") else (e.canonical,) + e.variants
         for p in phrases:
             vi_index.setdefault(_phrase_key(p, "vi"), e)
+    # An official phrase already in the question (an abbreviation's or an everyday
+    # wording's canonical form) is matched as itself and adds
+    # nothing, so that no shorter entry fires inside it ("phạm pháp" inside
+    # "văn bản quy phạm pháp luật").
+    for e in vi:
+        if e.kind in ("abbr", "lay"):
+            vi_index.setdefault(_phrase_key(e.canonical, "vi"), Entry("self", e.canonical, ()))
     en_index: dict = {}
     for e in en:
         for p in e.variants:
@@ -280,6 +293,19 @@ def is_english(text: str) -> bool:
     return known / len(words) >= 0.5
 
 
+@lru_cache(maxsize=None)
+def _syn_members(entry: Entry) -> tuple[tuple[str, float], ...]:
+    """The members a synonym-set hit adds, each with its weight: a member that
+    contains another member ('rà soát lại' ⊃ 'rà soát') only triggers the set
+    (its words would count twice), and the set's weight is shared out (÷ √n) so a
+    set of eight wordings weighs about as much as one of two."""
+    members = (entry.canonical,) + entry.variants
+    keys = [f" {compact_spaces(vi_key(m))} " for m in members]
+    keep = [m for m, k in zip(members, keys) if not any(o != k and o in k for o in keys)]
+    w = round(WEIGHTS["syn"] / max(1.0, (len(keep) - 1) ** 0.5), 2)
+    return tuple((m, w) for m in keep)
+
+
 def expand(question: str, max_terms: int = MAX_TERMS) -> ExpandedQuery:
     q = compact_spaces(nfc(question or ""))
     t = tables()
@@ -318,8 +344,8 @@ def expand(question: str, max_terms: int = MAX_TERMS) -> ExpandedQuery:
         elif entry.kind == "lay":
             add(entry.canonical, src, "lay", WEIGHTS["lay"])
         elif entry.kind == "syn":
-            for member in (entry.canonical,) + entry.variants:
-                add(member, src, "syn", WEIGHTS["syn"])
+            for member, w in _syn_members(entry):
+                add(member, src, "syn", w)
     translated = compact_spaces("".join(pieces + [translated[last:]]))
     terms.sort(key=lambda x: -x.weight)
     return ExpandedQuery(q, translated, tuple(terms[:max_terms]), is_english(q))

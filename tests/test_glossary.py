@@ -195,3 +195,35 @@ def test_no_abbreviation_reads_as_a_vietnamese_word():
 ])
 def test_untranslated_share(question, ignore, share):
     assert expand(question).untranslated(frozenset(ignore)) == pytest.approx(share, abs=0.01)
+
+
+# round 6: paraphrase pairs of administrative Vietnamese, provincial agencies, verb forms
+CASES_R6 = [
+    ("đổi mới hành chính ở cấp xã", ["cải cách hành chính"], []),
+    ("soát lại các văn bản luật lệ", ["rà soát", "văn bản quy phạm pháp luật"], []),
+    ("quảng bá việc cải cách", ["tuyên truyền"], []),
+    ("hỏi ý kiến dân về chính quyền", ["khảo sát"], []),
+    ("công chức hạch sách người dân", ["nhũng nhiễu"], []),
+    ("Who systematises the legal documents?", [], ["hệ thống hóa", "văn bản quy phạm pháp luật"]),
+    ("Who publishes the policies?", [], ["công khai", "chính sách"]),
+    ("the Women's Union and the Provincial Party Committee", [], ["Hội Liên hiệp Phụ nữ tỉnh", "Tỉnh ủy"]),
+    ("handling of applications", [], ["giải quyết", "hồ sơ"]),
+]
+
+
+@pytest.mark.parametrize("question,terms,translated", CASES_R6, ids=[c[0][:40] for c in CASES_R6])
+def test_expand_round6(question, terms, translated):
+    test_expand_table(question, terms, translated)
+
+
+def test_official_phrase_is_not_expanded_inside():
+    # 'phạm pháp' (everyday → tội phạm) must not fire inside 'quy phạm pháp luật'
+    added = [search_key(t) for t in expand("rà soát văn bản quy phạm pháp luật").added()]
+    assert search_key("tội phạm") not in added
+
+
+def test_synonym_set_weight_is_shared():
+    terms = [t for t in expand("rà soát hồ sơ").terms if t.kind == "syn" and t.source.lower() == "rà soát"]
+    assert terms and all(t.weight < glossary.WEIGHTS["syn"] for t in terms)
+    # a member that contains another only triggers the set
+    assert "rà soát lại" not in [t.text for t in terms]
