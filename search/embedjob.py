@@ -17,6 +17,13 @@ an error), and its stderr is kept for the error message.  On Linux the child
 asks to be killed when its parent dies, so a ``kill -9`` of the build never
 leaves an orphan writing into the store.
 
+The child runs on jemalloc (else tcmalloc) where one is installed
+(``LD_PRELOAD``; Debian ``libjemalloc2``, installed by ``make setup``): glibc's
+heap kept the freed activations of the longest batches (measured, the 1,024
+longest real passages: peak 1,417 MB on glibc, 1,176 on jemalloc, 1,182 on
+tcmalloc, at the same rate).  ``LEGALKG_EMBED_MALLOC=system`` keeps glibc's;
+a ``LD_PRELOAD`` already set is left alone.
+
 Run as ``python -m search.embedjob JOB.json`` (by :func:`embed_in_child`).
 """
 from __future__ import annotations
@@ -35,6 +42,10 @@ from typing import Callable, Optional, Sequence
 
 _PR_SET_PDEATHSIG = 1
 _STDERR_TAIL = 2000           # characters of the child's stderr kept for an error
+MALLOC_SETTINGS = ("auto", "system")
+_ALLOCATORS = ("jemalloc", "tcmalloc_minimal")      # preferred first (ctypes.util.find_library names)
+# jemalloc: give freed pages back within a second, from its own thread
+_JEMALLOC_CONF = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"
 
 
 class EmbedJobError(RuntimeError):
@@ -66,9 +77,34 @@ def embed_in_child(cache_root: Path, texts: Sequence[str], *, model: str, dim: i
             pass
 
 
+def malloc_setting() -> str:
+    """env ``LEGALKG_EMBED_MALLOC``: ``auto`` (default: jemalloc, else
+    tcmalloc, where installed) or ``system``; ValueError otherwise."""
+    value = (os.environ.get("LEGALKG_EMBED_MALLOC") or "auto").strip().lower()
+    if value not in MALLOC_SETTINGS:
+        raise ValueError(f"LEGALKG_EMBED_MALLOC={value!r}: expected one of {', '.join(MALLOC_SETTINGS)}")
+    return value
+
+
+def preload(env: dict) -> Optional[str]:
+    """The allocator library the child is started with (None: the system's)."""
+    if env.get("LD_PRELOAD") or malloc_setting() == "system" or not sys.platform.startswith("linux"):
+        return None
+    for name in _ALLOCATORS:
+        lib = ctypes.util.find_library(name)
+        if lib:
+            return lib
+    return None
+
+
 def _run(job_path: str, progress) -> dict:
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ)
+    lib = preload(env)
+    if lib:
+        env["LD_PRELOAD"] = lib
+        if "jemalloc" in lib:
+            env.setdefault("MALLOC_CONF", _JEMALLOC_CONF)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([sys.executable, "-m", "search.embedjob", job_path], stdout=subprocess.PIPE,
@@ -112,6 +148,18 @@ def _die_with_parent() -> None:
         return
 
 
+def allocator() -> str:
+    """The allocator this process runs on: jemalloc, tcmalloc or system."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return "system"
+    for name in ("jemalloc", "tcmalloc"):
+        if name in maps:
+            return name
+    return "system"
+
+
 def _emit(obj: dict) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()
@@ -138,6 +186,7 @@ def main(argv: Sequence[str]) -> int:
         stats = embedder.embed_to_store(model, job["texts"], store, device=job["device"], chunk=job["chunk"],
                                         progress=report)
         store.close()
+        stats["allocator"] = allocator()
     except Exception as exc:                  # noqa: BLE001 - reported to the parent, which raises
         _emit({"error": f"embedding failed: {type(exc).__name__}: {' '.join(str(exc).split())[:500]}"})
         return 1

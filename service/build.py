@@ -211,10 +211,12 @@ class Builder:
                 _embedder().resolve_device(self.device)
         except ValueError as exc:
             raise InputError("--device", str(exc)) from None
-        try:
-            parse_embed_precision()
-        except ValueError as exc:
-            raise InputError("LEGALKG_EMBED_PRECISION", str(exc)) from None
+        for name, parse in (("LEGALKG_EMBED_PRECISION", parse_embed_precision),
+                            ("LEGALKG_EMBED_MALLOC", embedjob.malloc_setting)):
+            try:
+                parse()
+            except ValueError as exc:
+                raise InputError(name, str(exc)) from None
         home = prepare_home(self.store.home)
         with locked(home, wait=self.wait):
             previous = pointer_target(home)
@@ -456,6 +458,8 @@ class Builder:
                     st = self._embed_here(texts, vstore, chunk, bar)
             info.update(embedded=st["embedded"], device=st["device"], precision=st["precision"],
                         rate=st["rate"], seconds=st["seconds"])
+            if "allocator" in st:                # embedded in the child process
+                info.update(process="child", allocator=st["allocator"])
         vecs = vstore.get(keys) if keys else None
         with self.progress.step("index", len(texts)) as bar:
             vi = vindex.build(vecs if vecs is not None else [], dim=DIM)

@@ -289,6 +289,8 @@ def test_device_and_progress_arguments(tmp_path):
     assert r.returncode == 2 and "LEGALKG_DEVICE" in r.stderr
     r = cli("build", "--no-index", data=data, home=home, env={"LEGALKG_EMBED_PRECISION": "int4"})
     assert r.returncode == 2 and "LEGALKG_EMBED_PRECISION" in r.stderr and len(r.stderr.splitlines()) == 1
+    r = cli("build", "--no-index", data=data, home=home, env={"LEGALKG_EMBED_MALLOC": "tcmalloc2"})
+    assert r.returncode == 2 and "LEGALKG_EMBED_MALLOC" in r.stderr and len(r.stderr.splitlines()) == 1
     for cmd in (("ask", "ai chủ trì số hóa"), ("serve", "--port", "8")):    # refused before it listens
         r = cli(*cmd, data=data, home=home, env={"LEGALKG_QUERY_PRECISION": "int4"}, timeout=60)
         assert r.returncode == 2 and "LEGALKG_QUERY_PRECISION" in r.stderr and len(r.stderr.splitlines()) == 1

@@ -3,6 +3,7 @@
 Same vectors as in the build process; a failure or a killed child is one
 clear error and keeps what was written; the child dies with its parent; a
 build past the threshold embeds in the child and answers as before."""
+import ctypes.util
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 
 import service.build as build_mod
+from search import embedjob
 from search import index as search_index
 from search.embedder import embed_to_store
 from search.embedjob import EmbedJobError, embed_in_child
@@ -59,6 +61,23 @@ def test_child_gives_the_vectors_of_the_build_process(tmp_path, link_model, stor
     np.testing.assert_allclose(child_vecs, here.get(keys), atol=1e-6)
     again = embed_in_child(cache, TEXTS, model=MODEL, dim=DIM, device="cpu")
     assert again["embedded"] == 0 and again["reused"] == unique
+    installed = [n for n in ("jemalloc", "tcmalloc") if ctypes.util.find_library(n if n == "jemalloc" else "tcmalloc_minimal")]
+    if "LD_PRELOAD" not in os.environ and os.environ.get("LEGALKG_EMBED_MALLOC", "auto") == "auto":
+        assert stats["allocator"] == (installed[0] if installed else "system")
+
+
+def test_allocator_setting(monkeypatch):
+    monkeypatch.delenv("LD_PRELOAD", raising=False)
+    monkeypatch.setenv("LEGALKG_EMBED_MALLOC", "system")
+    assert embedjob.preload({}) is None
+    monkeypatch.setenv("LEGALKG_EMBED_MALLOC", "Auto ")
+    assert embedjob.malloc_setting() == "auto"
+    assert embedjob.preload({"LD_PRELOAD": "libmine.so"}) is None          # the user's preload is left alone
+    lib = embedjob.preload({})
+    assert lib is None or "jemalloc" in lib or "tcmalloc" in lib
+    monkeypatch.setenv("LEGALKG_EMBED_MALLOC", "hoard")
+    with pytest.raises(ValueError, match="LEGALKG_EMBED_MALLOC"):
+        embedjob.malloc_setting()
 
 
 def test_a_failing_child_is_one_clear_error(tmp_path):
