@@ -31,7 +31,7 @@ import orjson
 
 from kg.fsutil import atomic_path, atomic_write
 from kg.graph import build_graph
-from kg.graphfile import write_graph
+from kg.graphfile import read_graph, write_graph
 from kg.lineage import find_lineage
 from kg.model import InputError
 from kg.rdf import DEFAULT_BASE, to_rdf
@@ -250,17 +250,20 @@ class Builder:
         # collector's scans while it runs during the extraction
         gc.freeze()
         steps.lap("previous")
-        extracted = self._extract(listing.files, ext_cache, prev_files, prev_ex)
+        # held by the builder, not by this frame: _index may drop them while the child embeds
+        self._extracted = self._extract(listing.files, ext_cache, prev_files, prev_ex)
+        del prev_files, prev_ex
         timings["extract"] = time.perf_counter() - t0
         with cyclic_gc(False):
-            return self._assemble(home, previous, prev_dir, listing, extracted, t0, timings)
+            return self._assemble(home, previous, prev_dir, listing, t0, timings)
 
     def _assemble(self, home: Path, previous: Optional[str], prev_dir: Optional[Path], listing,
-                  extracted: tuple, t0: float, timings: dict) -> dict:
+                  t0: float, timings: dict) -> dict:
         """Graph, texts, index and RDF of the extractions, in a new build folder, published."""
         steps = self.steps
         ext_cache = self.store.cache / "extract"
-        extractions, errors, extracted, reused = extracted
+        extractions, errors, extracted, reused = self._extracted
+        self._extracted = None
         extractions, dup_warnings = canonical_order(extractions)
         warnings = [w for ex in extractions for w in ex.get("warnings", [])] + dup_warnings
         steps.lap("extract")
@@ -276,6 +279,15 @@ class Builder:
                 G.nodes[doc_id]["duplicates"] = sources[:-1]
         timings["graph"] = time.perf_counter() - t
         steps.lap("graph")
+        counts = {
+            "documents": len(extractions),
+            "attached_plans": sum(1 for e in extractions if e["document"].get("attached")),
+            "graph_documents": sum(1 for _, a in G.nodes(data=True) if a.get("kind") == "document"),
+            "references": sum(len(e["references"]) for e in extractions),
+            "tasks": sum(len(e["tasks"]) for e in extractions),
+            "assignments": sum(len(e["assignments"]) for e in extractions),
+            "agencies": sum(1 for _, a in G.nodes(data=True) if a.get("kind") == "agency"),
+        }
         tmp = new_build_dir(home)
         try:
             atomic_write(tmp / "extractions.json", orjson.dumps(extractions))
@@ -285,7 +297,10 @@ class Builder:
             self._texts(extractions, ext_cache, tmp / "texts")
             steps.lap("texts")
             t = time.perf_counter()
-            index_info = self._index(extractions, tmp / "index") if self.index else None
+            self._G = G
+            del G, extractions        # _index may drop them (and read them back) around a child's embedding
+            index_info = self._index(tmp) if self.index else None
+            G, extractions = self._G, self._extractions
             timings["embed_index"] = time.perf_counter() - t
             steps.lap("embed_index")
             t = time.perf_counter()
@@ -294,14 +309,7 @@ class Builder:
             timings["rdf"] = time.perf_counter() - t
             steps.lap("rdf")
             summary = {
-                "data": str(self.store.data), "home": str(self.store.home),
-                "documents": len(extractions),
-                "attached_plans": sum(1 for e in extractions if e["document"].get("attached")),
-                "graph_documents": sum(1 for _, a in G.nodes(data=True) if a.get("kind") == "document"),
-                "references": sum(len(e["references"]) for e in extractions),
-                "tasks": sum(len(e["tasks"]) for e in extractions),
-                "assignments": sum(len(e["assignments"]) for e in extractions),
-                "agencies": sum(1 for _, a in G.nodes(data=True) if a.get("kind") == "agency"),
+                "data": str(self.store.data), "home": str(self.store.home), **counts,
                 "extracted": extracted, "reused": reused, "errors": errors, "warnings": warnings,
                 "skipped": listing.skipped, "indexed": bool(self.index),
                 "embedding": index_info, "rdf": rdf_info,
@@ -431,17 +439,25 @@ class Builder:
                 shutil.copyfile(src, target)
 
     # ---------------------------------------------------------- index --
-    def _index(self, extractions: list[dict], index_dir: Path) -> dict:
+    def _index(self, tmp: Path) -> dict:
+        """Records, embeddings (only the missing ones) and the vector index of
+        ``self._extractions`` into ``tmp/index``.  Before a child process
+        embeds, the build's own large objects (extractions, graph, records:
+        ~260 MB of the 14k real pages) are dropped and read back from ``tmp``
+        afterwards (1.6 s), so the two processes together stay small."""
+        index_dir = tmp / "index"
         index_dir.mkdir(parents=True, exist_ok=True)
-        recs = search_index.passages_from(extractions)
+        recs = search_index.passages_from(self._extractions)
         texts = [r["passage"] for r in recs]
+        records.write(index_dir / records.RECORDS_FILE, recs)
+        del recs
         vstore = open_store(self.store.cache / "vectors", MODEL_NAME, DIM)
         legacy = self.store.cache / "embeddings" / "e5-small.npz"
         if legacy.exists() and len(vstore) == 0:
             vstore.import_npz(legacy)
         keys = [text_key(t) for t in texts]
         missing = vstore.missing(keys)
-        info = {"passages": len(texts), "embedded": 0, "reused": len(set(keys)) - len(missing)}
+        info = {"passages": len(keys), "embedded": 0, "reused": len(set(keys)) - len(missing)}
         if missing:
             chunk = int(os.environ.get("LEGALKG_EMBED_CHUNK") or 0) or None   # passages per write
             with self.progress.step("embed", len(missing)) as bar:
@@ -451,9 +467,16 @@ class Builder:
                         if key in todo:
                             todo.discard(key)
                             job.append(text)
+                    del texts, todo
+                    self._G = self._extractions = None
+                    gc.collect()
+                    heap.trim()
                     st = embedjob.embed_in_child(self.store.cache, job, model=MODEL_NAME, dim=DIM,
                                                  device=self.device, chunk=chunk,
                                                  progress=lambda done, total: bar.set(done))
+                    del job
+                    self._extractions = read_json(tmp / "extractions.json")
+                    self._G = read_graph(tmp / "graph.msgpack")
                 else:
                     st = self._embed_here(texts, vstore, chunk, bar)
             info.update(embedded=st["embedded"], device=st["device"], precision=st["precision"],
@@ -461,11 +484,10 @@ class Builder:
             if "allocator" in st:                # embedded in the child process
                 info.update(process="child", allocator=st["allocator"])
         vecs = vstore.get(keys) if keys else None
-        with self.progress.step("index", len(texts)) as bar:
+        with self.progress.step("index", len(keys)) as bar:
             vi = vindex.build(vecs if vecs is not None else [], dim=DIM)
             vi.save(index_dir / "dense.faiss")
-            bar.update(len(texts))
-        records.write(index_dir / records.RECORDS_FILE, recs)
+            bar.update(len(keys))
         info["kind"] = vi.kind
         return info
 

@@ -132,13 +132,21 @@ def test_a_build_past_the_threshold_embeds_in_the_child(tmp_path, link_model, st
     data.mkdir()
     src = sorted((REPO / "data" / "corpus").iterdir())[0]
     shutil.copyfile(src, data / src.name)
+    here = Store(data, link_model(tmp_path / "here"))
+    assert here.build(index=True)["embedding"].get("process") is None      # below the threshold: in-process
     monkeypatch.setattr(build_mod, "EMBED_IN_CHILD_FROM", 1)
     loaded = []
     monkeypatch.setattr(search_index, "get_model", lambda *a, **k: loaded.append(a) or pytest.fail("model loaded"))
     s = Store(data, link_model(tmp_path / "home"))
     summary = s.build(index=True)
     assert summary["embedding"]["embedded"] > 0 and not loaded       # embedded, and not in this process
+    assert summary["embedding"]["process"] == "child"
     monkeypatch.undo()
+    # the build dropped its graph and extractions while the child ran and read them back: same outputs
+    for name in ("extractions.json", "graph.msgpack", "export.nt", "lineage.json", "index/records.jsonl"):
+        assert (s.current / name).read_bytes() == (here.current / name).read_bytes(), name
+    assert {k: v for k, v in summary.items() if k not in ("home", "embedding", "seconds", "steps")} == \
+        {k: v for k, v in here.summary().items() if k not in ("home", "embedding", "seconds", "steps")}
     recs = s.search_engine().records
     keys = [text_key(r["passage"]) for r in recs]
     here = open_store(store.cache / "vectors", MODEL, DIM)           # the session build, embedded in-process
