@@ -48,7 +48,7 @@ FIT_SETS = (QUESTIONS, HELDOUT)
 ROW_SIGNS = {"cos": 1, "cos_gap": 1, "cov": 1, "cov_bi": 1, "cov_exp": 1, "oov": -1, "fused": 1, "rr_bm": 1,
              "rr_de": 1, "year": 1}
 Q_SIGNS = {"top_cos": 1, "top_gap": 1, "top_cov": 1, "top_cov_bi": 1, "oov": -1, "oov_bi": -1, "english": 0,
-           "english_cos": 0, "en_unknown": -1}
+           "english_cos": 0, "en_unknown": -1, "top_specific": 1}
 TOP = 20
 MAX_FALSE_ABSTAIN = 0.02
 L2 = 0.05

@@ -48,6 +48,7 @@ BM25_WEIGHT = 0.6
 WEIGHTS = {"vi": 0.6, "english": 0.4}
 POOL_DENSE = 200
 POOL_BM25 = 1000
+SPECIFIC_TOP = 5               # rows whose shared words make the question's ``top_specific``
 DENSE_MATRIX_MAX = 60_000      # keep passage vectors in memory (cosine of any row) up to this many
 
 
@@ -148,6 +149,7 @@ class SearchEngine:
             self.vectors = _flat_view(dense_index)
         self.accents = rows.accents.table()
         self.calibration = calibrate.load()
+        calibrate.specificity("")    # the background table, read now rather than by the first question
         self.embedder = QueryEmbedder(self._encode)
         heap.trim()                  # the token lists of every passage were freed, give the pages back
         self._filter_cache: dict = {}
@@ -238,6 +240,27 @@ class SearchEngine:
             if tid is not None:
                 out[self._post_rows[self._post_ptr[tid]:self._post_ptr[tid + 1]]] += w
         return out
+
+    def _specific(self, q: Query, fused: dict[int, float]) -> float:
+        """``top_specific``: over the question's best ``SPECIFIC_TOP`` rows (by
+        the fused score), the most that one row shares of the question's
+        specific words — the mean background specificity
+        (``calibrate.specificity``) of the two most specific question tokens
+        (topic and glossary terms, syllables and bigrams) the row holds."""
+        best = sorted(fused, key=fused.__getitem__, reverse=True)[:4 * SPECIFIC_TOP]
+        rows = np.asarray(self.dedupe(best)[:SPECIFIC_TOP], dtype=np.int64)
+        if not len(rows):
+            return 0.0
+        held: list[list[float]] = [[] for _ in rows]
+        units = tokens(q.topic) + [t for text, _ in q.extra for t in tokens(text)]
+        for t in dict.fromkeys(units):
+            post = self.rows_with(t)
+            if not len(post):
+                continue
+            at = np.minimum(np.searchsorted(post, rows), len(post) - 1)
+            for k in np.flatnonzero(post[at] == rows).tolist():
+                held[k].append(calibrate.specificity(t))
+        return max((sum(sorted(v)[-2:]) / 2 for v in held if v), default=0.0)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         precision = query_precision()
@@ -340,7 +363,7 @@ class SearchEngine:
                              year])
         qbi_all = [t for t in tokens(q.topic) if "_" in t]
         oov_bi = sum(1 for t in qbi_all if t not in self.vocab) / len(qbi_all) if qbi_all else 0.0
-        qx = calibrate.question_features(X, q.english, oov_bi, q.en_unknown)
+        qx = calibrate.question_features(X, q.english, oov_bi, q.en_unknown, self._specific(q, fused))
         p = self.calibration.probability(X, qx)
         pl = np.asarray(p, dtype=np.float64).tolist()
         prob = dict(zip(ids, pl))

@@ -30,9 +30,11 @@ from . import answer as wording
 from .query import find_agencies
 
 YEAR_MARGIN = 2            # a question's year this far outside the corpus's years names nothing in it
-# words of a law's name that end its title in a question ("Luật Đất đai 2024 có hiệu lực …")
-_LAW_END = set("""co hieu luc tu ngay nao la gi theo ve do cua quy dinh nam thi duoc khi the va hien hanh moi so
-sua doi bo sung huong dan nhung cac nay dieu khoan ap dung voi cho tai trong ban""".split())
+# words that end a law's title in a question ("Luật Đất đai 2024 có hiệu lực …"), with their accents: an
+# accented word ends the title only as itself ('mới', not 'môi'; 'về', not the 'vệ' of 'Bảo vệ')
+_LAW_END_VI = set(fold_tones("""có hiệu lực từ ngày nào là gì theo về do của quy định năm thì được khi thế và
+hiện hành mới số sửa đổi bổ sung hướng dẫn những các này điều khoản áp dụng với cho tại trong bản""").split())
+_LAW_END = {search_key(w) for w in _LAW_END_VI}
 _LAW_RE = re.compile(r"(?<!phap )(?<!du thao )\b(?:bo )?luat\s+(?!su\b|phap\b)")
 TITLE_GENERIC = set("""ke hoach quyet dinh nghi dinh nghi quyet thong tu chi thi chuong trinh de an luat van ban
 cong van tinh thanh pho nam giai doan cua ve viec tren dia ban nao la gi cac nhung va tp ubnd hdnd""".split())
@@ -69,12 +71,20 @@ def _agency_known(G, name: str) -> bool:
 
 
 def _law(G, engine, r: Route, question: str) -> Optional[str]:
+    """A law named by its title that the corpus lacks.  Only a real name
+    counts: the title written as a name ('Luật Đất đai', 'Luật Bảo hiểm xã
+    hội') or followed by its year ('luật đất đai 2024'); 'hiểu luật giữ gìn
+    môi trường' speaks of the law in general words, and is left to ranking."""
     key = search_key(question)
     words = re.findall(r"\w+", question)
     for m in _LAW_RE.finditer(key):
+        start = len(re.findall(r"\w+", key[:m.start()]))
+        first = start + 1 + (1 if key[m.start():].startswith("bo ") else 0)     # the title's first word
         title = []
-        for w in re.findall(r"[a-z0-9]+", key[m.end():]):
-            if w.isdigit() or w in _LAW_END or len(title) == 8:
+        for j, w in enumerate(re.findall(r"[a-z0-9]+", key[m.end():])):
+            orig = fold_tones(words[first + j]) if first + j < len(words) else w
+            # a word written with its accents ends the title only as itself ('mới', not 'môi')
+            if w.isdigit() or (orig in _LAW_END_VI if orig != w else w in _LAW_END) or len(title) == 8:
                 break
             title.append(w)
         if len(title) < 2:
@@ -82,10 +92,11 @@ def _law(G, engine, r: Route, question: str) -> Optional[str]:
         tail = key[m.end():]
         ym = re.match(r"\s*(?:[a-z]+\s+){%d}(?:nam\s+)?((?:19|20)\d{2})\b" % len(title), tail)
         year = ym.group(1) if ym else None
+        if not (year or (first < len(words) and words[first][:1].isupper())):
+            continue                           # 'luật' in general words, not a law's name
         if _law_known(G, engine, title, year):
             continue
-        start = len(key[:m.start()].split())
-        shown = " ".join(words[start:start + len(title) + 1 + (1 if key[m.start():].startswith("bo ") else 0)])
+        shown = " ".join(words[start:first + len(title)])
         return f"Không có {shown}{' ' + year if year else ''} trong kho văn bản"
     return None
 

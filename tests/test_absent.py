@@ -56,6 +56,13 @@ CASES = [
     ("Cách tính lương hưu theo Luật Bảo hiểm xã hội", "Luật Bảo hiểm xã hội"),
     ("Ai công khai giá đất theo Luật đất đai năm 2013?", None),
     ("Ai triển khai Luật Tiếp cận thông tin?", None),
+    # only a law's name counts: written as a name or with its year, not 'luật' in general words
+    ("Ai đi vận động người dân hiểu luật giữ gìn môi trường sống, gom và xử lý rác?", None),
+    ("Luật giữ gìn môi trường do ai tuyên truyền?", None),
+    ("luật bảo hiểm xã hội 2024 có gì mới", "luật bảo hiểm xã hội 2024"),
+    ("luat bao hiem xa hoi nam 2024 co hieu luc khi nao", "luat bao hiem xa hoi 2024"),
+    # accented words end the title only as themselves: 'vệ' and 'môi' are not 'về' and 'mới'
+    ("Ai tuyên truyền Luật Bảo vệ môi trường mới?", "Luật Bảo vệ môi trường"),
     ("Ai theo dõi thi hành pháp luật hàng năm?", None),
     ("Kế hoạch cải cách hành chính năm 1995", "1995"),
     ("Ai số hóa kết quả đến năm 2030?", None),
