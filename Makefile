@@ -57,15 +57,15 @@ reader-deps:
 
 setup: reader-deps
 
-# Debian's jemalloc: a large build's embedding child runs on it (search/embedjob.py:
-# ~240 MB less peak memory than glibc's heap at the same speed); without it the
+# Debian's tcmalloc: a large build's embedding child runs on it (search/embedjob.py:
+# ~100-240 MB less peak memory than glibc's heap at the same speed); without it the
 # child uses the system allocator.
 build-deps:
-	@if ! ldconfig -p 2>/dev/null | grep -q libjemalloc.so.2; then \
+	@if ! ldconfig -p 2>/dev/null | grep -q libtcmalloc_minimal.so.4; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjemalloc2 >/dev/null) \
-	      || echo "build-deps: could not install libjemalloc2; builds embed with the system allocator"; \
-	  else echo "build-deps: not root or no apt-get; install libjemalloc2 for a smaller build peak"; fi; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libtcmalloc-minimal4 >/dev/null) \
+	      || echo "build-deps: could not install libtcmalloc-minimal4; builds embed with the system allocator"; \
+	  else echo "build-deps: not root or no apt-get; install libtcmalloc-minimal4 for a smaller build peak"; fi; \
 	fi
 
 setup: build-deps

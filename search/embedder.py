@@ -195,6 +195,8 @@ def embed_to_store(model, texts: Sequence[str], store: VectorStore, *, prefix: s
     if not todo:
         return stats
     inputs = prepare([texts[i] for i in todo], prefix)
+    del texts, first        # the keys and the prepared inputs are all that is needed from here (a caller
+                            # that handed its list over, as search.embedjob does, frees it now)
     lengths = token_lengths(model, inputs)
     order = np.argsort(-lengths, kind="stable")
     done = 0

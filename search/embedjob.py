@@ -17,12 +17,15 @@ an error), and its stderr is kept for the error message.  On Linux the child
 asks to be killed when its parent dies, so a ``kill -9`` of the build never
 leaves an orphan writing into the store.
 
-The child runs on jemalloc (else tcmalloc) where one is installed
-(``LD_PRELOAD``; Debian ``libjemalloc2``, installed by ``make setup``): glibc's
-heap kept the freed activations of the longest batches (measured, the 1,024
-longest real passages: peak 1,417 MB on glibc, 1,176 on jemalloc, 1,182 on
-tcmalloc, at the same rate).  ``LEGALKG_EMBED_MALLOC=system`` keeps glibc's;
-a ``LD_PRELOAD`` already set is left alone.
+The child runs on tcmalloc (else jemalloc) where one is installed
+(``LD_PRELOAD``; Debian ``libtcmalloc-minimal4``, installed by ``make
+setup``): glibc's heap kept the freed activations of the longest batches.
+Measured on this 2-core machine, interleaved runs: the 1,024 longest real
+passages peaked at 1,417 MB on glibc, 1,176 on jemalloc, 1,182 on tcmalloc;
+1,500 random ones at 1,270-1,341 MB on glibc (41-47 passages/s), 1,174-1,177
+on tcmalloc (42-54/s), 1,141-1,143 on jemalloc (37-41/s: its purging costs
+~10 %, so it is second).  ``LEGALKG_EMBED_MALLOC=system`` keeps glibc's; a
+``LD_PRELOAD`` already set is left alone.
 
 Run as ``python -m search.embedjob JOB.json`` (by :func:`embed_in_child`).
 """
@@ -38,12 +41,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 _PR_SET_PDEATHSIG = 1
 _STDERR_TAIL = 2000           # characters of the child's stderr kept for an error
 MALLOC_SETTINGS = ("auto", "system")
-_ALLOCATORS = ("jemalloc", "tcmalloc_minimal")      # preferred first (ctypes.util.find_library names)
+_ALLOCATORS = ("tcmalloc_minimal", "jemalloc")      # preferred first (ctypes.util.find_library names)
 # jemalloc: give freed pages back within a second, from its own thread
 _JEMALLOC_CONF = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0"
 
@@ -58,18 +61,29 @@ def embed_in_child(cache_root: Path, texts: Sequence[str], *, model: str, dim: i
     """Embed ``texts`` (the ones not in the store yet) into the vector store
     of ``cache_root`` in a child process; ``progress(done, total)`` as chunks
     finish.  Returns ``search.embedder.embed_to_store``'s stats; raises
-    :class:`EmbedJobError` when the child fails or dies."""
+    :class:`EmbedJobError` when the child fails or dies.  (:func:`write_job`
+    then :func:`run_job`, for a caller that drops its texts in between.)"""
+    return run_job(write_job(cache_root, texts, model=model, dim=dim, device=device, chunk=chunk), progress)
+
+
+def write_job(cache_root: Path, texts: Iterable[str], *, model: str, dim: int,
+              device: Optional[str] = None, chunk: Optional[int] = None) -> Path:
+    """The job file of an embedding child (in the vector store's folder)."""
     cache_root = Path(cache_root).resolve()     # the child runs in the package's folder
     vectors = cache_root / "vectors"
     vectors.mkdir(parents=True, exist_ok=True)
     job = {"cache": str(cache_root), "model": model, "dim": dim, "device": device, "chunk": chunk,
            "texts": list(texts)}
     fd, job_path = tempfile.mkstemp(dir=vectors, prefix=".job-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(job, fh, ensure_ascii=False)
+    return Path(job_path)
+
+
+def run_job(job_path: Path, progress: Optional[Callable[[int, int], None]] = None) -> dict:
+    """Run the child on ``job_path`` (removed afterwards); see :func:`embed_in_child`."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(job, fh, ensure_ascii=False)
-        del job
-        return _run(job_path, progress)
+        return _run(str(job_path), progress)
     finally:
         try:
             os.unlink(job_path)
@@ -183,7 +197,8 @@ def main(argv: Sequence[str]) -> int:
 
         def report(p) -> None:
             _emit({"done": p.done, "total": p.total})
-        stats = embedder.embed_to_store(model, job["texts"], store, device=job["device"], chunk=job["chunk"],
+        # handed over, not kept here: embed_to_store drops the raw texts once it has their keys
+        stats = embedder.embed_to_store(model, job.pop("texts"), store, device=job["device"], chunk=job["chunk"],
                                         progress=report)
         store.close()
         stats["allocator"] = allocator()

@@ -467,14 +467,13 @@ class Builder:
                         if key in todo:
                             todo.discard(key)
                             job.append(text)
-                    del texts, todo
+                    path = embedjob.write_job(self.store.cache, job, model=MODEL_NAME, dim=DIM,
+                                              device=self.device, chunk=chunk)
+                    del texts, todo, job
                     self._G = self._extractions = None
                     gc.collect()
                     heap.trim()
-                    st = embedjob.embed_in_child(self.store.cache, job, model=MODEL_NAME, dim=DIM,
-                                                 device=self.device, chunk=chunk,
-                                                 progress=lambda done, total: bar.set(done))
-                    del job
+                    st = embedjob.run_job(path, progress=lambda done, total: bar.set(done))
                     self._extractions = read_json(tmp / "extractions.json")
                     self._G = read_graph(tmp / "graph.msgpack")
                 else:

@@ -61,7 +61,7 @@ def test_child_gives_the_vectors_of_the_build_process(tmp_path, link_model, stor
     np.testing.assert_allclose(child_vecs, here.get(keys), atol=1e-6)
     again = embed_in_child(cache, TEXTS, model=MODEL, dim=DIM, device="cpu")
     assert again["embedded"] == 0 and again["reused"] == unique
-    installed = [n for n in ("jemalloc", "tcmalloc") if ctypes.util.find_library(n if n == "jemalloc" else "tcmalloc_minimal")]
+    installed = [n for n, lib in (("tcmalloc", "tcmalloc_minimal"), ("jemalloc", "jemalloc")) if ctypes.util.find_library(lib)]
     if "LD_PRELOAD" not in os.environ and os.environ.get("LEGALKG_EMBED_MALLOC", "auto") == "auto":
         assert stats["allocator"] == (installed[0] if installed else "system")
 
