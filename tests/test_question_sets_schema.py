@@ -1,11 +1,12 @@
-"""tests/fixtures/questions_v4.jsonl is well formed: every line parses, uses the
-fields, kinds and routes of questions_v2.jsonl, is NFC, has the planned number
-of questions per kind, repeats no question of the older sets, and its gold
-points at rows, documents and agencies that a fresh extraction of the bundled
-corpus really has (the lead named in the gold is written in the gold row).
-The off-topic near misses name the accent-folded terms that were grepped, and
-those terms are still absent from the corpus.  It does not judge answers:
-bench/search_quality.py does that (v4 is a report-only column)."""
+"""The untouched judged sets (tests/fixtures/questions_v3.jsonl, questions_v4.jsonl)
+are well formed: every line parses, uses the fields, kinds and routes of
+questions_v2.jsonl, is NFC, has the planned number of questions per kind,
+repeats no question of the older sets, and its gold points at rows, documents
+and agencies that a fresh extraction of the bundled corpus really has (the
+lead named in the gold is written in the gold row).  The off-topic near misses
+name the accent-folded terms that were grepped, and those terms are still
+absent from the corpus.  Nothing here judges answers: bench/search_quality.py
+does that (both are report-only columns)."""
 from __future__ import annotations
 
 import json
@@ -21,14 +22,27 @@ from kg.pipeline import extract_file
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus"
 FIXTURES = ROOT / "tests" / "fixtures"
-V4 = FIXTURES / "questions_v4.jsonl"
 
 KINDS = {"paraphrase", "english", "mixed", "abbrev", "unaccented", "accented",
          "offtopic", "document", "relation", "agency"}
 ROUTES = {"task", "none", "document", "relation", "agency"}
 RELATIONS = {"implements", "based_on", "amends", "replaces", "guides"}
-PLANNED = {"paraphrase": 35, "english": 30, "abbrev": 8, "mixed": 5, "unaccented": 8,
-           "offtopic": 30, "document": 6, "relation": 6, "agency": 6}
+# per set: questions per kind, routes of its English questions, the older sets it
+# must not repeat, near-miss terms checked at least, whether every off-topic
+# question without a grep note must say "everyday" or "gibberish"
+SETS = {
+    "questions_v3.jsonl": {
+        "planned": {"paraphrase": 30, "english": 25, "abbrev": 7, "mixed": 3, "unaccented": 5,
+                    "offtopic": 30, "document": 6, "relation": 8, "agency": 6},
+        "english_routes": {"task": 23, "agency": 2},
+        "older": ("questions_v2.jsonl", "questions_heldout.jsonl"), "min_checked": 20, "strict_notes": False},
+    "questions_v4.jsonl": {
+        "planned": {"paraphrase": 35, "english": 30, "abbrev": 8, "mixed": 5, "unaccented": 8,
+                    "offtopic": 30, "document": 6, "relation": 6, "agency": 6},
+        "english_routes": {"task": 25, "agency": 3, "relation": 2},
+        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl"), "min_checked": 25,
+        "strict_notes": True},
+}
 
 
 def _lines(path: Path) -> list[dict]:
@@ -56,13 +70,18 @@ def corpus() -> dict:
     return {"tasks": tasks, "docs": docs, "agencies": agencies}
 
 
+@pytest.fixture(scope="module", params=sorted(SETS))
+def name(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def questions() -> list[dict]:
-    return _lines(V4)
+def questions(name) -> list[dict]:
+    return _lines(FIXTURES / name)
 
 
-def test_lines_parse_nfc_and_fields(questions):
-    raw = V4.read_text(encoding="utf-8")
+def test_lines_parse_nfc_and_fields(questions, name):
+    raw = (FIXTURES / name).read_text(encoding="utf-8")
     assert raw == unicodedata.normalize("NFC", raw)
     for q in questions:
         assert {"q", "kind", "route", "gold"} <= set(q) <= {"q", "kind", "route", "gold", "note"}, q
@@ -71,10 +90,9 @@ def test_lines_parse_nfc_and_fields(questions):
         assert (q["route"] == "none") == (q["kind"] == "offtopic"), q
 
 
-def test_counts_per_kind_and_route(questions):
-    assert Counter(q["kind"] for q in questions) == PLANNED
-    english = Counter(q["route"] for q in questions if q["kind"] == "english")
-    assert english["task"] >= 24 and 2 <= english["agency"] <= 3 and 1 <= english["relation"] <= 2
+def test_counts_per_kind_and_route(questions, name):
+    assert Counter(q["kind"] for q in questions) == SETS[name]["planned"]
+    assert Counter(q["route"] for q in questions if q["kind"] == "english") == SETS[name]["english_routes"]
     for kind in ("paraphrase", "abbrev", "mixed", "unaccented"):
         assert {q["route"] for q in questions if q["kind"] == kind} == {"task"}, kind
     for kind in ("document", "relation", "agency"):
@@ -88,10 +106,8 @@ def test_every_document_is_covered(questions, corpus):
                          "vinh-phuc/2866-qd-ubnd", "tien-giang/45-qd-ubnd"}
 
 
-def test_no_question_repeated_from_older_sets(questions):
-    old = {q["q"].strip().lower() for f in ("questions_v2.jsonl", "questions_heldout.jsonl",
-                                            "questions_v3.jsonl")
-           for q in _lines(FIXTURES / f)}
+def test_no_question_repeated_from_older_sets(questions, name):
+    old = {q["q"].strip().lower() for f in SETS[name]["older"] for q in _lines(FIXTURES / f)}
     mine = [q["q"].strip().lower() for q in questions]
     assert len(set(mine)) == len(mine)
     assert not set(mine) & old
@@ -132,7 +148,7 @@ def test_document_relation_agency_gold_exists(questions, corpus):
                 assert g["filters"]["document"] in corpus["docs"], q
 
 
-def test_offtopic_terms_absent_from_corpus(questions):
+def test_offtopic_terms_absent_from_corpus(questions, name):
     """Every near miss and other-province question names the accent-folded
     terms that were grepped; they must still be absent (a corpus change that
     adds one makes the question answerable and must be re-judged)."""
@@ -141,11 +157,11 @@ def test_offtopic_terms_absent_from_corpus(questions):
     for q in (q for q in questions if q["route"] == "none"):
         note = q.get("note", "")
         if "grep" not in note:
-            assert note in ("everyday", "gibberish"), q
+            assert note in ("everyday", "gibberish") or not SETS[name]["strict_notes"], q
             continue
         terms = re.findall(r"'([^']+)'(?=(?:, '[^']+')* = 0)", note.split("grep", 1)[1])
         assert terms, q
         for term in terms:
             assert not re.search(r"\b" + re.escape(term) + r"\b", text), (q["q"], term)
             checked += 1
-    assert checked >= 25
+    assert checked >= SETS[name]["min_checked"]
