@@ -92,8 +92,8 @@ def run_job(job_path: Path, progress: Optional[Callable[[int, int], None]] = Non
 
 
 def malloc_setting() -> str:
-    """env ``LEGALKG_EMBED_MALLOC``: ``auto`` (default: jemalloc, else
-    tcmalloc, where installed) or ``system``; ValueError otherwise."""
+    """env ``LEGALKG_EMBED_MALLOC``: ``auto`` (default: tcmalloc, else
+    jemalloc, where installed) or ``system``; ValueError otherwise."""
     value = (os.environ.get("LEGALKG_EMBED_MALLOC") or "auto").strip().lower()
     if value not in MALLOC_SETTINGS:
         raise ValueError(f"LEGALKG_EMBED_MALLOC={value!r}: expected one of {', '.join(MALLOC_SETTINGS)}")

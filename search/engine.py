@@ -258,8 +258,11 @@ class SearchEngine:
             if not len(post):
                 continue
             at = np.minimum(np.searchsorted(post, rows), len(post) - 1)
-            for k in np.flatnonzero(post[at] == rows).tolist():
-                held[k].append(calibrate.specificity(t))
+            hit = np.flatnonzero(post[at] == rows).tolist()
+            if hit:
+                spec = calibrate.specificity(t)      # once per token, not once per row holding it
+                for k in hit:
+                    held[k].append(spec)
         return max((sum(sorted(v)[-2:]) / 2 for v in held if v), default=0.0)
 
     def _encode(self, texts: list[str]) -> np.ndarray:

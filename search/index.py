@@ -4,7 +4,6 @@ the FAISS index; plus the process-wide model loader used at query time.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import re
@@ -16,7 +15,7 @@ import numpy as np
 
 from kg.fsutil import atomic_path
 
-from . import heap, records
+from . import records
 from .e5model import bf16_linear_copy, embed_passages, load_embedder, quantize_for_queries, query_precision
 
 # Exact inner product below this many passages, HNSW above.  Measured here
@@ -107,15 +106,6 @@ def get_model(cache_root: Path):
         if key not in _MODELS:
             _MODELS[key] = load_embedder(Path(cache_root) / "model")
         return _MODELS[key]
-
-
-def release_models() -> None:
-    """Drop the loaded models (the next question loads them again) and give
-    their memory back to the OS."""
-    with _MODEL_LOCK:
-        _MODELS.clear()
-    gc.collect()
-    heap.trim()
 
 
 def get_query_model(cache_root: Path, precision: str | None = None):

@@ -20,7 +20,6 @@ import json
 import multiprocessing as mp
 import os
 import queue
-import resource
 import signal
 import threading
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Callable, Iterable, Optional
 from kg.fsutil import atomic_write
 from kg.model import InputError
 from kg.budget import extract_with_text
+from search.heap import peak_rss_mb
 
 
 DEFAULT_SECONDS = 120.0
@@ -50,10 +50,6 @@ def extract_to_cache(path: str, label: str, key: str, cache_dir: str) -> dict:
     return {"tasks": len(ex["tasks"]), "warnings": len(ex.get("warnings") or [])}
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _worker(conn, cache_dir: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)          # the parent decides when we stop
     while True:
@@ -66,14 +62,14 @@ def _worker(conn, cache_dir: str) -> None:
         path, label, key = job
         try:
             info = extract_to_cache(path, label, key, cache_dir)
-            conn.send(("ok", info, _rss_mb()))
+            conn.send(("ok", info, peak_rss_mb()))
         except InputError as e:
-            conn.send(("input", str(e), _rss_mb()))
+            conn.send(("input", str(e), peak_rss_mb()))
         except MemoryError:
-            conn.send(("input", f"{label}: out of memory while extracting; skipped", _rss_mb()))
+            conn.send(("input", f"{label}: out of memory while extracting; skipped", peak_rss_mb()))
         except Exception as e:                            # noqa: BLE001 - reported, the build goes on
             conn.send(("error", f"{label}: internal error: {type(e).__name__}: {' '.join(str(e).split())[:300]}",
-                       _rss_mb()))
+                       peak_rss_mb()))
 
 
 # Pipe, fork and closing our copy of the child's end happen under one lock:
