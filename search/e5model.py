@@ -21,6 +21,7 @@ from .devices import DEFAULT_QUERY_PRECISION, PRECISIONS, SETTINGS, query_precis
 from .e5convert import PASSAGE_PREFIX, QUERY_PREFIX, ensure_model
 
 __all__ = ["load_embedder", "embed_passages", "embed_queries", "quantize_for_queries", "bf16_linear_copy",
+           "bf16_copy", "clone_modules", "prepare_queries",
            "query_precision",
            "QUERY_PREFIX", "PASSAGE_PREFIX"]
 
@@ -57,7 +58,7 @@ def _serialise_tokenizer(model) -> None:
     workers): the forward pass is safe for that, the fast tokenizer is not
     ("Already borrowed"), so its calls take one lock (tokenising is ~0.1 ms
     per question; the pass itself runs unlocked)."""
-    lock = threading.Lock()
+    lock = threading.RLock()       # re-entrant: in sentence-transformers 6 ``tokenize`` calls ``preprocess``
     for name in ("preprocess", "tokenize"):
         fn = getattr(model, name, None)
         if callable(fn):
@@ -96,13 +97,13 @@ def native_precision() -> str:
     return "bf16" if native else "fp32"
 
 
-def _clone_modules(module):
+def clone_modules(module):
     """A copy of the module tree (new module objects, new child dicts) that
     shares every parameter, buffer and other attribute (the tokenizer) with
     ``module``: swapping a child in the copy leaves the original untouched and
     costs no weight memory."""
     c = copy.copy(module)
-    c._modules = {k: (None if v is None else _clone_modules(v)) for k, v in module._modules.items()}
+    c._modules = {k: (None if v is None else clone_modules(v)) for k, v in module._modules.items()}
     return c
 
 
@@ -116,7 +117,7 @@ def quantize_for_queries(model):
     import torch
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-    q = _clone_modules(model)
+    q = clone_modules(model)
     with warnings.catch_warnings():
         # eager-mode quantisation is marked deprecated in favour of torchao (not a dependency here)
         warnings.simplefilter("ignore")
@@ -137,13 +138,24 @@ def bf16_linear_copy(model):
     of 8 on this machine."""
     import torch
 
-    q = _clone_modules(model)
+    return bf16_copy(model, only=torch.nn.Linear)
+
+
+def bf16_copy(module, only=None):
+    """A :func:`clone_modules` copy of ``module`` whose parameters (of the
+    submodules of type ``only``; default all) are new bfloat16 tensors, made
+    one at a time (no float32 copy of the whole tree on the way); the
+    original is left untouched."""
+    import torch
+
+    q = clone_modules(module)
     for mod in q.modules():
-        if isinstance(mod, torch.nn.Linear):
-            mod._parameters = dict(mod._parameters)        # the clone's own parameter dict
-            for name, p in list(mod._parameters.items()):
-                if p is not None:
-                    mod._parameters[name] = torch.nn.Parameter(p.detach().to(torch.bfloat16), requires_grad=False)
+        if only is not None and not isinstance(mod, only):
+            continue
+        mod._parameters = dict(mod._parameters)        # the clone's own parameter dict
+        for name, p in list(mod._parameters.items()):
+            if p is not None and p.dtype.is_floating_point:
+                mod._parameters[name] = torch.nn.Parameter(p.detach().to(torch.bfloat16), requires_grad=False)
     q.eval()
     return q
 
@@ -157,6 +169,11 @@ def _prepare(texts, prefix: str) -> list[str]:
             raise TypeError(f"expected str, got {type(t).__name__}")
         out.append(prefix + unicodedata.normalize("NFC", t))
     return out
+
+
+def prepare_queries(texts) -> list[str]:
+    """``"query: " + NFC(text)`` for each text (what :func:`embed_queries` embeds)."""
+    return _prepare(texts, QUERY_PREFIX)
 
 
 def _dimension(model) -> int:
@@ -181,7 +198,7 @@ def embed_passages(model, texts: list[str], batch_size: int = 32) -> np.ndarray:
 def embed_queries(model, texts: list[str], precision: str = "fp32") -> np.ndarray:
     """(N, 384) float32 L2-normalised embeddings of ``"query: " + NFC(text)``;
     ``precision="bf16"`` runs the matrix products in bfloat16 (autocast)."""
-    prepared = _prepare(texts, QUERY_PREFIX)
+    prepared = prepare_queries(texts)
     if precision != "bf16":
         return _encode(model, prepared, 32)
     import torch  # already loaded with the model; not at the top (2.3 s for commands without a model)

@@ -31,9 +31,9 @@ import numpy as np
 from kg.vntext import search_key
 
 from . import calibrate, heap
-from .e5model import embed_queries, query_precision
+from .e5model import query_precision  # noqa: F401 (re-exported)
 from .glossary import ENGLISH_STOPWORDS, expand
-from .index import get_query_model, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
+from .index import get_query_encoder, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
 from .intent import _STOP, find_provinces, parse_question
 from .qembed import QueryEmbedder
 from .records import open_records
@@ -266,10 +266,9 @@ class SearchEngine:
         return max((sum(sorted(v)[-2:]) / 2 for v in held if v), default=0.0)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        precision = query_precision()
-        model = get_query_model(self.cache_root, precision)
+        encoder = get_query_encoder(self.cache_root)
         query_threads()
-        return embed_queries(model, texts, precision)
+        return encoder(texts)
 
     def _submit_dense(self, q: Query):
         """Queue the question's embedding (None: no dense index)."""

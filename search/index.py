@@ -4,6 +4,7 @@ the FAISS index; plus the process-wide model loader used at query time.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -16,7 +17,8 @@ import numpy as np
 from kg.fsutil import atomic_path
 
 from . import records
-from .e5model import bf16_linear_copy, embed_passages, load_embedder, quantize_for_queries, query_precision
+from .e5model import (bf16_linear_copy, embed_passages, embed_queries, load_embedder, quantize_for_queries,
+                      query_precision)
 
 # Exact inner product below this many passages, HNSW above.  Measured here
 # (bench/search_latency.py, e5 vectors): exact 1.0 / 5.4 / 10.4 ms per query at
@@ -124,6 +126,33 @@ def get_query_model(cache_root: Path, precision: str | None = None):
         return _MODELS[key]
 
 
+def get_query_encoder(cache_root: Path, precision: str | None = None):
+    """``texts -> (n, 384) float32`` for questions at serving time: the
+    :func:`get_query_model` of ``precision`` traced as one TorchScript graph
+    (``search.qgraph``: it runs without taking the GIL between operators),
+    made once per process; ``LEGALKG_QUERY_GRAPH=eager`` uses the eager model."""
+    precision = precision or query_precision()
+    graph = os.environ.get("LEGALKG_QUERY_GRAPH", "traced").strip().lower() or "traced"
+    if graph not in ("traced", "eager"):
+        raise ValueError(f"LEGALKG_QUERY_GRAPH must be traced or eager, not {graph!r}")
+    key = f"{Path(cache_root).resolve()}#{precision}#{graph}"
+    with _MODEL_LOCK:
+        encoder = _ENCODERS.get(key)
+    if encoder is None:
+        model = get_model(cache_root)
+        if graph == "eager":
+            query_model = get_query_model(cache_root, precision)
+            encoder = functools.partial(embed_queries, query_model, precision=precision)
+        else:
+            # imports torch (2.3 s): here, when the first question is embedded, not at start-up
+            from .qgraph import query_encoder
+            encoder = query_encoder(model, precision)
+        with _MODEL_LOCK:
+            encoder = _ENCODERS.setdefault(key, encoder)
+    return encoder
+
+
+_ENCODERS: dict[str, object] = {}
 _THREADS_SET = False
 
 

@@ -103,14 +103,18 @@ def test_bf16_copy_shares_all_but_the_linear_layers(store):
 
 
 def test_engine_follows_the_setting(store, monkeypatch):
+    """The engine embeds with the traced graph of the configured precision
+    (search.qgraph), which agrees with that precision's eager model."""
     engine = store.search_engine()
-    fp32 = search_index.get_model(store.cache)
-    q8 = search_index.get_query_model(store.cache, "int8")
     texts = QUESTIONS[:2]
-    _clear_env(monkeypatch)
-    monkeypatch.setenv("LEGALKG_QUERY_INT8", "1")
-    np.testing.assert_array_equal(engine._encode(texts), e5model.embed_queries(q8, texts, "int8"))
-    monkeypatch.setenv("LEGALKG_QUERY_INT8", "0")
-    np.testing.assert_array_equal(engine._encode(texts), e5model.embed_queries(fp32, texts))
-    monkeypatch.setenv("LEGALKG_QUERY_PRECISION", "bf16")
-    np.testing.assert_array_equal(engine._encode(texts), e5model.embed_queries(fp32, texts, "bf16"))
+    for env, precision in ((("LEGALKG_QUERY_INT8", "1"),), "int8"), ((("LEGALKG_QUERY_INT8", "0"),), "fp32"), \
+            ((("LEGALKG_QUERY_PRECISION", "bf16"),), "bf16"):
+        _clear_env(monkeypatch)
+        for k, v in env:
+            monkeypatch.setenv(k, v)
+        got = engine._encode(texts)
+        encoder = search_index.get_query_encoder(store.cache, precision)
+        assert type(encoder).__name__ == "QueryGraph" and encoder.precision == precision
+        np.testing.assert_array_equal(got, encoder(texts))
+        eager = e5model.embed_queries(search_index.get_query_model(store.cache, precision), texts, precision)
+        assert np.min(np.sum(got * eager, axis=1)) > 0.9999
