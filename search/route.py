@@ -178,6 +178,9 @@ _DOCQ_TAIL = re.compile(r"^\s*(?:vao|theo|tu)?\s*(?:nhung|cac)?\s*(?:gi|dau|nao)
 _PASSIVE_VI_BEFORE = re.compile(rf"\b(?:duoc|bi)\s+(?:(?:nhung|cac)\s+)?(?:(?:{_DOC_NOUNS})\s+(?:nao|gi)\s+)?$")
 _PASSIVE_EN_BEFORE = re.compile(r"\b(?:is|are|was|were|been|be|being|get|gets|got)\s+(?:\w+ly\s+)?$")
 _PASSIVE_AFTER = re.compile(r"^\s+(?:boi|by)\b")
+# "… làm căn cứ" / "… as (a|the|its) (legal) basis" just before the cue, with the taking verb when there is one
+_TAKE_AS_BASIS = re.compile(r"(?:\b(?P<verb>lay|dung|su dung|chon|use[sd]?|using|take[sn]?|took|cite[sd]?)\b.*)?"
+                            r"\b(?:lam|as(?: an?| the| its| their)?(?: legal)?)\s*$")
 _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
 
 _AGENCY_Q = re.compile(
@@ -404,7 +407,9 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
     if not cue:
         return None
     rel = cue.lastgroup
-    if doc and doc.span[1] <= cue.start() and re.search(r"\bve\b", blanked[doc.span[1]:cue.start()]):
+    took = _TAKE_AS_BASIS.search(blanked[:cue.start()]) if rel == "based_on" else None
+    taken = bool(took and took.group("verb") and doc and took.end("verb") <= doc.span[0])   # "lấy X … làm căn cứ"
+    if doc and not taken and doc.span[1] <= cue.start() and re.search(r"\bve\b", blanked[doc.span[1]:cue.start()]):
         return None                       # "Nghị định 61/2018 về thực hiện …": the cue is in the title
     after = blanked[cue.end():]
     docq = _DOCQ.search(blanked) or _DOCQ_TAIL.search(after)
@@ -419,7 +424,15 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
         if doc is None:
             return None
     direction = "in" if doc.span[0] >= cue.end() else "out"
-    if _POSSESSIVE_AFTER.match(after) and direction == "in":
+    if took:
+        # "lấy X làm căn cứ" / "X được văn bản nào dùng làm căn cứ" / "use X as a basis": X is the basis
+        # (documents pointing at it); "X lấy văn bản nào làm căn cứ": X is the one based on something
+        taker = took.group("verb")
+        verb_at = took.start("verb") if taker else cue.start()
+        passive = _PASSIVE_VI_BEFORE.search(blanked[doc.span[1]:verb_at]) or re.search(
+            r"\b(?:duoc|bi)\b", blanked[doc.span[1]:verb_at])
+        direction = "in" if (taker and doc.span[0] >= took.end("verb")) or passive else "out"
+    elif _POSSESSIVE_AFTER.match(after) and direction == "in":
         direction = "out"
     elif rel != "based_on" and (_PASSIVE_VI_BEFORE.search(blanked[:cue.start()])
                                 or _PASSIVE_EN_BEFORE.search(blanked[:cue.start()]) or _PASSIVE_AFTER.match(after)):
