@@ -14,13 +14,13 @@ with a calibration refitted without them (folds over both sets together).
 
 With ``--questions FILE`` (repeatable) the judged sets are those files (an
 untouched set: its in-sample column is honest, no cross-validation needed); by
-default the fit sets, then questions_v3.jsonl and questions_v4.jsonl when
-present (both written later from the documents by someone who never saw the
-ranking code; report only, never used to fit the calibration).  v3 has been a
-development set since round 2, session 5 (its misses showed which classes of
-vocabulary the glossaries lacked); v4 is the untouched one: never read, never
-used to write glossary entries, the honest check of both.  ``--failures`` (or ``--verbose``) prints every failing question with
-what it got.
+default the fit sets (``bench/fit_calibration.FIT_SETS``: v2, heldout, and
+since round 2, session 6, v3 and v4, development sets whose misses have been
+read), then questions_v5.jsonl when present: written from the documents by
+someone who never saw the ranking code, never read for tuning, never fitted
+on — the honest check.  ``--failures`` (or ``--verbose``) prints every failing
+question with what it got (the untouched set's failures only with
+``--untouched-failures``, so reading them is a decision).
 
 Usage: python bench/search_quality.py [--home DIR] [--questions FILE]... [--failures] [--no-cv] [--json FILE]
 """
@@ -45,8 +45,7 @@ from kg.vntext import name_key  # noqa: E402
 from service import Service, Store  # noqa: E402
 
 ROW_KINDS = ("paraphrase", "english", "mixed", "abbrev", "unaccented", "accented")
-V3 = ROOT / "tests" / "fixtures" / "questions_v3.jsonl"          # report only; a development set since round 2.5
-V4 = ROOT / "tests" / "fixtures" / "questions_v4.jsonl"          # report only: untouched, never looked at
+V5 = ROOT / "tests" / "fixtures" / "questions_v5.jsonl"          # report only: untouched, never looked at
 TARGETS = {"paraphrase": 0.85, "english": 0.85, "unaccented": 0.95}
 
 
@@ -201,7 +200,7 @@ def main(argv: list[str]) -> int:
     default = not files
     if default:
         files = [p for p in FIT_SETS if p.exists()]
-    report_only = [(p, label) for p, label in ((V3, "dev"), (V4, "untouched")) if default and p.exists()]
+    report_only = [(p, label) for p, label in ((V5, "untouched"),) if default and p.exists()]
     svc = Service(Store(ROOT / "data" / "corpus", home), ask_cache_size=0)
     engine = svc.engine()
     plain = PlainBM25(engine.records)
@@ -245,9 +244,10 @@ def main(argv: list[str]) -> int:
                                  f"without each fold; the honest figures)", cv_ours, cv_base)
     for path, label in report_only:
         qs = load_questions(path)
-        if verbose:
+        show = "--untouched-failures" in argv
+        if show:
             print(f"\n### {path.name} (report only)")
-        ours, base = run(svc, plain, qs, list(range(len(qs))), verbose)
+        ours, base = run(svc, plain, qs, list(range(len(qs))), show)
         names.append(f"{label}: {path.name}")
         sums.append(summary(ours, base))
         report[path.name] = sums[-1]

@@ -181,6 +181,7 @@ _PASSIVE_AFTER = re.compile(r"^\s+(?:boi|by)\b")
 # "… làm căn cứ" / "… as (a|the|its) (legal) basis" just before the cue, with the taking verb when there is one
 _TAKE_AS_BASIS = re.compile(r"(?:\b(?P<verb>lay|dung|su dung|chon|use[sd]?|using|take[sn]?|took|cite[sd]?)\b.*)?"
                             r"\b(?:lam|as(?: an?| the| its| their)?(?: legal)?)\s*$")
+_IS_BASIS = re.compile(r"\b(?:la|duoc dung lam|duoc lay lam|is|are|was|were|serves? as|served as)\s+(?:the |a )?$")
 _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
 
 _AGENCY_Q = re.compile(
@@ -432,6 +433,8 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
         passive = _PASSIVE_VI_BEFORE.search(blanked[doc.span[1]:verb_at]) or re.search(
             r"\b(?:duoc|bi)\b", blanked[doc.span[1]:verb_at])
         direction = "in" if (taker and doc.span[0] >= took.end("verb")) or passive else "out"
+    elif rel == "based_on" and doc.span[1] <= cue.start() and _IS_BASIS.search(blanked[doc.span[1]:cue.start()]):
+        direction = "in"                  # "X là căn cứ của văn bản nào": X is the basis
     elif _POSSESSIVE_AFTER.match(after) and direction == "in":
         direction = "out"
     elif rel != "based_on" and (_PASSIVE_VI_BEFORE.search(blanked[:cue.start()])

@@ -61,6 +61,8 @@ CASES = [
     ("Quyết định 2703/QĐ-UBND được những văn bản nào dùng làm căn cứ?",
      dict(kind="relation", relation="based_on", direction="in", number="2703/QĐ-UBND")),
     ("van ban nao lay nghi dinh 61/2018 lam can cu", dict(kind="relation", relation="based_on", direction="in")),
+    ("Quyết định 468/QĐ-TTg là căn cứ của văn bản nào?",
+     dict(kind="relation", relation="based_on", direction="in", number="468/QĐ-TTg")),
     ("Kế hoạch 319 lấy những văn bản nào làm căn cứ?",
      dict(kind="relation", relation="based_on", direction="out", serial="319")),
     ("Which documents use Decree 61/2018/ND-CP as a legal basis?",
