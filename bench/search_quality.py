@@ -20,9 +20,10 @@ read), then questions_v5.jsonl when present: written from the documents by
 someone who never saw the ranking code, never read for tuning, never fitted
 on — the honest check.  ``--failures`` (or ``--verbose``) prints every failing
 question with what it got (the untouched set's failures only with
-``--untouched-failures``, so reading them is a decision).
+``--untouched-failures``, so reading them is a decision; ``--dev-only`` leaves
+the untouched set out while tuning).
 
-Usage: python bench/search_quality.py [--home DIR] [--questions FILE]... [--failures] [--no-cv] [--json FILE]
+Usage: python bench/search_quality.py [--home DIR] [--questions FILE]... [--failures] [--no-cv] [--dev-only] [--json FILE]
 """
 from __future__ import annotations
 
@@ -200,7 +201,8 @@ def main(argv: list[str]) -> int:
     default = not files
     if default:
         files = [p for p in FIT_SETS if p.exists()]
-    report_only = [(p, label) for p, label in ((V5, "untouched"),) if default and p.exists()]
+    report_only = [(p, label) for p, label in ((V5, "untouched"),)
+                   if default and p.exists() and "--dev-only" not in argv]
     svc = Service(Store(ROOT / "data" / "corpus", home), ask_cache_size=0)
     engine = svc.engine()
     plain = PlainBM25(engine.records)

@@ -34,6 +34,9 @@ def passages_from(extractions: list[dict]) -> list[dict]:
                "title": d.get("title"), "type": d.get("type"), "date": d.get("date")}
         for t in ex["tasks"]:
             parts = [t["text"]]
+            objective = t.get("objective")
+            if objective == t["text"]:
+                objective = None
             if t.get("section_title"):
                 parts.append(t["section_title"])
             if t.get("product"):
@@ -44,8 +47,14 @@ def passages_from(extractions: list[dict]) -> list[dict]:
                          "task": {"id": t["id"], "text": t["text"], "section": t.get("section"),
                                   "section_title": t.get("section_title"), "no": t.get("no"),
                                   "lead": t["lead"], "support": t["support"], "deadline": t.get("deadline"),
-                                  "deadline_range": t.get("deadline_range"), "product": t.get("product")},
+                                  "deadline_range": t.get("deadline_range"), "product": t.get("product"),
+                                  "objective": objective},
                          "document": doc})
+            if objective:
+                # the row's "Mục tiêu" cell (the measurable target a question often names: "đạt tỷ lệ tối
+                # thiểu 30%, 20%, 15%") as a passage of its own for the same row, after the row's first
+                # one: put into the task's passage it diluted the task text
+                recs.append({**recs[-1], "passage": " | ".join(p for p in [objective] + parts[1:] if p)})
         for a in ex["assignments"]:
             # one passage per duty bullet: a long list of duties would drown any one of them
             for duty in split_duties(a["text"]):

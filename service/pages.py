@@ -228,7 +228,7 @@ def _task_card(state, G, res: dict, filtered: list[dict], active: bool) -> dict:
     return {"intent": intent, "text": None if active else ans.get("text"),
             "lead": _agency_links(state, G, top["task"]["id"], lead, prov),
             "support": _agency_links(state, G, top["task"]["id"], support, prov),
-            "deadline": deadline, "product": top["task"].get("product"),
+            "deadline": deadline, "product": top["task"].get("product"), "objective": top["task"].get("objective"),
             "document": top.get("document"), "sources": sources,
             "others": [{"name": a["name"], "score": a.get("score")} for a in (ans.get("agencies") or [])[1:6]] if not active else []}
 

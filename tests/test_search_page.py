@@ -70,3 +70,13 @@ def test_answer_card_per_route(client, q, route, text):
     assert f'data-route="{route}"' in body and text in body
     if route == "none":
         assert "gần nhất" in body
+
+
+def test_a_rows_objective_is_shown_on_the_card_the_results_and_the_task_page(client):
+    q = "Ai chủ trì số hóa kết quả giải quyết TTHC đạt tỷ lệ 30%, 20%, 15% ở cấp tỉnh, huyện, xã?"
+    page = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    assert page.count("Mục tiêu") >= 2                         # the answer card and the result row
+    assert "30%, 20%, 15%" in html.unescape(re.sub(r"<[^>]+>", "", page))
+    task_id = _json(client, q=q)["results"][0]["task"]["id"]
+    task_page = client.get("/task/" + task_id.replace("#", "%23")).get_data(as_text=True)
+    assert "Mục tiêu" in task_page and "30%, 20%, 15%" in task_page
