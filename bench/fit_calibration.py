@@ -56,7 +56,9 @@ ROW_SIGNS = {"cos": 1, "cos_gap": 1, "cov": 1, "cov_bi": 1, "cov_exp": 1, "oov":
 Q_SIGNS = {"top_cos": 1, "top_gap": 1, "top_cov": 1, "top_cov_bi": 1, "oov": -1, "oov_bi": -1, "english": 0,
            "english_cos": 0, "en_unknown": -1, "top_specific": 1}
 TOP = 20
-MAX_FALSE_ABSTAIN = 0.02
+# 5-fold CV over the four development sets (round 2, session 6): 0.02 -> abstention 0.937, false
+# abstention 0.017; 0.025 -> 0.968 / 0.021; 0.03 -> 0.968 / 0.023 (targets: >= 0.95, <= 0.03)
+MAX_FALSE_ABSTAIN = 0.025
 L2 = 0.05
 
 
