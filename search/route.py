@@ -186,7 +186,7 @@ _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
 
 _AGENCY_Q = re.compile(
     r"\b(?:nhung |cac )?(?:viec|cong viec|nhiem vu|dau viec|hoat dong|noi dung)\s+(?:gi|nao)\b"
-    r"|\bbao nhieu\b|\bso luong\b|\blam (?:nhung )?(?:gi|viec gi)\b|\bnhung gi\b|\bcai gi\b"
+    r"|\bbao nhieu\b|\bso luong\b|\bmay (?:nhiem vu|viec|cong viec|dau viec)\b|\blam (?:nhung )?(?:gi|viec gi)\b|\bnhung gi\b|\bcai gi\b"
     r"|\b(?:cac|nhung|danh sach(?: cac)?|liet ke(?: cac)?)\s+(?:viec|nhiem vu|cong viec|dau viec)\b"
     r"|\b(?:nhiem vu|viec|cong viec)\s+(?:cua|giao cho|do)\b|\bduoc giao\b|\bgi\s*$"
     r"|\bwhat (?:does|do|did|will|should|must|is|are)\b|\bwhat (?:tasks?|work|duties|responsibilit\w+|activit\w+|jobs?)\b"
@@ -435,7 +435,8 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
         direction = "in" if (taker and doc.span[0] >= took.end("verb")) or passive else "out"
     elif rel == "based_on" and doc.span[1] <= cue.start() and _IS_BASIS.search(blanked[doc.span[1]:cue.start()]):
         direction = "in"                  # "X là căn cứ của văn bản nào": X is the basis
-    elif _POSSESSIVE_AFTER.match(after) and direction == "in":
+    elif direction == "in" and _POSSESSIVE_AFTER.match(blanked[cue.end():doc.span[0]] + " "):
+        # "căn cứ pháp lý của X": X owns the basis; a "của <province>" after X does not count
         direction = "out"
     elif rel != "based_on" and (_PASSIVE_VI_BEFORE.search(blanked[:cue.start()])
                                 or _PASSIVE_EN_BEFORE.search(blanked[:cue.start()]) or _PASSIVE_AFTER.match(after)):

@@ -42,6 +42,7 @@ MAX_ROWS = 1000
 TITLE_MIN = 0.6          # share of a title question's content words a title must contain
 TYPE_WEIGHT = 0.2        # weight of the question's document-type word in that share
 SCOPE_MARGIN = 0.2       # an agency question's title scope: lead of the best title's coverage by the phrase
+SCOPE_MIN = 0.45         # … and the least share of the scope phrase's words its title must hold
 
 
 def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
@@ -218,10 +219,29 @@ _TITLE_STOP = set("""van ban nao la cua tinh thanh pho ve viec the of a an in fo
 province city nam tim xem tra cuu""".split())
 
 
-def resolve_title(G, engine, r: Route) -> list[str]:
+def resolve_title(G, engine, r: Route, least: float = TITLE_MIN) -> list[str]:
     """In-corpus documents whose type, title, number, province and year
-    contain most of the question's words (glossary-translated)."""
-    text = engine.prepare(r.question).dense
+    contain at least ``least`` of the question's words (weighted by idf; the
+    better of the words as asked and glossary-translated), the best first and
+    those within 0.15 of it."""
+    scored = _title_scores(G, engine, r, least)
+    best = scored[0][0] if scored else 0
+    return [n for c, n in scored if c >= max(least, best - 0.15)]
+
+
+def _title_scores(G, engine, r: Route, least: float = TITLE_MIN) -> list[tuple[float, str]]:
+    """(share, document) best first: the share of the question's words
+    (glossary-translated; as asked when no title reaches ``least`` that way,
+    e.g. "PAPI" beside its expansion) that a document's type, title, number,
+    province and year hold."""
+    translated = engine.prepare(r.question).dense
+    scored = _title_scores_of(G, engine, r, translated)
+    if translated != r.question and (not scored or scored[0][0] < least):
+        scored = max(scored, _title_scores_of(G, engine, r, r.question), key=lambda s: s[0][0] if s else 0.0)
+    return scored
+
+
+def _title_scores_of(G, engine, r: Route, text: str) -> list[tuple[float, str]]:
     words = [w for w in dict.fromkeys(syllables(text)) if w not in _TITLE_STOP]
     if not words:
         return []
@@ -235,12 +255,9 @@ def resolve_title(G, engine, r: Route) -> list[str]:
             continue
         if r.province and a.get("province") and a.get("province") != r.province:
             continue
-        cov = sum(v for w, v in weights.items() if w in bag) / total
-        if cov >= TITLE_MIN:
-            scored.append((cov, n))
+        scored.append((sum(v for w, v in weights.items() if w in bag) / total, n))
     scored.sort(key=lambda x: -x[0])
-    best = scored[0][0] if scored else 0
-    return [n for c, n in scored if c >= best - 0.15]
+    return scored
 
 
 def _summary(G, n: str) -> dict:
@@ -474,31 +491,36 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
 
 # "… trong kế hoạch CCHC 2023", "… in the 2021-2025 reform plan": the phrase after the last 'in' names a
 # document by its type and title words
-_SCOPE_PHRASE = re.compile(r"(?:^|\s)(?:trong|thuộc|theo|in|under|of)\s+((?:(?!\s(?:trong|thuộc|theo|in|under|of)\s).)+?)"
-                           r"[\s?.!]*$", re.I)
+# "trong <phrase>" up to a comma or the end: at the start ("Trong kế hoạch PAPI 2024, Sở …") or the end
+_SCOPE_PHRASE = re.compile(r"(?:^|\s|\()(?:trong|thuộc|theo|in|under|of)\s+"
+                           r"((?:(?!\s(?:trong|thuộc|theo|in|under|of)\s)[^,;:?!()])+)", re.I)
+_POSSESSIVE_S = re.compile(r"(?<=\w)['’]s\b", re.I)
 _SCOPE_TYPE = re.compile(r"\b(?:kế hoạch|ke hoach|chương trình|chuong trinh|đề án|de an|plan|programme|program|scheme)\b",
                          re.I)
 
 
 def _titled_scope(G, engine, r: Route, province: Optional[str]) -> list[str]:
     """The one in-corpus document an agency question names by type and title
-    words ('trong kế hoạch CCHC 2023'), else nothing (several equally good
-    titles: no filter rather than a guess)."""
-    m = _SCOPE_PHRASE.search(r.question)
-    if not m or not _SCOPE_TYPE.search(m.group(1)):
-        return []
-    sub = dataclasses.replace(r, question=m.group(1), province=province or r.province,
-                              document=DocumentRef(text=m.group(1)))
-    ids = resolve_title(G, engine, sub)
-    if len(ids) > 1:
-        # titles that hold the phrase equally: the one the phrase covers best ('kế hoạch CCHC 2023' is
-        # 'Kế hoạch cải cách hành chính năm 2023', not 'Kế hoạch kiểm soát TTHC, cải cách TTHC … 2023')
-        words = set(syllables(engine.prepare(sub.question).dense))
-        share = {n: _covered(G.nodes[n].get("title") or "", words, G.nodes[n].get("province")) for n in ids}
-        ids = sorted(ids, key=lambda n: -share[n])
-        if share[ids[0]] - share[ids[1]] < SCOPE_MARGIN:
-            return []
-    return ids[:1]
+    words ('trong kế hoạch CCHC 2023, …', '… in Vinh Phuc's 2024 PAPI plan'),
+    else nothing (several equally good titles: no filter rather than a guess)."""
+    for m in _SCOPE_PHRASE.finditer(r.question):
+        phrase = _POSSESSIVE_S.sub(" ", m.group(1)).strip()
+        if not _SCOPE_TYPE.search(phrase):
+            continue
+        sub = dataclasses.replace(r, question=phrase, province=province or r.province,
+                                  document=DocumentRef(text=phrase))
+        ids = resolve_title(G, engine, sub, least=SCOPE_MIN)
+        if len(ids) > 1:
+            # titles that hold the phrase equally: the one the phrase covers best ('kế hoạch CCHC 2023' is
+            # 'Kế hoạch cải cách hành chính năm 2023', not 'Kế hoạch kiểm soát TTHC, cải cách TTHC … 2023')
+            words = set(syllables(engine.prepare(sub.question).dense)) | set(syllables(phrase))
+            share = {n: _covered(G.nodes[n].get("title") or "", words, G.nodes[n].get("province")) for n in ids}
+            ids = sorted(ids, key=lambda n: -share[n])
+            if share[ids[0]] - share[ids[1]] < SCOPE_MARGIN:
+                continue
+        if ids:
+            return ids[:1]
+    return []
 
 
 def _covered(title: str, words: set, province: Optional[str] = None) -> float:

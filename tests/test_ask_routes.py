@@ -115,6 +115,11 @@ CASES = [
      lambda r: _check_agency(r, "vinh-phuc/so-tai-chinh", "any", document="vinh-phuc/319-kh-ubnd")),
     ("What does the Department of Finance lead in the 2021-2025 reform programme?", "agency",
      lambda r: _check_agency(r, "vinh-phuc/so-tai-chinh", "lead", document="vinh-phuc/2866-qd-ubnd")),
+    # the scope phrase first, up to its comma; an English possessive; "mấy" for "how many"
+    ("Trong kế hoạch nâng cao chỉ số PAPI 2024, Sở Tư pháp chủ trì mấy việc?", "agency",
+     lambda r: _check_agency(r, "vinh-phuc/so-tu-phap", "lead", document="vinh-phuc/151-kh-ubnd")),
+    ("What does the Department of Justice lead in Vinh Phuc's 2024 PAPI plan?", "agency",
+     lambda r: _check_agency(r, "vinh-phuc/so-tu-phap", "lead", document="vinh-phuc/151-kh-ubnd")),
     ("what does the Department of Home Affairs lead", "agency",
      lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "lead")),
     ("cac viec so noi vu tien giang chu tri", "agency", lambda r: _check_agency(r, "tien-giang/so-noi-vu", "lead")),

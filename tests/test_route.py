@@ -61,6 +61,8 @@ CASES = [
     ("Quyết định 2703/QĐ-UBND được những văn bản nào dùng làm căn cứ?",
      dict(kind="relation", relation="based_on", direction="in", number="2703/QĐ-UBND")),
     ("van ban nao lay nghi dinh 61/2018 lam can cu", dict(kind="relation", relation="based_on", direction="in")),
+    ("Văn bản nào căn cứ vào Quyết định 2703/QĐ-UBND của Tiền Giang?",
+     dict(kind="relation", relation="based_on", direction="in", number="2703/QĐ-UBND")),
     ("Quyết định 468/QĐ-TTg là căn cứ của văn bản nào?",
      dict(kind="relation", relation="based_on", direction="in", number="468/QĐ-TTg")),
     ("Kế hoạch 319 lấy những văn bản nào làm căn cứ?",
@@ -87,6 +89,8 @@ CASES = [
     # ---- agency: named agency + question about its work
     ("Sở Tư pháp phối hợp những việc gì", dict(kind="agency", agency="Sở Tư pháp", role="support", count=False)),
     ("so tu phap phoi hop nhung viec gi", dict(kind="agency", agency="Sở Tư pháp", role="support")),
+    ("Trong Kế hoạch 319, Sở Nội vụ đứng ra chủ trì mấy nhiệm vụ?",
+     dict(kind="agency", agency="Sở Nội vụ", role="lead", count=True, serial="319")),
     ("Sở Nội vụ chủ trì bao nhiêu nhiệm vụ trong Kế hoạch 319",
      dict(kind="agency", agency="Sở Nội vụ", role="lead", count=True, serial="319", type="Kế hoạch")),
     ("Sở Nội vụ chủ trì những việc gì đến hạn quý IV/2023",
