@@ -171,7 +171,7 @@ _REL_RE = re.compile(r"\b(?:" + "|".join(f"(?P<{r}>{p})" for r, p in _REL_CUES) 
 _DOCQ = re.compile(rf"\b(?:{_DOC_NOUNS})\s+(?:nao|gi)\b"
                    rf"|\b(?:nhung|cac|danh sach(?: cac)?|liet ke(?: cac)?)\s+(?:{_DOC_NOUNS})\b"
                    r"|^\s*(?:cac |nhung )?van ban\s+(?=\w)"
-                   rf"|\b(?:which|what)\s+(?:other\s+)?(?:legal\s+)?(?:{_EN_DOC_NOUNS})\b"
+                   rf"|\b(?:which|what)\s+(?:[a-z]+\s+){{0,2}}?(?:other\s+)?(?:legal\s+)?(?:{_EN_DOC_NOUNS})\b"
                    r"|^\s*(?:what|has|have|is|was|are|were|does|did|list|show)\b")
 # after the cue: "căn cứ vào đâu", "thực hiện gì", "… đã bị sửa đổi chưa", "căn cứ pháp lý của X là gì"
 _DOCQ_TAIL = re.compile(r"^\s*(?:vao|theo|tu)?\s*(?:nhung|cac)?\s*(?:gi|dau|nao)\b|\b(?:chua|khong|la gi)\s*$")
@@ -442,8 +442,8 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
                                 or _PASSIVE_EN_BEFORE.search(blanked[:cue.start()]) or _PASSIVE_AFTER.match(after)):
         direction = "in" if direction == "out" else "out"
     related = None
-    m = re.search(rf"\b({_DOC_NOUNS}|{_TYPE_WORDS_EN})\s+(?:nao|gi)\b|\b(?:nhung|cac|which|what)\s+(?:other\s+)?"
-                  rf"({_DOC_NOUNS}|{_TYPE_WORDS_EN})\b", blanked)
+    m = re.search(rf"\b({_DOC_NOUNS}|{_TYPE_WORDS_EN})\s+(?:nao|gi)\b|\b(?:nhung|cac|which|what)\s+"
+                  rf"(?:[a-z]+\s+){{0,2}}?(?:other\s+)?({_DOC_NOUNS}|{_TYPE_WORDS_EN})\b", blanked)
     if m:
         related = _type_of(m.group(1) or m.group(2))
     return rel, direction, doc, related
@@ -491,7 +491,10 @@ def route(question: str) -> Route:
     if doc:
         rest = dkey
         if intent == "search":            # "Nghị định 61/2018 (của Chính phủ) về …": the title
-            rest = dkey[:doc.span[1]] + re.sub(r"\bve\b.*$", " ", dkey[doc.span[1]:])
+            # "Thông tư 03/2022 của Bộ Tư pháp về …", "Decree 150/2020 on …": issuer and title are not a task
+            rest = dkey[:doc.span[1]] + re.sub(r"\b(?:ve|on|about|regarding)\b.*$", " ",
+                                               re.sub(r"\b(?:cua|of)\b.*?(?=\b(?:ve|on|about|regarding)\b)", " ",
+                                                      dkey[doc.span[1]:]))
             if not _content(key[:doc.span[0]], _DOC_FILLER, province) and doc.number and not _TASKISH.search(dkey):
                 # "QĐ 2704/QĐ-UBND kiểm soát thủ tục hành chính năm 2023": a full number first, then its title
                 return Route("document", topic="", document=doc, rule="document:ref+title", **common)

@@ -37,7 +37,12 @@ CASES = [
     ("23/ct-ttg", dict(kind="document", number="23/CT-TTg")),
     ("Nghị quyết 76/NQ-CP", dict(kind="document", number="76/NQ-CP", type="Nghị quyết")),
     ("18-NQ/TW", dict(kind="document", number="18-NQ/TW")),
-    ("Ai ký Quyết định 1234/QĐ-UBND của Bắc Ninh?", dict(kind="document", number="1234/QĐ-UBND", doc_province="Bắc Ninh")),
+        # a reference first, then its issuer and title: the document, not a task search
+    ("Thông tư số 03/2022 của Bộ Tư pháp về biểu mẫu đánh giá tác động thủ tục hành chính",
+     dict(kind="document", type="Thông tư", serial="3")),
+    ("Decree 150/2020 on turning public service units into joint-stock companies",
+     dict(kind="document", type="Nghị định", serial="150")),
+("Ai ký Quyết định 1234/QĐ-UBND của Bắc Ninh?", dict(kind="document", number="1234/QĐ-UBND", doc_province="Bắc Ninh")),
     # ---- relation: Vietnamese both directions, passive, unaccented, English
     ("Văn bản nào thực hiện Nghị định 61/2018", dict(kind="relation", relation="implements", direction="in", serial="61")),
     ("Những văn bản nào căn cứ vào Nghị định 61/2018/NĐ-CP?",
@@ -63,6 +68,8 @@ CASES = [
     ("van ban nao lay nghi dinh 61/2018 lam can cu", dict(kind="relation", relation="based_on", direction="in")),
     ("Văn bản nào căn cứ vào Quyết định 2703/QĐ-UBND của Tiền Giang?",
      dict(kind="relation", relation="based_on", direction="in", number="2703/QĐ-UBND")),
+    ("Which Tien Giang plan implements Government Resolution 132/NQ-CP?",
+     dict(kind="relation", relation="implements", direction="in", related_type="Kế hoạch", number="132/NQ-CP")),
     ("Quyết định 468/QĐ-TTg là căn cứ của văn bản nào?",
      dict(kind="relation", relation="based_on", direction="in", number="468/QĐ-TTg")),
     ("Kế hoạch 319 lấy những văn bản nào làm căn cứ?",
