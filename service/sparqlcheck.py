@@ -28,6 +28,17 @@ class QueryError(ValueError):
 class QueryTimeout(TimeoutError):
     """The query ran past its time limit and was stopped."""
 
+    busy = False
+
+
+class QueryBusy(QueryTimeout):
+    """Refused at once: every worker is running a query and the queue before
+    them is full (retry in a moment).  A query that waited would hold one of
+    the web server's threads for up to its whole time limit; enough of them
+    and even ``/healthz`` waits."""
+
+    busy = True
+
 
 _MASK = re.compile(r"""
     '''(?:[^'\\]|\\.|'(?!''))*'''      # long single-quoted

@@ -103,3 +103,30 @@ def test_cli_sparql_uses_the_store(home):
     n = int(json.loads(r.stdout)["results"]["bindings"][0]["n"]["value"])
     man = json.loads((h / "current" / "manifest.json").read_text(encoding="utf-8"))
     assert n == man["summary"]["rdf"]["triples"]
+
+
+def test_a_flood_beyond_workers_and_queue_is_refused_at_once(app):
+    """More slow queries than workers + queue places: the extra ones get 503
+    with Retry-After at once instead of holding a server thread each."""
+    results = []
+
+    def attack():
+        t0 = time.monotonic()
+        r = _get(app, SLOW)
+        results.append((r.status_code, r.headers.get("Retry-After"), r.get_json(), time.monotonic() - t0))
+    threads = [threading.Thread(target=attack) for _ in range(8)]
+    for t in threads:
+        t.start()
+        time.sleep(0.05)
+    client = app.test_client()
+    t0 = time.monotonic()
+    assert client.get("/healthz").status_code == 200 and time.monotonic() - t0 < 1.0
+    for t in threads:
+        t.join(30)
+    busy = [r for r in results if r[1] == "1"]
+    assert busy, results
+    for status, _, body, seconds in busy:
+        assert status == 503 and seconds < 1.5
+        assert body["retry_after"] == 1 and "nhiều truy vấn SPARQL" in body["message"]
+    assert all(r[0] == 503 for r in results)                   # the admitted ones stopped at their limit
+    assert _get(app, "ASK { ?s ?p ?o }").get_json().get("boolean") is True

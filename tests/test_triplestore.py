@@ -12,7 +12,7 @@ import rdflib
 from rdflib import Literal, Namespace, URIRef
 
 from service.sparqlcheck import MAX_QUERY_BYTES, check_query
-from service.triplestore import (OxigraphStore, QueryError, QueryTimeout, RemoteStore, build_oxigraph,
+from service.triplestore import (OxigraphStore, QueryBusy, QueryError, QueryTimeout, RemoteStore, build_oxigraph,
                                  oxigraph_server_binary)
 
 EX = Namespace("http://example.org/")
@@ -245,3 +245,35 @@ def test_worker_crash_is_reported_and_replaced(tmp_path):
         t.join(20)
         assert isinstance(box.get("e"), QueryError) and "stopped" in str(box["e"])
         assert st.query_json("ASK { ?s ?p ?o }")["boolean"]
+
+
+def test_queries_beyond_workers_and_queue_are_refused_at_once(tmp_path):
+    """One worker, no queue: while a bomb runs, another query is refused with
+    QueryBusy at once (it would otherwise hold its caller, a server thread,
+    for its whole time limit); once the bomb is stopped, queries run again."""
+    path = tmp_path / "rdf"
+    build_oxigraph(path, _graph())
+    st = OxigraphStore(path, workers=1, timeout=5, waiting=0)
+    try:
+        st.warm()
+        box = {}
+
+        def run_bomb():
+            try:
+                st.query_json(CROSS, timeout=BOMB_TIMEOUT)
+            except (QueryTimeout, QueryError) as e:
+                box["e"] = e
+
+        b = threading.Thread(target=run_bomb)
+        b.start()
+        time.sleep(0.5)
+        t = time.monotonic()
+        with pytest.raises(QueryBusy, match="busy: 1 queries running and 0 waiting") as exc:
+            st.query_json("ASK { ?s ?p ?o }")
+        assert exc.value.busy and isinstance(exc.value, QueryTimeout)
+        assert time.monotonic() - t < 1.0
+        b.join(BOMB_TIMEOUT + 10)
+        assert isinstance(box.get("e"), QueryTimeout) and not box["e"].busy
+        assert st.query_json("ASK { ?s ?p ?o }")["boolean"] is True
+    finally:
+        st.close()

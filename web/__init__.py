@@ -114,7 +114,10 @@ def create_app(config: Optional[dict] = None) -> Flask:
 
     @app.errorhandler(WebError)
     def _web_error(err: WebError):
-        return _error(err.status, err.message, err.candidates, err.extra)
+        resp = _error(err.status, err.message, err.candidates, err.extra)
+        if err.extra.get("retry_after"):
+            resp.headers["Retry-After"] = str(int(err.extra["retry_after"]))
+        return resp
 
     @app.errorhandler(NotFound)
     def _not_found(err: NotFound):

@@ -174,11 +174,16 @@ def sparql():
             return render_template("sparql.html", query=page["examples"][0]["query"], result=None, error=None,
                                    share=None, **page)
         raise WebError(400, "Thiếu tham số 'query'")
-    status, error, result = 200, None, None
+    status, error, result, busy = 200, None, None, False
     try:
         result = svc.sparql(query, limit=int(cfg["SPARQL_LIMIT"]), timeout=float(cfg["SPARQL_TIMEOUT"]))
-    except TimeoutError:
-        status, error = 503, f"Truy vấn chạy quá {cfg['SPARQL_TIMEOUT']:g} giây và đã bị dừng; hãy thu hẹp truy vấn hoặc thêm LIMIT"
+    except TimeoutError as exc:
+        busy = getattr(exc, "busy", False)
+        if busy:                              # refused at once: every SPARQL worker and queue place taken
+            status, error = 503, "Máy chủ đang chạy nhiều truy vấn SPARQL khác; hãy thử lại sau ít giây"
+        else:
+            status, error = 503, (f"Truy vấn chạy quá {cfg['SPARQL_TIMEOUT']:g} giây và đã bị dừng; "
+                                  "hãy thu hẹp truy vấn hoặc thêm LIMIT")
     except ValueError as exc:
         status, error = 400, vi_error(str(exc))
     if html:
@@ -188,7 +193,7 @@ def sparql():
                                if share and result and "results" in result else None,
                                **page), (status if status != 503 else 200)
     if error:
-        raise WebError(status, error)
+        raise WebError(status, error, **({"retry_after": 1} if busy else {}))
     if fmt in ("csv", "tsv"):
         if "results" not in result:
             raise WebError(400, "CSV/TSV chỉ dùng cho truy vấn SELECT (ASK trả về JSON, CONSTRUCT trả về Turtle)")
