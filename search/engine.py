@@ -383,6 +383,7 @@ class SearchEngine:
         "province", "filters": {"year", "number"}, "mode", "results": [{"score"
         (calibrated probability), "kind", "task", "document"}], "total" (rows
         at or above the match floor), "best" (the best row's probability),
+        "phrase_rows" (rows holding all the question's words and word pairs),
         "english", "uncovered_province": True when the question names a
         province no record has}``.  ``allowed`` replaces the question's own
         filters (record indices)."""
@@ -404,7 +405,14 @@ class SearchEngine:
         picked = rows[offset:offset + max(1, k)]
         results = [self.result(i, sc.prob[i]) for i in picked]
         return dict(base, results=results, total=total, best=sc.prob[rows[0]] if rows else 0.0,
-                    uncovered_province=False)
+                    uncovered_province=False, phrase_rows=self._phrase_rows(sc, rows))
+
+    @staticmethod
+    def _phrase_rows(sc: Scored, rows: list[int]) -> int:
+        """Rows holding every content word and every word pair of the question
+        (the question's words as a phrase, roughly)."""
+        c, b = calibrate.FEATURES.index("cov"), calibrate.FEATURES.index("cov_bi")
+        return sum(1 for i in rows if sc.features[i][c] >= 0.999 and sc.features[i][b] >= 0.999)
 
     def dedupe(self, order: list[int]) -> list[int]:
         """Several duties of one assignment: keep the best."""

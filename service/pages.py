@@ -125,7 +125,9 @@ def search_view(state, q: str, filters: dict, show: int = 20, page: int = 1) -> 
     filtered = [r for r, v in zip(matches, vals) if _keeps(v, filters)]
     pages = max(1, -(-len(filtered) // show))
     page = max(1, min(int(page or 1), pages))
-    shown = filtered[(page - 1) * show: page * show] if not nearest else results[:5]
+    # 'not found': the nearest rows, within the filters the reader chose
+    shown = filtered[(page - 1) * show: page * show] if not nearest else \
+        [r for r in results if _keeps(_facet_values(r), filters)][:5]
     rows = []
     for r in shown:
         t, d = r["task"], r.get("document") or {}
