@@ -266,7 +266,8 @@ def cmd_ask(args) -> int:
     for r in res["results"]:
         t = r["task"]
         print(f"  {r['score']:.3f} [{r['document']['number']}] {t.get('section') or ''} {t.get('no') or ''} "
-              f"{t['text'][:70]} — chủ trì: {', '.join(t.get('lead') or [])}")
+              f"{t['text'][:70]} — chủ trì: {', '.join(t.get('lead') or [])}"
+              + (f"\n      mục tiêu: {t['objective'][:110]}" if t.get("objective") else ""))
     if res.get("total", 0) > res.get("offset", 0) + len(res["results"]) and ans is not None:
         print(f"  … {res['total']} dòng khớp; xem tiếp với --offset {res.get('offset', 0) + len(res['results'])}")
     return 0

@@ -175,6 +175,15 @@ def test_a_rows_objective_is_a_passage_of_its_own(task, passages):
     assert all(r["task"]["objective"] == want for r in recs)
 
 
+def test_cli_text_output_shows_a_rows_objective(store):
+    q = "Ai chủ trì số hóa kết quả giải quyết TTHC đạt tỷ lệ 30%, 20%, 15%?"
+    r = subprocess.run([sys.executable, "-m", "cli", "--home", str(store.home), "ask", q, "--k", "1"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr
+    rows = r.stdout.splitlines()
+    assert "2866/QĐ-UBND] II 23" in rows[1] and rows[2].strip().startswith("mục tiêu: Số hóa kết quả giải quyết TTHC")
+
+
 def test_question_naming_a_rows_objective_finds_the_row(engine):
     # 2866 row 23: the target (30 % / 20 % / 15 %) is in its "Mục tiêu" cell, not its task cell
     res = engine.ask("Ai chủ trì số hóa kết quả giải quyết TTHC đạt tỷ lệ 30%, 20%, 15% ở cấp tỉnh, huyện, xã?", k=5)
