@@ -182,6 +182,7 @@ _PASSIVE_AFTER = re.compile(r"^\s+(?:boi|by)\b")
 _TAKE_AS_BASIS = re.compile(r"(?:\b(?P<verb>lay|dung|su dung|chon|use[sd]?|using|take[sn]?|took|cite[sd]?)\b.*)?"
                             r"\b(?:lam|as(?: an?| the| its| their)?(?: legal)?)\s*$")
 _IS_BASIS = re.compile(r"\b(?:la|duoc dung lam|duoc lay lam|is|are|was|were|serves? as|served as)\s+(?:the |a )?$")
+_ISSUER_GAP = re.compile(r"\s*(?:cua|of|do|by|issued by)\s*")
 _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
 
 _AGENCY_Q = re.compile(
@@ -473,7 +474,9 @@ def route(question: str) -> Route:
         return Route("relation", topic="", document=rdoc, relation=relation, direction=direction,
                      related_type=related, rule=f"relation:{relation}:{direction}", **common)
 
-    agencies = [a for a in find_agencies(q) if not (doc and a.span[0] < doc.span[1] and doc.span[0] < a.span[1])]
+    # not the agency inside a document reference, nor its issuer right after it ("Kế hoạch 171 của UBND tỉnh")
+    agencies = [a for a in find_agencies(q) if not (doc and a.span[0] < doc.span[1] and doc.span[0] < a.span[1])
+                and not (doc and doc.span[1] <= a.span[0] and _ISSUER_GAP.fullmatch(key[doc.span[1]:a.span[0]]))]
     if agencies and not _WHO.search(key):
         ag = next((a for a in agencies if a.name != "UBND tỉnh"), agencies[0])
         spans = [ag.span] + ([doc.span] if doc else []) + ([(q.find(period.text), q.find(period.text) + len(period.text))]

@@ -37,7 +37,9 @@ CASES = [
     ("23/ct-ttg", dict(kind="document", number="23/CT-TTg")),
     ("Nghị quyết 76/NQ-CP", dict(kind="document", number="76/NQ-CP", type="Nghị quyết")),
     ("18-NQ/TW", dict(kind="document", number="18-NQ/TW")),
-        # a reference first, then its issuer and title: the document, not a task search
+        ("Kế hoạch 171/KH-UBND của UBND tỉnh Vĩnh Phúc", dict(kind="document", number="171/KH-UBND")),
+    ("Kế hoạch 319 của UBND tỉnh: Sở Nội vụ chủ trì những việc gì", dict(kind="agency", agency="Sở Nội vụ", role="lead")),
+    # a reference first, then its issuer and title: the document, not a task search
     ("Thông tư số 03/2022 của Bộ Tư pháp về biểu mẫu đánh giá tác động thủ tục hành chính",
      dict(kind="document", type="Thông tư", serial="3")),
     ("Decree 150/2020 on turning public service units into joint-stock companies",
