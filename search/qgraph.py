@@ -17,8 +17,8 @@ mean Pooling, Normalize).  Precision:
 - ``bf16``: the transformer layers in bfloat16 (a 42 MB copy; the 96M-entry
   word-embedding table stays shared in fp32 and its output is rounded to
   bf16).  Cosine to fp32 >= 0.9999 (eager autocast: >= 0.99998);
-- ``int8``: the layers' ``nn.Linear`` dynamically quantised, as
-  :func:`search.e5model.quantize_for_queries`.
+- ``int8``: the eager query model's layers (``nn.Linear`` dynamically
+  quantised by :func:`search.e5model.quantize_for_queries`), shared.
 
 Before use the graph is checked against the eager model on two questions
 (cosine >= 0.999); a graph that cannot be traced or disagrees is reported on
@@ -36,7 +36,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .e5model import bf16_copy, clone_modules, embed_queries, prepare_queries, quantize_for_queries
+from .e5model import bf16_copy, clone_modules, embed_queries, prepare_queries
 
 __all__ = ["query_encoder", "QueryGraph", "AGREEMENT"]
 
@@ -44,16 +44,16 @@ AGREEMENT = 0.999            # least cosine between graph and eager vectors at t
 _CHECK = ["ai chủ trì số hóa kết quả thủ tục hành chính trên địa bàn tỉnh", "Sở Nội vụ"]
 
 
-def query_encoder(model, precision: str) -> Callable[[list[str]], np.ndarray]:
-    """``texts -> (n, 384) float32`` for questions: the traced graph, or the
-    eager model (:func:`search.e5model.embed_queries`) where tracing failed."""
-    eager_model = quantize_for_queries(model) if precision == "int8" else model
-
+def query_encoder(eager_model, precision: str) -> Callable[[list[str]], np.ndarray]:
+    """``texts -> (n, 384) float32`` for questions: the traced graph of
+    ``eager_model`` (``search.index.get_query_model``'s model of ``precision``),
+    or that model itself (:func:`search.e5model.embed_queries`) where tracing
+    failed."""
     def eager(texts: list[str]) -> np.ndarray:
         return embed_queries(eager_model, texts, precision)
 
     try:
-        graph = QueryGraph(model, precision)
+        graph = QueryGraph(eager_model, precision)
         agreement = float(np.min(np.sum(graph(_CHECK) * eager(_CHECK), axis=1)))
     except Exception as exc:  # noqa: BLE001 — any failure to trace falls back to the eager model
         print(f"legalkg: query graph not traced ({type(exc).__name__}: {exc}); using the eager model",
@@ -67,7 +67,10 @@ def query_encoder(model, precision: str) -> Callable[[list[str]], np.ndarray]:
 
 
 class QueryGraph:
-    """The traced encoder: ``graph(texts) -> (n, 384)`` float32, L2-normalised."""
+    """The traced encoder: ``graph(texts) -> (n, 384)`` float32, L2-normalised.
+    ``model``: the fp32 model, or for int8 the quantised one (traced as it is);
+    for bf16 the layers of the fp32 model (or of its bf16-Linear copy) are
+    copied to bfloat16 whole."""
 
     def __init__(self, model, precision: str):
         transformer, pooling = model[0], model[1]
@@ -80,9 +83,7 @@ class QueryGraph:
         # search.e5model._serialise_tokenizer
         self._tokenize = getattr(model, "preprocess", None) or model.tokenize
         hf = clone_modules(transformer.auto_model)
-        if precision == "int8":
-            hf = clone_modules(quantize_for_queries(model)[0].auto_model)
-        elif precision == "bf16":
+        if precision == "bf16":
             hf._modules["encoder"] = bf16_copy(hf.encoder)
             hf._modules["embeddings"] = _RoundTo(hf.embeddings, torch.bfloat16)
         hf._modules["pooler"] = None             # the CLS pooler's output is not used

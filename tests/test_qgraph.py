@@ -24,9 +24,8 @@ LEAST = {"fp32": 0.99999, "bf16": 0.9999, "int8": 0.9999}
 
 @pytest.mark.parametrize("precision", ["fp32", "bf16", "int8"])
 def test_graph_agrees_with_the_eager_model_on_every_batch_shape(store, precision):
-    model = search_index.get_model(store.cache)
-    graph = qgraph.QueryGraph(model, precision)
     eager_model = search_index.get_query_model(store.cache, precision)
+    graph = qgraph.QueryGraph(eager_model, precision)
     for texts in BATCHES:
         got = graph(texts)
         assert got.shape == (len(texts), 384) and got.dtype == np.float32
@@ -87,3 +86,4 @@ def test_setting_picks_graph_or_eager(store, monkeypatch):
     monkeypatch.setenv("LEGALKG_QUERY_GRAPH", "jit")
     with pytest.raises(ValueError, match="LEGALKG_QUERY_GRAPH must be traced or eager, not 'jit'"):
         search_index.get_query_encoder(store.cache, "fp32")
+
