@@ -383,7 +383,8 @@ class SearchEngine:
         "province", "filters": {"year", "number"}, "mode", "results": [{"score"
         (calibrated probability), "kind", "task", "document"}], "total" (rows
         at or above the match floor), "best" (the best row's probability),
-        "phrase_rows" (rows holding all the question's words and word pairs),
+        "phrase_rows" (rows holding all the question's words and word pairs;
+        counted only when the best row is under the answer threshold, else None),
         "english", "uncovered_province": True when the question names a
         province no record has}``.  ``allowed`` replaces the question's own
         filters (record indices)."""
@@ -404,8 +405,9 @@ class SearchEngine:
         offset = max(0, int(offset))
         picked = rows[offset:offset + max(1, k)]
         results = [self.result(i, sc.prob[i]) for i in picked]
-        return dict(base, results=results, total=total, best=sc.prob[rows[0]] if rows else 0.0,
-                    uncovered_province=False, phrase_rows=self._phrase_rows(sc, rows))
+        best = sc.prob[rows[0]] if rows else 0.0
+        return dict(base, results=results, total=total, best=best, uncovered_province=False,
+                    phrase_rows=self._phrase_rows(sc, rows) if best < self.calibration.threshold else None)
 
     @staticmethod
     def _phrase_rows(sc: Scored, rows: list[int]) -> int:

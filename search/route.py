@@ -181,7 +181,8 @@ _PASSIVE_AFTER = re.compile(r"^\s+(?:boi|by)\b")
 # "… làm căn cứ" / "… as (a|the|its) (legal) basis" just before the cue, with the taking verb when there is one
 _TAKE_AS_BASIS = re.compile(r"(?:\b(?P<verb>lay|dung|su dung|chon|use[sd]?|using|take[sn]?|took|cite[sd]?)\b.*)?"
                             r"\b(?:lam|as(?: an?| the| its| their)?(?: legal)?)\s*$")
-_IS_BASIS = re.compile(r"\b(?:la|duoc dung lam|duoc lay lam|is|are|was|were|serves? as|served as)\s+(?:the |a )?$")
+# "X là căn cứ …" ("X được dùng làm căn cứ" ends in "làm": _TAKE_AS_BASIS)
+_IS_BASIS = re.compile(r"\b(?:la|is|are|was|were|serves? as|served as)\s+(?:the |a )?$")
 _ISSUER_GAP = re.compile(r"\s*(?:cua|of|do|by|issued by)\s*")
 _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
 
@@ -431,8 +432,7 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
         # (documents pointing at it); "X lấy văn bản nào làm căn cứ": X is the one based on something
         taker = took.group("verb")
         verb_at = took.start("verb") if taker else cue.start()
-        passive = _PASSIVE_VI_BEFORE.search(blanked[doc.span[1]:verb_at]) or re.search(
-            r"\b(?:duoc|bi)\b", blanked[doc.span[1]:verb_at])
+        passive = re.search(r"\b(?:duoc|bi)\b", blanked[doc.span[1]:verb_at])
         direction = "in" if (taker and doc.span[0] >= took.end("verb")) or passive else "out"
     elif rel == "based_on" and doc.span[1] <= cue.start() and _IS_BASIS.search(blanked[doc.span[1]:cue.start()]):
         direction = "in"                  # "X là căn cứ của văn bản nào": X is the basis

@@ -42,10 +42,10 @@ MAX_ROWS = 1000
 TITLE_MIN = 0.6          # share of a title question's content words a title must contain
 TYPE_WEIGHT = 0.2        # weight of the question's document-type word in that share
 SCOPE_MARGIN = 0.2       # an agency question's title scope: lead of the best title's coverage by the phrase
+SCOPE_MIN = 0.45         # … and the least share of the scope phrase's words its title must hold
 # keywords, not a question ("cải cách hành chính"), stated word for word in this many rows: a search to
 # list, whatever the probability of its best row (every row is about it, none stands out)
 BROAD_ROWS = 3
-SCOPE_MIN = 0.45         # … and the least share of the scope phrase's words its title must hold
 
 
 def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
@@ -134,7 +134,7 @@ def _task(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> 
         return _abstain(out, engine, q, k, mode, offset, why, nearest=allowed != set())
     res = engine.rank(q.text, k=k, mode=mode, offset=offset, allowed=allowed, query=q)
     out["intent"] = res["intent"]
-    broad = q.intent == "search" and q.content and res.get("phrase_rows", 0) >= BROAD_ROWS
+    broad = q.intent == "search" and q.content and (res.get("phrase_rows") or 0) >= BROAD_ROWS
     if not res["results"] or (res["best"] < engine.calibration.threshold and not broad):
         return _abstain(out, engine, q, k, mode, offset, "Không có dòng nào đủ gần với câu hỏi", res=res)
     out["route"] = "task"
