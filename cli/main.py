@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Optional
 
 from kg.model import InputError
 from kg.pipeline import extract_file
-from search.devices import query_precision_setting
+from search.devices import query_graph_setting, query_precision_setting
 
 if TYPE_CHECKING:
     from service import Service, Store
@@ -455,6 +455,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if args.cmd in ("ask", "serve"):            # they embed questions: a bad setting is a usage error
             try:
                 query_precision_setting()
+                query_graph_setting()
             except ValueError as err:
                 raise UsageError(str(err)) from None
         return COMMANDS[args.cmd](args)

@@ -37,6 +37,18 @@ SETTINGS = PRECISIONS + ("auto",)
 DEFAULT_QUERY_PRECISION = "auto"
 
 
+QUERY_GRAPHS = ("traced", "eager")             # how the question encoder runs (search.qgraph)
+
+
+def query_graph_setting() -> str:
+    """env ``LEGALKG_QUERY_GRAPH``: ``traced`` (default) or ``eager``; an
+    unknown name raises ValueError."""
+    g = os.environ.get("LEGALKG_QUERY_GRAPH", "").strip().lower() or "traced"
+    if g not in QUERY_GRAPHS:
+        raise ValueError(f"LEGALKG_QUERY_GRAPH={g!r}: expected one of {', '.join(QUERY_GRAPHS)}")
+    return g
+
+
 def query_precision_setting() -> str:
     """The question precision setting (env, see ``search.e5model.query_precision``),
     checked but not resolved (no torch); an unknown name raises ValueError."""

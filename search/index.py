@@ -17,6 +17,7 @@ import numpy as np
 from kg.fsutil import atomic_path
 
 from . import records
+from .devices import query_graph_setting
 from .e5model import (bf16_linear_copy, embed_passages, embed_queries, load_embedder, quantize_for_queries,
                       query_precision)
 
@@ -141,9 +142,7 @@ def get_query_encoder(cache_root: Path, precision: str | None = None):
     (``search.qgraph``: it runs without taking the GIL between operators),
     made once per process; ``LEGALKG_QUERY_GRAPH=eager`` uses the eager model."""
     precision = precision or query_precision()
-    graph = os.environ.get("LEGALKG_QUERY_GRAPH", "traced").strip().lower() or "traced"
-    if graph not in ("traced", "eager"):
-        raise ValueError(f"LEGALKG_QUERY_GRAPH must be traced or eager, not {graph!r}")
+    graph = query_graph_setting()
     key = f"{Path(cache_root).resolve()}#{precision}#{graph}"
     with _MODEL_LOCK:
         encoder = _ENCODERS.get(key)

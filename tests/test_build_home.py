@@ -294,6 +294,8 @@ def test_device_and_progress_arguments(tmp_path):
     for cmd in (("ask", "ai chủ trì số hóa"), ("serve", "--port", "8")):    # refused before it listens
         r = cli(*cmd, data=data, home=home, env={"LEGALKG_QUERY_PRECISION": "int4"}, timeout=60)
         assert r.returncode == 2 and "LEGALKG_QUERY_PRECISION" in r.stderr and len(r.stderr.splitlines()) == 1
+        r = cli(*cmd, data=data, home=home, env={"LEGALKG_QUERY_GRAPH": "jit"}, timeout=60)
+        assert r.returncode == 2 and "LEGALKG_QUERY_GRAPH='jit'" in r.stderr and len(r.stderr.splitlines()) == 1
     r = cli("build", "--no-index", "--progress", "loud", data=data, home=home)
     assert r.returncode == 2 and "--progress" in r.stderr
     r = cli("build", "--no-index", "--workers", "0", data=data, home=home)
