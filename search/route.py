@@ -161,7 +161,7 @@ _REL_CUES = [
     ("repeals", r"bai bo|huy bo|(?:lam )?het hieu luc|repeal(?:s|ed|ing)?|annul(?:s|led)?|abolish(?:es|ed)?"
                 r"|revok(?:e|es|ed)"),
     ("guides", r"huong dan(?: thi hanh| chi tiet)?|quy dinh chi tiet|guid(?:e|es|ed|ing|ance)"),
-    ("based_on", r"can cu(?: phap ly)?(?: vao| theo)?|dua (?:tren|vao)|based on|legal bas[ie]s|basis"),
+    ("based_on", r"can cu(?: phap ly)?(?: vao| theo)?|dua (?:tren|vao)|based on|on the basis of|legal bas[ie]s|basis"),
     ("implements", r"trien khai(?: thuc hien)?|to chuc thuc hien|thuc hien|thi hanh|implement(?:s|ed|ing|ation)?"
                    r"|carr(?:y|ies|ied) out|execut(?:e|es|ed|ing)"),
     ("cites", r"trich dan|vien dan|dan chieu|tham chieu|nhac (?:den|toi)|de cap (?:den|toi)|cit(?:e|es|ed|ing)"
@@ -183,7 +183,11 @@ _TAKE_AS_BASIS = re.compile(r"(?:\b(?P<verb>lay|dung|su dung|chon|use[sd]?|using
                             r"\b(?:lam|as(?: an?| the| its| their)?(?: legal)?)\s*$")
 # "X là căn cứ …" ("X được dùng làm căn cứ" ends in "làm": _TAKE_AS_BASIS)
 _IS_BASIS = re.compile(r"\b(?:la|is|are|was|were|serves? as|served as)\s+(?:the |a )?$")
-_ISSUER_GAP = re.compile(r"\s*(?:cua|of|do|by|issued by)\s*")
+# between a document reference and its issuer: "Quyết định 45 năm 2023 của Chủ tịch UBND tỉnh", "Decree 15 of the
+# Government"; the issuer named there is who signed the text, not an agency asked about
+_ISSUER_GAP = re.compile(r"\s*(?:(?:nam|ngay|year)\s+[\d/.\s-]+)?(?:cua|of|do|by|issued by)\s+(?:the\s+)?"
+                         r"(?:(?:chu tich|bo truong|giam doc|thu truong|chairman of|chairperson of|minister of)"
+                         r"\s+(?:the\s+)?)?")
 _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
 
 _AGENCY_Q = re.compile(
@@ -377,9 +381,13 @@ def _content(key: str, filler: set, province: Optional[str]) -> list[str]:
     return [w for w in re.findall(r"[a-z]+", k) if w not in filler]
 
 
+# taking part is either role: "Sở Nội vụ tham gia mấy nhiệm vụ" counts the rows it leads and those it supports
+_TAKES_PART = re.compile(r"\b(?:tham gia|participates?|participating|takes? part|involved)\b")
+
+
 def _role(key: str) -> str:
     lead = _role_re("role_lead").search(key)
-    support = _role_re("role_support").search(key)
+    support = _role_re("role_support").search(_TAKES_PART.sub(" ", key))
     return "any" if bool(lead) == bool(support) else ("lead" if lead else "support")
 
 
@@ -434,6 +442,8 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
         verb_at = took.start("verb") if taker else cue.start()
         passive = re.search(r"\b(?:duoc|bi)\b", blanked[doc.span[1]:verb_at])
         direction = "in" if (taker and doc.span[0] >= took.end("verb")) or passive else "out"
+    elif rel == "based_on" and cue.group() == "on the basis of" and re.match(r"\s*(?:which|what)\b", after):
+        direction = "out"                 # "on the basis of which documents was X issued": X rests on them
     elif rel == "based_on" and doc.span[1] <= cue.start() and _IS_BASIS.search(blanked[doc.span[1]:cue.start()]):
         direction = "in"                  # "X là căn cứ của văn bản nào": X is the basis
     elif direction == "in" and _POSSESSIVE_AFTER.match(blanked[cue.end():doc.span[0]] + " "):
@@ -475,11 +485,13 @@ def route(question: str) -> Route:
                      related_type=related, rule=f"relation:{relation}:{direction}", **common)
 
     # not the agency inside a document reference, nor its issuer right after it ("Kế hoạch 171 của UBND tỉnh")
-    agencies = [a for a in find_agencies(q) if not (doc and a.span[0] < doc.span[1] and doc.span[0] < a.span[1])
-                and not (doc and doc.span[1] <= a.span[0] and _ISSUER_GAP.fullmatch(key[doc.span[1]:a.span[0]]))]
+    found = find_agencies(q)
+    issuer = next((a for a in found if doc and doc.span[1] <= a.span[0]
+                   and _ISSUER_GAP.fullmatch(key[doc.span[1]:a.span[0]])), None)
+    agencies = [a for a in found if a is not issuer and not (doc and a.span[0] < doc.span[1] and doc.span[0] < a.span[1])]
     if agencies and not _WHO.search(key):
         ag = next((a for a in agencies if a.name != "UBND tỉnh"), agencies[0])
-        spans = [ag.span] + ([doc.span] if doc else []) + ([(q.find(period.text), q.find(period.text) + len(period.text))]
+        spans = [ag.span] + ([doc.span] if doc else []) + ([(doc.span[1], issuer.span[1])] if issuer else []) + ([(q.find(period.text), q.find(period.text) + len(period.text))]
                                                            if period and period.text in q else [])
         rest = _blank(_blank(key, spans), [m.span() for m in _role_re("role_lead").finditer(key)]
                       + [m.span() for m in _role_re("role_support").finditer(key)])
@@ -492,12 +504,12 @@ def route(question: str) -> Route:
                          **{**common, "province": ag.province or province})
 
     if doc:
-        rest = dkey
+        rest = _blank(dkey, [(doc.span[1], issuer.span[1])]) if issuer else dkey
         if intent == "search":            # "Nghị định 61/2018 (của Chính phủ) về …": the title
             # "Thông tư 03/2022 của Bộ Tư pháp về …", "Decree 150/2020 on …": issuer and title are not a task
-            rest = dkey[:doc.span[1]] + re.sub(r"\b(?:ve|on|about|regarding)\b.*$", " ",
+            rest = rest[:doc.span[1]] + re.sub(r"\b(?:ve|on|about|regarding)\b.*$", " ",
                                                re.sub(r"\b(?:cua|of)\b.*?(?=\b(?:ve|on|about|regarding)\b)", " ",
-                                                      dkey[doc.span[1]:]))
+                                                      rest[doc.span[1]:]))
             if not _content(key[:doc.span[0]], _DOC_FILLER, province) and doc.number and not _TASKISH.search(dkey):
                 # "QĐ 2704/QĐ-UBND kiểm soát thủ tục hành chính năm 2023": a full number first, then its title
                 return Route("document", topic="", document=doc, rule="document:ref+title", **common)

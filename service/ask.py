@@ -35,12 +35,11 @@ from search.route import DocumentRef, Route, route as route_question
 from search.text import syllables
 
 from . import absent, answer as wording
+from .docref import TITLE_STOP, resolve, resolve_named, resolve_title
 from .query import doc_summary, find_agencies
 
 NOT_FOUND = "Không tìm thấy nhiệm vụ phù hợp trong kho văn bản"
 MAX_ROWS = 1000
-TITLE_MIN = 0.6          # share of a title question's content words a title must contain
-TYPE_WEIGHT = 0.2        # weight of the question's document-type word in that share
 SCOPE_MARGIN = 0.2       # an agency question's title scope: lead of the best title's coverage by the phrase
 SCOPE_MIN = 0.45         # … and the least share of the scope phrase's words its title must hold
 # keywords, not a question ("cải cách hành chính"), stated word for word in this many rows: a search to
@@ -168,109 +167,16 @@ def _period(r: Route) -> Optional[dict]:
 
 # ------------------------------------------------------------------ documents
 
-def _doc_index(G) -> list[tuple[str, dict, frozenset]]:
-    idx = G.graph.get("_ask_doc_index")
-    if idx is None:
-        idx = []
-        for n, a in G.nodes(data=True):
-            if a.get("kind") == "document":
-                words = " ".join(x for x in (a.get("type"), a.get("title"), a.get("number"), a.get("province"),
-                                             (a.get("date") or "")[:4]) if x)
-                idx.append((n, a, frozenset(syllables(words))))
-        G.graph["_ask_doc_index"] = idx
-    return idx
-
-
-def _norm_number(n: Optional[str]) -> str:
-    return (n or "").upper().replace("CD-", "CĐ-")
-
-
-def _best_first(G, ids: list[str]) -> list[str]:
-    return sorted(ids, key=lambda n: (not G.nodes[n].get("in_corpus"), G.nodes[n].get("attached_to") is not None,
-                                      "".join(chr(0x10FFFF - ord(c)) for c in (G.nodes[n].get("date") or "")), n))
-
-
-def resolve(G, ref: DocumentRef) -> list[str]:
-    """Document ids a reference names, best first (in corpus, newest)."""
-    if ref.number:
-        want = _norm_number(ref.number)
-        ids = [n for n, a, _ in _doc_index(G) if _norm_number(a.get("number")) == want]
-    elif ref.serial:
-        ids, other_type = [], []
-        for n, a, _ in _doc_index(G):
-            num = a.get("number") or ""
-            if not re.match(rf"0*{re.escape(ref.serial)}(?:/|-)", num):
-                continue
-            if ref.year and not (f"/{ref.year}/" in num or (a.get("date") or "")[:4] == str(ref.year)):
-                continue
-            if ref.type and a.get("type") and a["type"] != ref.type:
-                other_type.append(n)
-                continue
-            ids.append(n)
-        if not ids:
-            # the type as the user says it: a programme issued by a Quyết định is "kế hoạch 2866" to many;
-            # only an in-corpus document of that serial, so a cited text of another type is not taken
-            ids = [n for n in other_type if G.nodes[n].get("in_corpus") and not G.nodes[n].get("attached_to")]
-    else:
-        return []
-    if ref.province:
-        ids = [n for n in ids if G.nodes[n].get("province") == ref.province] or \
-            [n for n in ids if not G.nodes[n].get("province")]
-    return _best_first(G, ids)
-
-
-_TITLE_STOP = set("""van ban nao la cua tinh thanh pho ve viec the of a an in for which what is are plan plans
-province city nam tim xem tra cuu""".split())
-
-
-def resolve_title(G, engine, r: Route, least: float = TITLE_MIN) -> list[str]:
-    """In-corpus documents whose type, title, number, province and year
-    contain at least ``least`` of the question's words (weighted by idf; the
-    better of the words as asked and glossary-translated), the best first and
-    those within 0.15 of it."""
-    scored = _title_scores(G, engine, r, least)
-    best = scored[0][0] if scored else 0
-    return [n for c, n in scored if c >= max(least, best - 0.15)]
-
-
-def _title_scores(G, engine, r: Route, least: float = TITLE_MIN) -> list[tuple[float, str]]:
-    """(share, document) best first: the share of the question's words
-    (glossary-translated; as asked when no title reaches ``least`` that way,
-    e.g. "PAPI" beside its expansion) that a document's type, title, number,
-    province and year hold."""
-    translated = engine.prepare(r.question).dense
-    scored = _title_scores_of(G, engine, r, translated)
-    if translated != r.question and (not scored or scored[0][0] < least):
-        scored = max(scored, _title_scores_of(G, engine, r, r.question), key=lambda s: s[0][0] if s else 0.0)
-    return scored
-
-
-def _title_scores_of(G, engine, r: Route, text: str) -> list[tuple[float, str]]:
-    words = [w for w in dict.fromkeys(syllables(text)) if w not in _TITLE_STOP]
-    if not words:
-        return []
-    # the type word weighs little: a "chương trình" or "đề án" is often issued as a Kế hoạch or a Quyết định
-    form = set(syllables(r.document.type or "")) if r.document is not None else set()
-    weights = {w: engine.idf.get(w, engine.idf_oov) * (TYPE_WEIGHT if w in form else 1.0) for w in words}
-    total = sum(weights.values()) or 1.0
-    scored = []
-    for n, a, bag in _doc_index(G):
-        if not a.get("in_corpus") or a.get("attached_to"):
-            continue
-        if r.province and a.get("province") and a.get("province") != r.province:
-            continue
-        scored.append((sum(v for w, v in weights.items() if w in bag) / total, n))
-    scored.sort(key=lambda x: -x[0])
-    return scored
-
-
 def _summary(G, n: str) -> dict:
     s = doc_summary(G, n)
     return {k: s.get(k) for k in ("id", "number", "type", "date", "province", "title", "issuer", "in_corpus")}
 
 
 def _document(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> Optional[dict]:
-    ids = resolve(G, r.document) if r.rule != "document:title" else resolve_title(G, engine, r)
+    if r.rule == "document:title":
+        ids = resolve_title(G, engine, r) or resolve_named(G, engine, r.document)
+    else:
+        ids = resolve(G, r.document) or (resolve_named(G, engine, r.document) if not r.document.number else [])
     if not ids:
         return None
     docs = [_summary(G, n) for n in ids[:10]]
@@ -318,7 +224,8 @@ def _evidence_sentence(svc, ev: dict) -> Optional[str]:
 
 
 def _relation(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> dict:
-    ids = resolve(G, r.document) if (r.document.number or r.document.serial) else resolve_title(G, engine, r)
+    ids = resolve(G, r.document) if (r.document.number or r.document.serial) else \
+        (resolve_named(G, engine, r.document) or resolve_title(G, engine, r))
     if not ids:
         return _abstain(out, engine, q, k, mode, offset, f"Không có văn bản '{r.document.text}' trong kho văn bản")
     node = ids[0]
@@ -462,6 +369,7 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
         out["filters"]["document"] = doc_ids[0]
     per_agency: dict[str, set[int]] = {}
     duties: dict[str, dict] = {}
+    recurring: dict[str, dict] = {}
     for aid in ids:
         tasks = {u for u, _, kk in G.in_edges(aid, keys=True) if kk in roles}
         rows = set()
@@ -473,7 +381,12 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
                     continue
                 if province and d.get("province") != province:
                     continue
-                if r.period and not _due_in(G, t, r.period.start, r.period.end):
+                due = _due_in(G, t, r.period.start, r.period.end) if r.period else "due"
+                if due is None:
+                    continue
+                if due == "recurring":            # "Hàng năm": listed apart, not counted as due in the period
+                    recurring.setdefault(t, {"id": t, "text": rec["task"]["text"], "deadline": G.nodes[t].get("deadline"),
+                                             "document": d})
                     continue
                 if rec["kind"] != "task":         # prose duties are listed apart: count = table rows
                     duties.setdefault(t, {"id": t, "text": rec["task"].get("assignment_text") or rec["task"]["text"],
@@ -488,7 +401,8 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
                      "agencies": [{"id": a, "name": G.nodes[a].get("name"), "province": G.nodes[a].get("province"),
                                    "count": len(per_agency[a])} for a in ids],
                      "role": r.role, "count": len(rows), "assignments": list(duties.values()),
-                     "text": _agency_text(G.nodes[best].get("name"), r.role, len(rows), r)}
+                     "recurring": list(recurring.values()),
+                     "text": _agency_text(G.nodes[best].get("name"), r.role, len(rows), r, len(recurring))}
     _rows_out(engine, q if r.topic else _no_topic(q), rows, out, k, mode, offset, all_rows=True)
     return out
 
@@ -529,7 +443,7 @@ def _titled_scope(G, engine, r: Route, province: Optional[str]) -> list[str]:
 
 def _covered(title: str, words: set, province: Optional[str] = None) -> float:
     """Share of a title's own words (generic and province words aside) among ``words``."""
-    skip = _TITLE_STOP | absent.TITLE_GENERIC | set(syllables(province or ""))
+    skip = TITLE_STOP | absent.TITLE_GENERIC | set(syllables(province or ""))
     s = [w for w in syllables(title) if w not in skip]
     return sum(1 for w in s if w in words) / len(s) if s else 0.0
 
@@ -539,19 +453,28 @@ def _no_topic(q):
     return q2
 
 
-def _due_in(G, task: str, start: str, end: str) -> bool:
+def _due_in(G, task: str, start: str, end: str) -> Optional[str]:
+    """``"due"`` when the row's own deadline falls in [start, end], ``"recurring"``
+    when only a recurrence does ("Hàng năm" is due in 2021 too, but a question
+    about the tasks "có thời hạn năm 2021" means the ones dated 2021), else None."""
     t = G.nodes[task]
     doc = G.nodes[t["document"]] if t.get("document") in G else {}
     rng = parse_deadline(t.get("deadline"), int(doc["date"][:4]) if (doc.get("date") or "")[:4].isdigit() else None)
     s, e = date.fromisoformat(start), date.fromisoformat(end)
-    return any(s <= d <= e for d in due_dates(rng, document_years(doc, [rng])))
+    years = document_years(doc, [rng])
+    hit = [p for p in (rng.parts if rng.kind == "multiple" else (rng,))
+           if any(s <= d <= e for d in due_dates(p, years))]
+    if not hit:
+        return None
+    return "due" if any(not p.recurrence for p in hit) else "recurring"
 
 
-def _agency_text(name: str, role: str, n: int, r: Route) -> str:
+def _agency_text(name: str, role: str, n: int, r: Route, recurring: int = 0) -> str:
     verb = {"lead": "chủ trì", "support": "phối hợp", "any": "chủ trì hoặc phối hợp"}[role]
     scope = []
     if r.document is not None:
         scope.append(f"trong {r.document.text}")
     if r.period is not None:
-        scope.append(f"đến hạn {r.period.text}")
-    return f"{name} {verb} {n} nhiệm vụ" + (" " + ", ".join(scope) if scope else "")
+        scope.append("đến hạn " + re.sub(r"^(?:(?:đến|thời)\s+)?hạn\s+", "", r.period.text, flags=re.I))
+    extra = f" (và {recurring} nhiệm vụ định kỳ)" if recurring else ""
+    return f"{name} {verb} {n} nhiệm vụ" + (" " + ", ".join(scope) if scope else "") + extra

@@ -181,7 +181,7 @@ def _card(state, G, res: dict, filtered: list[dict], active: bool) -> Optional[d
     if route == "agency":
         return {"route": route, "agency": ans.get("agency"), "agencies": ans.get("agencies", []),
                 "role": ans.get("role"), "count": ans.get("count"), "text": ans.get("text"),
-                "assignments": ans.get("assignments", [])}
+                "assignments": ans.get("assignments", []), "recurring": ans.get("recurring", [])}
     if not filtered:
         return None
     card = _task_card(state, G, res, filtered, active)

@@ -123,6 +123,23 @@ CASES = [
     ("what does the Department of Home Affairs lead", "agency",
      lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "lead")),
     ("cac viec so noi vu tien giang chu tri", "agency", lambda r: _check_agency(r, "tien-giang/so-noi-vu", "lead")),
+    # "tham gia" is either role: 2704 V.1 (support) and V.3 (joint lead)
+    ("Sở Nội vụ tham gia bao nhiêu nhiệm vụ trong Quyết định 2704?", "agency",
+     lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "any", 2, "vinh-phuc/2704-qd-ubnd")),
+    # rows dated 2021 are counted (2866 rows 13, 16, 17, 45, 46); "Hàng năm" rows are listed apart
+    ("Sở Nội vụ chủ trì mấy nhiệm vụ có thời hạn năm 2021 trong Quyết định 2866?", "agency",
+     lambda r: _check_agency(r, "vinh-phuc/so-noi-vu", "lead", 5, "vinh-phuc/2866-qd-ubnd", ("2021-01-01", "2021-12-31"))
+     or _assert(r["answer"]["recurring"] and all("năm" in t["deadline"].lower() for t in r["answer"]["recurring"]),
+                r["answer"]["recurring"])),
+    # the issuer after a reference signed it; a law cited by its title (Vietnamese or English) in a relation
+    ("Quyết định 45 năm 2023 của Chủ tịch UBND tỉnh Tiền Giang", "document",
+     lambda r: _check_document(r, "tien-giang/45-qd-ubnd")),
+    ("Văn bản nào căn cứ Luật Tổ chức chính quyền địa phương năm 2015?", "relation",
+     lambda r: _check_relation(r, "based_on", "in", ["vinh-phuc/2866-qd-ubnd", "vinh-phuc/2704-qd-ubnd",
+                                                     "tien-giang/45-qd-ubnd"])),
+    ("Which plans were issued on the basis of the Law on Organization of Local Government?", "relation",
+     lambda r: _check_relation(r, "based_on", "in", ["vinh-phuc/2866-qd-ubnd", "tien-giang/45-qd-ubnd"])),
+    ("Luật Khiếu nại", "document", lambda r: _check_document(r, "law/luat-khieu-nai-2011")),
     ("asdfgh qwerty", "none", _check_none),
     # keywords every row is about: a search to list, not "not found"; keywords no row states stay "not found"
     ("cải cách hành chính", "task", lambda r: _assert(r["total"] >= 3, r["total"])),

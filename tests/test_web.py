@@ -369,3 +369,12 @@ def test_every_page_has_a_json_twin(client, some_agency, some_task):
         twin = client.get(url, headers=JSON_ACCEPT)
         assert twin.status_code == 200 and twin.is_json, url
         assert 'rel="alternate" type="application/json"' in html.get_data(as_text=True), url
+
+
+def test_agency_card_lists_recurring_rows_apart(client):
+    """A period question counts the rows dated in it; 'Hàng năm' rows show apart, linked."""
+    q = "Sở Nội vụ chủ trì mấy nhiệm vụ có thời hạn năm 2021 trong Quyết định 2866?"
+    body = _html(client.get("/search", query_string={"q": q}))
+    card = body.split('data-route="agency"', 1)[1].split("</section>", 1)[0]
+    assert "<strong>5</strong>" in card and "Nhiệm vụ định kỳ" in card and "/task/vinh-phuc/2866-qd-ubnd" in card
+    assert "Hàng năm" in card
