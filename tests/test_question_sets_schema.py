@@ -1,5 +1,5 @@
 """The untouched judged sets (tests/fixtures/questions_v3.jsonl, questions_v4.jsonl,
-questions_v5.jsonl, questions_v6.jsonl)
+questions_v5.jsonl, questions_v6.jsonl, questions_v7.jsonl)
 are well formed: every line parses, uses the fields, kinds and routes of
 questions_v2.jsonl, is NFC, has the planned number of questions per kind,
 repeats no question of the older sets, and its gold points at rows, documents
@@ -30,7 +30,8 @@ ROUTES = {"task", "none", "document", "relation", "agency"}
 RELATIONS = {"implements", "based_on", "amends", "replaces", "guides"}
 # per set: questions per kind, routes of its English questions, the older sets it
 # must not repeat, near-miss terms checked at least, whether every off-topic
-# question without a grep note must say "everyday" or "gibberish"
+# question without a grep note must say "everyday" or "gibberish"; "unaccented_routes" where the
+# unaccented questions are not all task questions
 SETS = {
     "questions_v3.jsonl": {
         "planned": {"paraphrase": 30, "english": 25, "abbrev": 7, "mixed": 3, "unaccented": 5,
@@ -55,6 +56,14 @@ SETS = {
         "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
         "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
                   "questions_v5.jsonl"),
+        "min_checked": 30, "strict_notes": True},
+    "questions_v7.jsonl": {
+        "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
+                    "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
+        "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
+        "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
+        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
+                  "questions_v5.jsonl", "questions_v6.jsonl"),
         "min_checked": 30, "strict_notes": True},
 }
 
@@ -107,7 +116,9 @@ def test_lines_parse_nfc_and_fields(questions, name):
 def test_counts_per_kind_and_route(questions, name):
     assert Counter(q["kind"] for q in questions) == SETS[name]["planned"]
     assert Counter(q["route"] for q in questions if q["kind"] == "english") == SETS[name]["english_routes"]
-    for kind in ("paraphrase", "abbrev", "mixed", "unaccented"):
+    unaccented = SETS[name].get("unaccented_routes", {"task": SETS[name]["planned"]["unaccented"]})
+    assert Counter(q["route"] for q in questions if q["kind"] == "unaccented") == unaccented
+    for kind in ("paraphrase", "abbrev", "mixed"):
         assert {q["route"] for q in questions if q["kind"] == kind} == {"task"}, kind
     for kind in ("document", "relation", "agency"):
         assert {q["route"] for q in questions if q["kind"] == kind} == {kind}, kind
