@@ -38,7 +38,7 @@ from .intent import _STOP, find_provinces, parse_question
 from .qembed import QueryEmbedder
 from .records import open_records
 from .rows import _VI_MARK, RowTables
-from .text import new_tones, tokens
+from .text import new_tones, syllables, tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -49,6 +49,8 @@ WEIGHTS = {"vi": 0.6, "english": 0.4}
 POOL_DENSE = 200
 POOL_BM25 = 1000
 SPECIFIC_TOP = 5               # rows whose shared words make the question's ``top_specific``
+RESTATE_WINDOW = 5             # a duty paragraph yields to a table row it restates within this many places
+RESTATE_MIN = 0.7              # share of the row's words the paragraph must hold to restate it
 DENSE_MATRIX_MAX = 60_000      # keep passage vectors in memory (cosine of any row) up to this many
 
 
@@ -399,7 +401,7 @@ class SearchEngine:
             return dict(base, results=[], total=0, best=0.0,
                         uncovered_province=bool(q.province and allowed == set()))
         sc = self.score(q, allowed, mode)
-        rows = self.dedupe(sc.order)
+        rows = self.table_rows_first(self.dedupe(sc.order), sc.prob)
         floor = self.calibration.floor
         total = sum(1 for i in rows if sc.prob[i] >= floor)
         offset = max(0, int(offset))
@@ -423,6 +425,40 @@ class SearchEngine:
         rows = np.asarray(order, dtype=np.int64)
         _, first = np.unique(self.row_group[rows], return_index=True)
         return rows[np.sort(first)].tolist()
+
+    def table_rows_first(self, rows: list[int], prob: dict[int, float]) -> list[int]:
+        """A duty paragraph of a plan's 'Phân công' section ("Thanh tra tỉnh:
+        … tuyên truyền sâu rộng Luật Phòng chống tham nhũng …") that restates a
+        table row of the same document, with the same lead, yields its place to
+        the row, which also carries the deadline and the coordinating agencies;
+        the row takes the paragraph's probability (they say the same thing).
+        ``prob`` is updated in place; the new order is returned."""
+        rows, done = list(rows), set()
+        for pos in range(min(RESTATE_WINDOW, len(rows))):
+            i = rows[pos]
+            if self.records[i]["kind"] == "task" or i in done:
+                continue
+            done.add(i)                       # one row per paragraph: it restates several rows at most once
+            # the best-ranked row it restates: a paragraph may hold several rows' words, and the ranking knows
+            # which of them the question is about (the closest restatement is not: 5-fold CV 0.902 -> 0.898)
+            later = next((x for x in range(pos + 1, min(pos + 1 + RESTATE_WINDOW, len(rows)))
+                          if self._restated_share(i, rows[x]) >= RESTATE_MIN), None)
+            if later is not None:
+                j = rows.pop(later)
+                rows.insert(pos, j)
+                prob[j] = max(prob.get(j, 0.0), prob.get(i, 0.0))
+        return rows
+
+    def _restated_share(self, duty: int, row: int) -> float:
+        """Share of a table row's words a duty paragraph holds (0 unless the row
+        is a table row of the same document with a lead in common)."""
+        a, b = self.records[duty], self.records[row]
+        if b["kind"] != "task" or (a.get("document") or {}).get("id") != (b.get("document") or {}).get("id"):
+            return 0.0
+        if not set(a["task"].get("lead") or []) & set(b["task"].get("lead") or []):
+            return 0.0
+        words = set(syllables(b["task"]["text"]))
+        return len(words & set(syllables(a["passage"]))) / len(words) if words else 0.0
 
     def result(self, i: int, score: float) -> dict:
         r = self.records[i]
