@@ -123,6 +123,9 @@ CASES = [
     ("How many tasks does the Department of Home Affairs take part in?",
      dict(kind="agency", agency="Sở Nội vụ", role="any", count=True)),
     ("Sở Tư pháp hỗ trợ mấy việc", dict(kind="agency", agency="Sở Tư pháp", role="support", count=True)),
+    ("Sở Giáo dục và Đào tạo đứng đầu mấy việc?", dict(kind="agency", agency="Sở Giáo dục và Đào tạo", role="lead",
+                                                       count=True)),
+    ("How many tasks the Department of Health heads in 2024", dict(kind="agency", agency="Sở Y tế", role="lead")),
     # the issuer after a reference signed it: a document question, not an agency one
     ("Quyết định 45 năm 2023 của Chủ tịch UBND tỉnh Tiền Giang", dict(kind="document", serial="45")),
     ("Quyết định 2866 của UBND tỉnh giao Sở Nội vụ làm gì", dict(kind="agency", agency="Sở Nội vụ", serial="2866")),
