@@ -56,11 +56,14 @@ FIT_SETS = (QUESTIONS, HELDOUT, V3, V4, V5, V6)
 ROW_SIGNS = {"cos": 1, "cos_gap": 1, "cov": 1, "cov_bi": 1, "cov_exp": 1, "oov": -1, "fused": 1, "rr_bm": 1,
              "rr_de": 1, "year": 1}
 Q_SIGNS = {"top_cos": 1, "top_gap": 1, "top_cov": 1, "top_cov_bi": 1, "oov": -1, "oov_bi": -1, "english": 0,
-           "english_cos": 0, "en_unknown": -1, "top_specific": 1}
+           "english_cos": 0, "en_unknown": -1, "top_specific": 1, "top_cov_exp": 1}
 TOP = 20
 # 5-fold CV over the v2, heldout, v3 and v4 development sets (round 2, session 6): 0.02 -> abstention 0.937, false
-# abstention 0.017; 0.025 -> 0.968 / 0.021; 0.03 -> 0.968 / 0.023 (targets: >= 0.95, <= 0.03)
-MAX_FALSE_ABSTAIN = 0.025
+# abstention 0.017; 0.025 -> 0.968 / 0.021; 0.03 -> 0.968 / 0.023 (targets: >= 0.95, <= 0.03).  Session 7, six
+# development sets, with top_cov_exp: 0.015 -> 0.944 / 0.014; 0.02 -> 0.969 / 0.017; 0.025 -> 0.974 / 0.020.  An
+# untouched set abstains on answerable questions more than the CV says (v6: 0.060), so the lower of the two that
+# keep abstention >= 0.95 with a margin
+MAX_FALSE_ABSTAIN = 0.02
 L2 = 0.05
 
 

@@ -26,7 +26,9 @@ questions ``en_unknown``: the share of content words the English glossary
 could not render (a question about visas or Tokyo's time), and
 ``top_specific``: how specific the words are that the question shares with
 its best rows (``specificity``: idf in a large background of legal text, not
-in the corpus).  A near-domain question the corpus does not answer ("Ai cấp
+in the corpus), and ``top_cov_exp``: the best rows' share of the glossary
+expansion (a lay paraphrase — "vòi vĩnh", "quy tắc cư xử" — whose official
+wording a row holds is answerable even when its own words are not there).  A near-domain question the corpus does not answer ("Ai cấp
 giấy phép kinh doanh karaoke?") shares only everyday administrative words
 with its rows ('giấy phép kinh doanh', 'cấp'); an answerable one, even a
 paraphrase, shares at least a word or two of its topic ('rác', 'camera',
@@ -51,7 +53,7 @@ PATH = Path(__file__).with_name("data") / "calibration.json"
 FEATURES = ("cos", "cos_gap", "cov", "cov_bi", "cov_exp", "oov", "fused", "rr_bm", "rr_de", "year")
 # question-level features (answerability): from the candidates' features
 Q_FEATURES = ("top_cos", "top_gap", "top_cov", "top_cov_bi", "oov", "oov_bi", "english", "english_cos", "en_unknown",
-              "top_specific")
+              "top_specific", "top_cov_exp")
 BACKGROUND = Path(__file__).with_name("data") / "background_df.tsv.gz"   # bench/background_df.py
 
 
@@ -102,11 +104,12 @@ def question_features(X: np.ndarray, english: bool, oov_bi: float, en_unknown: f
     (``search.glossary.ExpandedQuery.untranslated``); ``specific`` the
     ``top_specific`` of the question (``SearchEngine.score``)."""
     if len(X) == 0:
-        return np.array([0, 0, 0, 0, 1, 1, float(english), 0.0, en_unknown, specific])
+        return np.array([0, 0, 0, 0, 1, 1, float(english), 0.0, en_unknown, specific, 0.0])
     f = {n: X[:, i] for i, n in enumerate(FEATURES)}
     top_cos = float(f["cos"].max())
     return np.array([top_cos, float(f["cos_gap"].max()), float(f["cov"].max()), float(f["cov_bi"].max()),
-                     float(f["oov"][0]), oov_bi, float(english), float(english) * top_cos, en_unknown, specific])
+                     float(f["oov"][0]), oov_bi, float(english), float(english) * top_cos, en_unknown, specific,
+                     float(f["cov_exp"].max())])
 
 
 def from_json(d: dict) -> Calibration:
@@ -119,7 +122,7 @@ def from_json(d: dict) -> Calibration:
 
 # Used only until bench/fit_calibration.py has written the fitted file.
 _PRIOR = {"features": list(FEATURES), "weights": [0.0, 2.0, 0.0, 3.0, 0.5, 0.0, 9.0, 2.0, 2.0, 1.0], "bias": -12.0,
-          "q_features": list(Q_FEATURES), "q_weights": [20.0, 20.0, 3.0, 2.0, -4.0, -2.0, 0.0, 0.0, -2.0, 0.0],
+          "q_features": list(Q_FEATURES), "q_weights": [20.0, 20.0, 3.0, 2.0, -4.0, -2.0, 0.0, 0.0, -2.0, 0.0, 0.0],
           "q_bias": -18.0, "threshold": 0.05, "floor": 0.02, "meta": {"fitted": False}}
 
 

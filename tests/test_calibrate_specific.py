@@ -74,3 +74,13 @@ def test_question_features_carry_top_specific():
     X = np.zeros((2, len(calibrate.FEATURES)))
     qx = calibrate.question_features(X, english=False, oov_bi=0.0, en_unknown=0.0, specific=0.7)
     assert len(qx) == len(calibrate.Q_FEATURES) and qx[calibrate.Q_FEATURES.index("top_specific")] == 0.7
+
+
+def test_question_features_carry_the_best_expansion_coverage():
+    """``top_cov_exp``: the best candidate's share of the glossary expansion (0 without candidates)."""
+    X = np.zeros((3, len(calibrate.FEATURES)))
+    X[:, calibrate.FEATURES.index("cov_exp")] = [0.2, 0.9, 0.5]
+    qx = calibrate.question_features(X, english=False, oov_bi=0.0)
+    assert qx[calibrate.Q_FEATURES.index("top_cov_exp")] == pytest.approx(0.9)
+    empty = calibrate.question_features(np.zeros((0, len(calibrate.FEATURES))), english=False, oov_bi=1.0)
+    assert len(empty) == len(calibrate.Q_FEATURES) and empty[calibrate.Q_FEATURES.index("top_cov_exp")] == 0.0
