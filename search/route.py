@@ -176,6 +176,11 @@ _DOCQ = re.compile(rf"\b(?:{_DOC_NOUNS})\s+(?:nao|gi)\b"
 # after the cue: "căn cứ vào đâu", "thực hiện gì", "… đã bị sửa đổi chưa", "căn cứ pháp lý của X là gì"
 _DOCQ_TAIL = re.compile(r"^\s*(?:vao|theo|tu)?\s*(?:nhung|cac)?\s*(?:gi|dau|nao)\b|\b(?:chua|khong|la gi)\s*$")
 _PASSIVE_VI_BEFORE = re.compile(rf"\b(?:duoc|bi)\s+(?:(?:nhung|cac)\s+)?(?:(?:{_DOC_NOUNS})\s+(?:nao|gi)\s+)?$")
+# "X về <title> (đã) được (những văn bản nào) triển khai", "… được ban hành căn cứ vào": a passive just before the
+# cue asks about X's relation; the cue is not a word of X's title
+_TITLE_THEN_ASKED = re.compile(rf"\b(?:duoc|bi)\s+(?:(?:nhung|cac)\s+)?(?:(?:{_DOC_NOUNS})\s+(?:nao|gi)\s+|ban hanh\s+)?$")
+# "… về <title> căn cứ vào những văn bản nào"
+_DOCQ_RIGHT_AFTER = re.compile(rf"\s*(?:vao|theo)?\s*(?:nhung|cac)?\s*(?:{_DOC_NOUNS})\s+(?:nao|gi)\b")
 _PASSIVE_EN_BEFORE = re.compile(r"\b(?:is|are|was|were|been|be|being|get|gets|got)\s+(?:\w+ly\s+)?$")
 _PASSIVE_AFTER = re.compile(r"^\s+(?:boi|by)\b")
 # "… làm căn cứ" / "… as (a|the|its) (legal) basis" just before the cue, with the taking verb when there is one
@@ -192,6 +197,7 @@ _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
 
 _AGENCY_Q = re.compile(
     r"\b(?:nhung |cac )?(?:viec|cong viec|nhiem vu|dau viec|hoat dong|noi dung)\s+(?:gi|nao)\b"
+    r"|\b(?:vai tro|trach nhiem|nhiem vu)\s+(?:gi|nao|ra sao|the nao)\b|\bwhat (?:role|part)\b|\brole of\b"
     r"|\bbao nhieu\b|\bso luong\b|\bmay (?:nhiem vu|viec|cong viec|dau viec)\b|\blam (?:nhung )?(?:gi|viec gi)\b|\bnhung gi\b|\bcai gi\b"
     r"|\b(?:cac|nhung|danh sach(?: cac)?|liet ke(?: cac)?)\s+(?:viec|nhiem vu|cong viec|dau viec)\b"
     r"|\b(?:nhiem vu|viec|cong viec)\s+(?:cua|giao cho|do)\b|\bduoc giao\b|\bgi\s*$"
@@ -216,6 +222,7 @@ _ROLE_FILLER = set("""
 so cua tinh thanh pho tp nhung cac viec gi nao nhiem vu cong viec dau viec bao nhieu trong tai co duoc giao
 lam danh sach liet ke hoat dong noi dung den han han quy thang nam what does do did is are the of for which tasks
 task how many list number duties responsibilities work jobs activities in by due assigned to given led
+vai tro trach ra sao the role roles part play plays
 """.split())
 # a document named by its type and title, without a number: the service matches it on titles
 _TITLE_Q = re.compile(rf"^\s*(?:(?:tim|xem|tra cuu)\s+)?(?:(?:van ban|tai lieu)\s+(?:nao\s+)?la\s+)?(?P<t>{_DOC_NOUNS})\s+(?!so\b|nao\b|gi\b)\w+"
@@ -420,9 +427,11 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
     rel = cue.lastgroup
     took = _TAKE_AS_BASIS.search(blanked[:cue.start()]) if rel == "based_on" else None
     taken = bool(took and took.group("verb") and doc and took.end("verb") <= doc.span[0])   # "lấy X … làm căn cứ"
-    if doc and not taken and doc.span[1] <= cue.start() and re.search(r"\bve\b", blanked[doc.span[1]:cue.start()]):
-        return None                       # "Nghị định 61/2018 về thực hiện …": the cue is in the title
     after = blanked[cue.end():]
+    if doc and not taken and doc.span[1] <= cue.start() and re.search(r"\bve\b", blanked[doc.span[1]:cue.start()]) \
+            and not _TITLE_THEN_ASKED.search(blanked[doc.span[1]:cue.start()]) \
+            and not _DOCQ_RIGHT_AFTER.match(after):
+        return None                       # "Nghị định 61/2018 về thực hiện …": the cue is in the title
     docq = _DOCQ.search(blanked) or _DOCQ_TAIL.search(after)
     if not docq:
         return None

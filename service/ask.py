@@ -352,6 +352,10 @@ def _relation_text(named: dict, relation: str, direction: str, docs: list[dict])
 def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> Optional[dict]:
     ag = r.agency
     ids = find_agencies(G, ag.name)
+    generic = re.sub(r"\s+tỉnh$", "", ag.name)
+    if not ids and generic != ag.name and len(generic.split()) >= 3:
+        # "Kho bạc Nhà nước tỉnh" is written "Kho bạc nhà nước Tiền Giang" in a plan: the province's own name
+        ids = find_agencies(G, generic + (f" {r.province}" if r.province else "")) or find_agencies(G, generic)
     exact = [a for a in ids if G.nodes[a].get("name") == ag.name]
     ids = exact or ids
     province = ag.province or r.province
