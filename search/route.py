@@ -193,6 +193,7 @@ _IS_BASIS = re.compile(r"\b(?:la|is|are|was|were|serves? as|served as)\s+(?:the 
 _ISSUER_GAP = re.compile(r"\s*(?:(?:nam|ngay|year)\s+[\d/.\s-]+)?(?:cua|of|do|by|issued by)\s+(?:the\s+)?"
                          r"(?:(?:chu tich|bo truong|giam doc|thu truong|chairman of|chairperson of|minister of)"
                          r"\s+(?:the\s+)?)?")
+_AT_PLACE = re.compile(r"\b(?:o|tai|at)\s+(?:the\s+)?$")
 _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
 
 _AGENCY_Q = re.compile(
@@ -497,7 +498,9 @@ def route(question: str) -> Route:
     found = find_agencies(q)
     issuer = next((a for a in found if doc and doc.span[1] <= a.span[0]
                    and _ISSUER_GAP.fullmatch(key[doc.span[1]:a.span[0]])), None)
-    agencies = [a for a in found if a is not issuer and not (doc and a.span[0] < doc.span[1] and doc.span[0] < a.span[1])]
+    # nor a place ("đăng ký khai sinh ở UBND xã cần giấy tờ gì": where, not whose work)
+    agencies = [a for a in found if a is not issuer and not (doc and a.span[0] < doc.span[1] and doc.span[0] < a.span[1])
+                and not _AT_PLACE.search(key[:a.span[0]])]
     if agencies and not _WHO.search(key):
         ag = next((a for a in agencies if a.name != "UBND tỉnh"), agencies[0])
         spans = [ag.span] + ([doc.span] if doc else []) + ([(doc.span[1], issuer.span[1])] if issuer else []) + ([(q.find(period.text), q.find(period.text) + len(period.text))]

@@ -131,6 +131,8 @@ CASES = [
     ("How many tasks does the Department of Home Affairs take part in?",
      dict(kind="agency", agency="Sở Nội vụ", role="any", count=True)),
     ("Sở Tư pháp hỗ trợ mấy việc", dict(kind="agency", agency="Sở Tư pháp", role="support", count=True)),
+    # an agency as a place is not whose work is asked about
+    ("Thủ tục đăng ký khai sinh cho con ở UBND xã cần giấy tờ gì?", dict(kind="task", agency=None)),
     ("so tai chinh co vai tro gi trong quyet dinh 2704", dict(kind="agency", agency="Sở Tài chính", role="any",
                                                             serial="2704")),
     ("What role does the Department of Finance play in Decision 2704?",
