@@ -136,6 +136,7 @@ class Route:
     period: Optional[Period] = None
     reason: Optional[str] = None
     rule: str = ""                 # which table row decided (for tests and debugging)
+    about: Optional[str] = None    # agency questions: the subject the rows must be about ("… về số hóa")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -193,6 +194,11 @@ _IS_BASIS = re.compile(r"\b(?:la|is|are|was|were|serves? as|served as)\s+(?:the 
 _ISSUER_GAP = re.compile(r"\s*(?:(?:nam|ngay|year)\s+[\d/.\s-]+)?(?:cua|of|do|by|issued by)\s+(?:the\s+)?"
                          r"(?:(?:chu tich|bo truong|giam doc|thu truong|chairman of|chairperson of|minister of)"
                          r"\s+(?:the\s+)?)?")
+# "Sở Nội vụ làm những việc gì về số hóa", "What does the Department of Health do about dengue": the agency's
+# rows on that subject; not a title ("Quyết định 2704 về kiểm soát …", "kế hoạch về …": a document noun before it)
+_ABOUT = re.compile(r"\b(?:ve|lien quan (?:den|toi)|about|regarding|concerning|related to|on the subject of)\s+(?P<t>.+)$")
+_TITLE_BEFORE_ABOUT = re.compile(rf"\b(?:{_DOC_NOUNS}|{_EN_DOC_NOUNS}|\d+[/\w.-]*)(?:\s+(?:so|cua|nam|of|no)\b)?"
+                                 r"(?:\s+\S+){0,6}\s*$")
 _AT_PLACE = re.compile(r"\b(?:o|tai|at)\s+(?:the\s+)?$")
 _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
 
@@ -393,6 +399,13 @@ def _content(key: str, filler: set, province: Optional[str]) -> list[str]:
 _TAKES_PART = re.compile(r"\b(?:tham gia|participates?|participating|takes? part|involved)\b")
 
 
+def _about_text(tail: str) -> Optional[str]:
+    """The subject phrase as asked, without the question's end ("… về số hóa không?" → "số hóa")."""
+    t = re.sub(r"[?!.\s]+$", "", tail)
+    t = re.sub(r"(?:\s+(?:không|chưa|nào|gì|ra sao|thế nào|vậy|ạ|khong|chua|nao|gi))+$", "", t, flags=re.I)
+    return compact_spaces(t) or None
+
+
 def _role(key: str) -> str:
     lead = _role_re("role_lead").search(key)
     support = _role_re("role_support").search(_TAKES_PART.sub(" ", key))
@@ -511,7 +524,11 @@ def route(question: str) -> Route:
         asks = _AGENCY_Q.search(_blank(key, [ag.span]))
         if asks or not content:
             topic = compact_spaces(" ".join(content)) if content else ""
+            about = _ABOUT.search(key)
+            if about and _TITLE_BEFORE_ABOUT.search(key[:about.start()]):
+                about = None
             return Route("agency", topic=topic, document=doc, agency=ag, role=_role(key),
+                         about=_about_text(q[about.start("t"):]) if about else None,
                          count=bool(_COUNT.search(key)), rule="agency:" + ("question" if asks else "name"),
                          **{**common, "province": ag.province or province})
 

@@ -398,17 +398,36 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
                     continue
                 rows.add(i)
         per_agency[aid] = rows
+    if r.about:
+        # "… về số hóa": only the rows on that subject count; none → say so, not every row of the agency
+        on_subject = _rows_about(engine, r.about, set().union(*per_agency.values()))
+        per_agency = {a: v & on_subject for a, v in per_agency.items()}
+        duties = {t: d for t, d in duties.items() if any(i in on_subject for i in engine.by_id.get(t, []))}
+        recurring = {t: d for t, d in recurring.items() if any(i in on_subject for i in engine.by_id.get(t, []))}
+        if not any(per_agency.values()):
+            name = G.nodes[ids[0]].get("name")
+            return _abstain(out, engine, q, k, mode, offset,
+                            f"Không tìm thấy nhiệm vụ nào của {name} về “{r.about}” trong kho văn bản")
     best = max(ids, key=lambda a: (len(per_agency[a]), G.nodes[a].get("province") == "Vĩnh Phúc", a))
     rows = set().union(*per_agency.values())
     out["province"] = province
     out["answer"] = {"agency": {"id": best, "name": G.nodes[best].get("name")},
                      "agencies": [{"id": a, "name": G.nodes[a].get("name"), "province": G.nodes[a].get("province"),
                                    "count": len(per_agency[a])} for a in ids],
-                     "role": r.role, "count": len(rows), "assignments": list(duties.values()),
+                     "role": r.role, "count": len(rows), "about": r.about, "assignments": list(duties.values()),
                      "recurring": list(recurring.values()),
                      "text": _agency_text(G.nodes[best].get("name"), r.role, len(rows), r, len(recurring))}
     _rows_out(engine, q if r.topic else _no_topic(q), rows, out, k, mode, offset, all_rows=True)
     return out
+
+
+def _rows_about(engine, subject: str, rows: set[int]) -> set[int]:
+    """The rows a subject phrase matches: calibrated score of the phrase as a
+    question at or above the match floor (the rule of every total)."""
+    if not rows:
+        return set()
+    sc = engine.score(engine.prepare(subject), rows)
+    return {i for i in rows if sc.prob.get(i, 0.0) >= engine.calibration.floor}
 
 
 # "… trong kế hoạch CCHC 2023", "… in the 2021-2025 reform plan": the phrase after the last 'in' names a
@@ -478,6 +497,8 @@ def _agency_text(name: str, role: str, n: int, r: Route, recurring: int = 0) -> 
     scope = []
     if r.document is not None:
         scope.append(f"trong {r.document.text}")
+    if r.about:
+        scope.append(f"về “{r.about}”")
     if r.period is not None:
         scope.append("đến hạn " + re.sub(r"^(?:(?:đến|thời)\s+)?hạn\s+", "", r.period.text, flags=re.I))
     extra = f" (và {recurring} nhiệm vụ định kỳ)" if recurring else ""

@@ -140,6 +140,13 @@ CASES = [
     ("Which plans were issued on the basis of the Law on Organization of Local Government?", "relation",
      lambda r: _check_relation(r, "based_on", "in", ["vinh-phuc/2866-qd-ubnd", "tien-giang/45-qd-ubnd"])),
     ("Luật Khiếu nại", "document", lambda r: _check_document(r, "law/luat-khieu-nai-2011")),
+    # a subject after the agency question narrows its rows; a subject none of them is about: not found
+    ("Sở Tư pháp phối hợp những việc gì liên quan đến phổ biến giáo dục pháp luật?", "agency",
+     lambda r: _check_agency(r, "vinh-phuc/so-tu-phap", "support") or
+     _assert(r["answer"]["about"] == "phổ biến giáo dục pháp luật" and 0 < r["answer"]["count"] < 5
+             and all(x["task"]["text"] for x in r["results"]), r["answer"])),
+    ("Sở Y tế làm những việc gì về tiêm chủng vắc xin cho trẻ em?", "none", lambda r: _check_none(r, "Sở Y tế")),
+    ("What does the Department of Health do about dengue fever?", "none", lambda r: _check_none(r, "dengue")),
     # "Kho bạc Nhà nước tỉnh" is written with the province's own name in the plan
     ("kho bac nha nuoc tien giang chu tri nhung nhiem vu nao", "agency",
      lambda r: _check_agency(r, "tien-giang/kho-bac-nha-nuoc-tien-giang", "lead", 1)),

@@ -131,6 +131,12 @@ CASES = [
     ("How many tasks does the Department of Home Affairs take part in?",
      dict(kind="agency", agency="Sở Nội vụ", role="any", count=True)),
     ("Sở Tư pháp hỗ trợ mấy việc", dict(kind="agency", agency="Sở Tư pháp", role="support", count=True)),
+    # the subject of an agency question, as asked; a document's title is not one
+    ("Sở Nội vụ làm những việc gì về số hóa?", dict(kind="agency", agency="Sở Nội vụ", about="số hóa")),
+    ("What does the Department of Health do about dengue fever?", dict(kind="agency", about="dengue fever")),
+    ("Sở Nội vụ chủ trì bao nhiêu nhiệm vụ trong Kế hoạch 319 về cải cách hành chính?",
+     dict(kind="agency", about=None, serial="319")),
+    ("so tai chinh co vai tro gi trong quyet dinh 2704 ve kiem soat thu tuc hanh chinh", dict(kind="agency", about=None)),
     # an agency as a place is not whose work is asked about
     ("Thủ tục đăng ký khai sinh cho con ở UBND xã cần giấy tờ gì?", dict(kind="task", agency=None)),
     ("so tai chinh co vai tro gi trong quyet dinh 2704", dict(kind="agency", agency="Sở Tài chính", role="any",
@@ -190,7 +196,7 @@ def _actual(r):
         "agency": r.agency.name if r.agency else None,
         "number": d.number if d else None, "type": d.type if d else None, "serial": d.serial if d else None,
         "year": d.year if d else None, "doc_province": d.province if d else None,
-        "period": (r.period.start, r.period.end) if r.period else None,
+        "period": (r.period.start, r.period.end) if r.period else None, "about": r.about,
     }
 
 
