@@ -162,8 +162,10 @@ _REL_CUES = [
     ("repeals", r"bai bo|huy bo|(?:lam )?het hieu luc|repeal(?:s|ed|ing)?|annul(?:s|led)?|abolish(?:es|ed)?"
                 r"|revok(?:e|es|ed)"),
     ("guides", r"huong dan(?: thi hanh| chi tiet)?|quy dinh chi tiet|guid(?:e|es|ed|ing|ance)"),
-    ("based_on", r"can cu(?: phap ly)?(?: vao| theo)?|dua (?:tren|vao)|based on|on the basis of|legal bas[ie]s|basis"),
-    ("implements", r"trien khai(?: thuc hien)?|to chuc thuc hien|thuc hien|thi hanh|implement(?:s|ed|ing|ation)?"
+    ("based_on", r"can cu(?: phap ly)?(?: vao| theo)?|dua (?:tren|vao)|(?:tren )?co so phap ly|tren co so"
+                 r"|ban hanh theo|based on|on the basis of|legal bas[ie]s|basis"),
+    ("implements", r"trien khai(?: thuc hien)?|to chuc thuc hien|thuc hien|thi hanh|cu the hoa"
+                   r"|implement(?:s|ed|ing|ation)?"
                    r"|carr(?:y|ies|ied) out|execut(?:e|es|ed|ing)"),
     ("cites", r"trich dan|vien dan|dan chieu|tham chieu|nhac (?:den|toi)|de cap (?:den|toi)|cit(?:e|es|ed|ing)"
               r"|refer(?:s|red|ring)? to|referenc(?:e|es|ed|ing)|mention(?:s|ed|ing)?"),

@@ -94,6 +94,18 @@ CASES = [
     ("What is the legal basis of plan 319?", dict(kind="relation", relation="based_on", direction="out")),
     ("Which documents were issued on the basis of the 2015 Law on Organization of Local Government?",
      dict(kind="relation", relation="based_on", direction="in", type="Luật")),
+    # more ways to say a relation: cụ thể hóa (implements), cơ sở pháp lý / trên cơ sở / ban hành theo (based on)
+    ("Quyết định 2866 được cụ thể hóa bằng văn bản nào?",
+     dict(kind="relation", relation="implements", direction="in", serial="2866")),
+    ("Những kế hoạch nào cụ thể hóa Quyết định 2866?",
+     dict(kind="relation", relation="implements", direction="in", related_type="Kế hoạch")),
+    ("Cơ sở pháp lý của Kế hoạch 151 là gì?", dict(kind="relation", relation="based_on", direction="out")),
+    ("Kế hoạch 151 được xây dựng trên cơ sở những văn bản nào?",
+     dict(kind="relation", relation="based_on", direction="out")),
+    ("Kế hoạch 319 ban hành theo văn bản nào?", dict(kind="relation", relation="based_on", direction="out")),
+    ("Nghị định 61/2018 là cơ sở pháp lý của những văn bản nào?",
+     dict(kind="relation", relation="based_on", direction="in")),
+    ("Ai xây dựng kế hoạch trên cơ sở kết quả đánh giá chỉ số PAPI?", dict(kind="task")),
     # a reference followed by its title, then the question: the cue after a passive is not a word of the title
     ("Kế hoạch 171/KH-UBND về Đề án đổi mới một cửa được những văn bản nào triển khai?",
      dict(kind="relation", relation="implements", direction="in", serial="171")),
