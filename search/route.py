@@ -199,8 +199,7 @@ _ISSUER_GAP = re.compile(r"\s*(?:(?:nam|ngay|year)\s+[\d/.\s-]+)?(?:cua|of|do|by
 # "Sở Nội vụ làm những việc gì về số hóa", "What does the Department of Health do about dengue": the agency's
 # rows on that subject; not a title ("Quyết định 2704 về kiểm soát …", "kế hoạch về …": a document noun before it)
 _ABOUT = re.compile(r"\b(?:ve|lien quan (?:den|toi)|about|regarding|concerning|related to|on the subject of)\s+(?P<t>.+)$")
-_TITLE_BEFORE_ABOUT = re.compile(rf"\b(?:{_DOC_NOUNS}|{_EN_DOC_NOUNS}|\d+[/\w.-]*)(?:\s+(?:so|cua|nam|of|no)\b)?"
-                                 r"(?:\s+\S+){0,6}\s*$")
+_TITLE_BEFORE_ABOUT = re.compile(rf"\b(?:{_DOC_NOUNS}|{_EN_DOC_NOUNS})\b(?:\s+\S+){{0,6}}\s*$")
 _AT_PLACE = re.compile(r"\b(?:o|tai|at)\s+(?:the\s+)?$")
 _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
 
@@ -527,7 +526,8 @@ def route(question: str) -> Route:
         if asks or not content:
             topic = compact_spaces(" ".join(content)) if content else ""
             about = _ABOUT.search(key)
-            if about and _TITLE_BEFORE_ABOUT.search(key[:about.start()]):
+            if about and (_TITLE_BEFORE_ABOUT.search(key[:about.start()])
+                          or (doc and doc.span[1] <= about.start() and len(key[doc.span[1]:about.start()].split()) <= 6)):
                 about = None
             return Route("agency", topic=topic, document=doc, agency=ag, role=_role(key),
                          about=_about_text(q[about.start("t"):]) if about else None,
