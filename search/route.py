@@ -130,6 +130,7 @@ class Route:
     relation: Optional[str] = None
     direction: Optional[str] = None
     related_type: Optional[str] = None
+    related_types: tuple = ()      # several types asked at once ("những nghị quyết, quyết định nào"); related_type None
     agency: Optional[AgencyRef] = None
     role: Optional[str] = None
     count: bool = False
@@ -163,7 +164,7 @@ _REL_CUES = [
                 r"|revok(?:e|es|ed)"),
     ("guides", r"huong dan(?: thi hanh| chi tiet)?|quy dinh chi tiet|guid(?:e|es|ed|ing|ance)"),
     ("based_on", r"can cu(?: phap ly)?(?: vao| theo)?|dua (?:tren|vao)|(?:tren )?co so phap ly|tren co so"
-                 r"|ban hanh theo|based on|on the basis of|legal bas[ie]s|basis"),
+                 r"|ban hanh theo|based on|on the basis of|issued under|pursuant to|legal bas[ie]s|basis"),
     ("implements", r"trien khai(?: thuc hien)?|to chuc thuc hien|thuc hien|thi hanh|cu the hoa"
                    r"|implement(?:s|ed|ing|ation)?"
                    r"|carr(?:y|ies|ied) out|execut(?:e|es|ed|ing)"),
@@ -206,6 +207,9 @@ _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
 _AGENCY_Q = re.compile(
     r"\b(?:nhung |cac )?(?:viec|cong viec|nhiem vu|dau viec|hoat dong|noi dung)\s+(?:gi|nao)\b"
     r"|\b(?:vai tro|trach nhiem|nhiem vu)\s+(?:gi|nao|ra sao|the nao)\b|\bwhat (?:role|part)\b|\brole of\b"
+    r"|\b(?:chu tri|phoi hop|lam|dam nhiem|phu trach|tham gia)\s+(?:nhung\s+)?(?:gi|cai gi)\b"
+    r"|\bas (?:the )?lead (?:agency )?or (?:as )?(?:a )?(?:partner|support\w*|coordinat\w*)\b"
+    r"|\bwhere is\b.*\bnamed\b"
     r"|\bbao nhieu\b|\bso luong\b|\bmay (?:nhiem vu|viec|cong viec|dau viec)\b|\blam (?:nhung )?(?:gi|viec gi)\b|\bnhung gi\b|\bcai gi\b"
     r"|\b(?:cac|nhung|danh sach(?: cac)?|liet ke(?: cac)?)\s+(?:viec|nhiem vu|cong viec|dau viec)\b"
     r"|\b(?:nhiem vu|viec|cong viec)\s+(?:cua|giao cho|do)\b|\bduoc giao\b|\bgi\s*$"
@@ -320,12 +324,19 @@ def find_document(q: str, key: str) -> Optional[DocumentRef]:
     return None
 
 
+_PURPOSE_TAIL = re.compile(r"\s+(?:(?:da\s+)?(?:duoc|bi)\s+)?(?:(?:lam ra|ban hanh|xay dung|lap ra|lap|dua ra|soan ra|"
+                           r"issued|made|drawn up|adopted|written)\s+)?(?:de|nham|voi muc dich|to|in order to)\s*$"
+                           r"|\s+(?:da\s+)?(?:duoc|bi)\s*$|\s+(?:lam|as(?: (?:a|the|its|their))?)\s*$")
+
+
 def _phrase_document(q: str, key: str, lo: int, hi: int) -> Optional[DocumentRef]:
     """A document named by type and title ('Luật Tổ chức chính quyền địa phương')."""
     m = _PHRASE_TYPE.search(key, lo, hi)
     if not m:
         return None
-    end = hi
+    # "Kế hoạch CCHC năm 2023 của Vĩnh Phúc được làm ra để [thực hiện …]": the verb phrase before the cue is not title
+    tail = _PURPOSE_TAIL.search(key, m.end(), hi)
+    end = tail.start() if tail else hi
     text = q[m.start():end].strip(" ?.!,;:")
     return DocumentRef(text, None, _type_of(m.group("t")), None, None, find_province(text),
                        (m.start(), m.start() + len(text)))
@@ -453,7 +464,9 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
     if doc is None:                       # a document named by type and title on the other side
         dq = _DOCQ.search(blanked)
         if dq and dq.start() < cue.start():
-            doc = _phrase_document(q, key, cue.end(), len(key))
+            # "… thực hiện X" or "X được những văn bản nào lấy làm căn cứ"
+            doc = (_phrase_document(q, key, cue.end(), len(key)) or _phrase_document(q, key, dq.end(), cue.start())
+                   or _phrase_document(q, key, 0, dq.start()))
         else:
             doc = _phrase_document(q, key, 0, cue.start()) or _phrase_document(q, key, cue.end(), len(key))
         if doc is None:
@@ -481,6 +494,15 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
                   rf"(?:[a-z]+\s+){{0,2}}?(?:other\s+)?({_DOC_NOUNS}|{_TYPE_WORDS_EN})\b", blanked)
     if m:
         related = _type_of(m.group(1) or m.group(2))
+    # "những nghị quyết, quyết định nào", "decrees or circulars": several types asked for at once
+    noun = rf"(?:{_DOC_NOUNS}|{_TYPE_WORDS_EN})"
+    several = rf"{noun}(?:(?:\s*,\s*|\s+(?:va|hoac|and|or)\s+|\s+){noun})+"
+    listed = re.search(rf"\b(?:which|what)\s+({several})|\b({several})\s+(?:nao|gi)\b", blanked)
+    if listed and m:
+        kinds = tuple(dict.fromkeys(t for t in (_type_of(w) for w in re.findall(
+            noun, listed.group(1) or listed.group(2))) if t))
+        if len(kinds) > 1:
+            related = kinds
     return rel, direction, doc, related
 
 
@@ -505,8 +527,10 @@ def route(question: str) -> Route:
     rel = _relation(q, key, doc)
     if rel:
         relation, direction, rdoc, related = rel
+        related, related_types = (None, related) if isinstance(related, tuple) else (related, ())
         return Route("relation", topic="", document=rdoc, relation=relation, direction=direction,
-                     related_type=related, rule=f"relation:{relation}:{direction}", **common)
+                     related_type=related, related_types=related_types, rule=f"relation:{relation}:{direction}",
+                     **common)
 
     # not the agency inside a document reference, nor its issuer right after it ("Kế hoạch 171 của UBND tỉnh")
     found = find_agencies(q)

@@ -31,11 +31,12 @@ from typing import Optional
 from kg.periods import document_years, due_dates, parse_deadline
 from kg.vntext import search_key
 from kg.vocab import CITATION_TYPES
+from search.glossary import agency_aliases
 from search.route import DocumentRef, Route, route as route_question
 from search.text import syllables
 
 from . import absent, answer as wording
-from .docref import TITLE_STOP, resolve, resolve_named, resolve_title
+from .docref import TITLE_STOP, resolve, resolve_named, resolve_title, whole_title
 from .query import doc_summary, find_agencies
 
 NOT_FOUND = "Không tìm thấy nhiệm vụ phù hợp trong kho văn bản"
@@ -69,6 +70,12 @@ def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
     if r.kind == "none":
         return _abstain(out, engine, q, k, mode, offset, _reason_text(r.reason))
     G = svc.graph()
+    if r.kind == "task" and r.intent == "search":
+        whole = whole_title(G, engine, question, r)
+        if whole:                             # the question is a document's title, written out
+            r = dataclasses.replace(r, kind="document", rule="document:whole-title")
+            out["route"] = "document"
+            return _document(svc, G, engine, r, q, out, k, mode, offset, ids=[whole])
     if r.kind in ("task", "agency") or r.rule == "document:title":
         why = absent.missing(G, engine, r, question)
         if why:
@@ -172,10 +179,11 @@ def _summary(G, n: str) -> dict:
     return {k: s.get(k) for k in ("id", "number", "type", "date", "province", "title", "issuer", "in_corpus")}
 
 
-def _document(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> Optional[dict]:
-    if r.rule == "document:title":
+def _document(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int,
+              ids: Optional[list[str]] = None) -> Optional[dict]:
+    if not ids and r.rule == "document:title":
         ids = resolve_title(G, engine, r) or resolve_named(G, engine, r.document)
-    else:
+    elif not ids:
         ids = resolve(G, r.document) or (resolve_named(G, engine, r.document) if not r.document.number else [])
     if not ids:
         return None
@@ -225,7 +233,7 @@ def _evidence_sentence(svc, ev: dict) -> Optional[str]:
 
 def _relation(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> dict:
     ids = resolve(G, r.document) if (r.document.number or r.document.serial) else \
-        (resolve_named(G, engine, r.document) or resolve_title(G, engine, r))
+        (resolve_named(G, engine, r.document) or resolve_title(G, engine, dataclasses.replace(r, question=r.document.text)))
     if not ids:
         return _abstain(out, engine, q, k, mode, offset, f"Không có văn bản '{r.document.text}' trong kho văn bản")
     node = ids[0]
@@ -240,8 +248,9 @@ def _relation(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset:
         found = _related(G, node, r.direction, ("implements",), end)   # a plan's basis is what it carries out
     if r.relation == "implements" and r.direction == "in":
         found = _merge(found, _row_implementations(G, node))
-    if r.related_type:
-        found = [x for x in found if _of_type(G, x[0], r.related_type)] or found
+    kinds = r.related_types or ((r.related_type,) if r.related_type else ())
+    if kinds:
+        found = [x for x in found if any(_of_type(G, x[0], t) for t in kinds)] or found
     docs = []
     for other, kind, evs in found:
         s = _summary(G, other)
@@ -351,13 +360,7 @@ def _relation_text(named: dict, relation: str, direction: str, docs: list[dict])
 
 def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> Optional[dict]:
     ag = r.agency
-    ids = find_agencies(G, ag.name)
-    generic = re.sub(r"\s+tỉnh$", "", ag.name)
-    if not ids and generic != ag.name and len(generic.split()) >= 3:
-        # "Kho bạc Nhà nước tỉnh" is written "Kho bạc nhà nước Tiền Giang" in a plan: the province's own name
-        ids = find_agencies(G, generic + (f" {r.province}" if r.province else "")) or find_agencies(G, generic)
-    exact = [a for a in ids if G.nodes[a].get("name") == ag.name]
-    ids = exact or ids
+    ids = _agency_nodes(G, ag.name, r.province)
     province = ag.province or r.province
     if province:
         ids = [a for a in ids if G.nodes[a].get("province") == province] or ids
@@ -419,6 +422,23 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
                      "text": _agency_text(G.nodes[best].get("name"), r.role, len(rows), r, len(recurring))}
     _rows_out(engine, q if r.topic else _no_topic(q), rows, out, k, mode, offset, all_rows=True)
     return out
+
+
+def _agency_nodes(G, name: str, province: Optional[str]) -> list[str]:
+    """The graph's agencies a canonical name stands for: by name (exact first),
+    plus those written as one of its glossary aliases ("Tòa án tỉnh" beside
+    "Tòa án nhân dân tỉnh" in one plan); a name ending in 'tỉnh' finds the plan's
+    own wording with the province's name ("Kho bạc nhà nước Tiền Giang")."""
+    ids = find_agencies(G, name)
+    generic = re.sub(r"\s+tỉnh$", "", name)
+    if not ids and generic != name and len(generic.split()) >= 3:
+        ids = find_agencies(G, generic + (f" {province}" if province else "")) or find_agencies(G, generic)
+    aliases = {search_key(a) for a, lang, canon in agency_aliases() if canon == name and lang == "vi"}
+    aliases.discard(search_key(name))
+    same = [n for n, a in G.nodes(data=True) if a.get("kind") == "agency" and search_key(a.get("name") or "") in aliases]
+    ids = sorted(set(ids) | set(same))
+    exact = [a for a in ids if G.nodes[a].get("name") == name or a in same]
+    return exact or ids
 
 
 def _rows_about(engine, subject: str, rows: set[int]) -> set[int]:

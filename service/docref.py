@@ -15,6 +15,9 @@ from search.text import syllables
 TITLE_MIN = 0.6          # share of a title question's content words a title must contain
 TYPE_WEIGHT = 0.2        # weight of the question's document-type word in that share
 NAMED_MIN = 0.85         # share of a cited text's title words a reference by title must hold
+WHOLE_MIN = 0.9          # share of a question's words one in-corpus title must hold to be that title written out
+WHOLE_WORDS = 6          # … a question of at least this many words (shorter ones are keyword searches)
+WHOLE_LEAD = 0.1         # … and the next title this far behind
 
 
 def _doc_index(G) -> list[tuple[str, dict, frozenset]]:
@@ -135,3 +138,28 @@ def _title_scores_of(G, engine, r: Route, text: str) -> list[tuple[float, str]]:
         scored.append((sum(v for w, v in weights.items() if w in bag) / total, n))
     scored.sort(key=lambda x: -x[0])
     return scored
+
+
+_TYPE_FIRST = re.compile(r"^\W*(?:kế hoạch|ke hoach|quyết định|quyet dinh|chương trình|chuong trinh|đề án|de an"
+                         r"|nghị quyết|nghi quyet|plan|decision|programme|program)\b", re.I)
+
+
+def whole_title(G, engine, question: str, r: Route) -> Optional[str]:
+    """The in-corpus document whose type, title, number, province and year hold
+    nearly all of a question that starts with a document type or names one
+    ("Kế hoạch thực hiện nhiệm vụ cải cách hành chính năm 2023 trên địa bàn
+    tỉnh Tiền Giang", "quyet dinh 2866 vinh phuc ke hoach cai cach hanh chinh
+    2021-2025"), else None: a user pasting a title wants the document, not a row."""
+    if not (_TYPE_FIRST.match(question) or r.document is not None):
+        return None
+    words = [w for w in dict.fromkeys(syllables(question)) if w not in TITLE_STOP]
+    if len(words) < WHOLE_WORDS:
+        return None
+    scored = []
+    for n, a, bag in _doc_index(G):
+        if a.get("in_corpus") and not a.get("attached_to"):
+            scored.append((sum(w in bag for w in words) / len(words), n))
+    scored.sort(reverse=True)
+    if not scored or scored[0][0] < WHOLE_MIN or (len(scored) > 1 and scored[0][0] - scored[1][0] < WHOLE_LEAD):
+        return None
+    return scored[0][1]

@@ -147,6 +147,21 @@ CASES = [
              and all(x["task"]["text"] for x in r["results"]), r["answer"])),
     ("Sở Y tế làm những việc gì về tiêm chủng vắc xin cho trẻ em?", "none", lambda r: _check_none(r, "Sở Y tế")),
     ("What does the Department of Health do about dengue fever?", "none", lambda r: _check_none(r, "dengue")),
+    # a document's title written out (with or without its number) is the document, not a task search
+    ("Kế hoạch thực hiện nhiệm vụ cải cách hành chính năm 2023 trên địa bàn tỉnh Tiền Giang", "document",
+     lambda r: _check_document(r, "tien-giang/45-qd-ubnd")),
+    ("quyet dinh 2866 vinh phuc ke hoach cai cach hanh chinh 2021-2025", "document",
+     lambda r: _check_document(r, "vinh-phuc/2866-qd-ubnd")),
+    # several types at once: the Government's resolution and the Prime Minister's decisions 2704 rests on
+    ("Quyết định 2704/QĐ-UBND dựa trên những nghị quyết, quyết định nào?", "relation",
+     lambda r: _check_relation(r, "based_on", "out", ["vn/131-nq-cp", "vn/06-qd-ttg", "vn/766-qd-ttg"]) or
+     _assert({d["type"] for d in r["answer"]["documents"]} <= {"Nghị quyết", "Quyết định"}, _doc_ids(r))),
+    ("Kế hoạch CCHC năm 2023 của Vĩnh Phúc được làm ra để thực hiện những văn bản nào?", "relation",
+     lambda r: _check_relation(r, "implements", "out", ["vn/76-nq-cp", "vinh-phuc/2866-qd-ubnd"])),
+    # the court written two ways in one plan ("Tòa án nhân dân tỉnh", "Tòa án tỉnh"): one agency
+    ("Tòa án nhân dân tỉnh chủ trì những nhiệm vụ nào?", "agency",
+     lambda r: _assert({a["id"] for a in r["answer"]["agencies"]} >= {"vinh-phuc/toa-an-nhan-dan-tinh",
+                                                                       "vinh-phuc/toa-an-tinh"}, r["answer"]["agencies"])),
     # "Kho bạc Nhà nước tỉnh" is written with the province's own name in the plan
     ("kho bac nha nuoc tien giang chu tri nhung nhiem vu nao", "agency",
      lambda r: _check_agency(r, "tien-giang/kho-bac-nha-nuoc-tien-giang", "lead", 1)),

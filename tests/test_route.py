@@ -94,6 +94,25 @@ CASES = [
     ("What is the legal basis of plan 319?", dict(kind="relation", relation="based_on", direction="out")),
     ("Which documents were issued on the basis of the 2015 Law on Organization of Local Government?",
      dict(kind="relation", relation="based_on", direction="in", type="Luật")),
+    # several document types asked at once; 'issued under' names the basis; a title phrase before a passive
+    ("Quyết định 2704 dựa trên những nghị quyết, quyết định nào?",
+     dict(kind="relation", relation="based_on", direction="out", related_type=None,
+          related_types=("Nghị quyết", "Quyết định"))),
+    ("Which document is issued under Decision 2703/QD-UBND of Tien Giang as its legal basis?",
+     dict(kind="relation", relation="based_on", direction="in", number="2703/QĐ-UBND")),
+    ("Kế hoạch CCHC năm 2023 của Vĩnh Phúc được làm ra để thực hiện những văn bản nào?",
+     dict(kind="relation", relation="implements", direction="out", type="Kế hoạch")),
+    ("Những văn bản nào lấy Luật Tổ chức chính quyền địa phương làm căn cứ?",
+     dict(kind="relation", relation="based_on", direction="in", type="Luật")),
+    # agencies: the court and procuracy by short names, "chủ trì gì", "đứng ra", lead or partner
+    ("Viện kiểm sát nhân dân phối hợp mấy nhiệm vụ?", dict(kind="agency", agency="Viện kiểm sát nhân dân tỉnh",
+                                                          role="support", count=True)),
+    ("Thanh tra tỉnh chủ trì gì trong chương trình CCHC 2021-2025?", dict(kind="agency", agency="Thanh tra tỉnh",
+                                                                       role="lead")),
+    ("How many tasks does the Provincial Court lead?", dict(kind="agency", agency="Tòa án nhân dân tỉnh", role="lead")),
+    ("Where is the Department of Industry and Trade named, as lead or partner?",
+     dict(kind="agency", agency="Sở Công Thương", role="any")),
+    ("Sở Y tế đứng ra làm những việc gì?", dict(kind="agency", agency="Sở Y tế", role="lead")),
     # more ways to say a relation: cụ thể hóa (implements), cơ sở pháp lý / trên cơ sở / ban hành theo (based on)
     ("Quyết định 2866 được cụ thể hóa bằng văn bản nào?",
      dict(kind="relation", relation="implements", direction="in", serial="2866")),
@@ -206,7 +225,7 @@ def _actual(r):
     d = r.document
     return {
         "kind": r.kind, "intent": r.intent, "relation": r.relation, "direction": r.direction,
-        "related_type": r.related_type, "role": r.role, "count": r.count,
+        "related_type": r.related_type, "related_types": r.related_types, "role": r.role, "count": r.count,
         "agency": r.agency.name if r.agency else None,
         "number": d.number if d else None, "type": d.type if d else None, "serial": d.serial if d else None,
         "year": d.year if d else None, "doc_province": d.province if d else None,
