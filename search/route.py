@@ -166,7 +166,7 @@ _REL_CUES = [
     ("based_on", r"can cu(?: phap ly)?(?: vao| theo)?|dua (?:tren|vao)|(?:tren )?co so phap ly|tren co so"
                  r"|ban hanh theo|based on|on the basis of|issued under|pursuant to|legal bas[ie]s|basis"),
     ("implements", r"trien khai(?: thuc hien)?|to chuc thuc hien|thuc hien|thi hanh|cu the hoa"
-                   r"|implement(?:s|ed|ing|ation)?"
+                   r"|implement(?:s|ed|ing|ation)?|puts? into effect|gives? effect to"
                    r"|carr(?:y|ies|ied) out|execut(?:e|es|ed|ing)"),
     ("cites", r"trich dan|vien dan|dan chieu|tham chieu|nhac (?:den|toi)|de cap (?:den|toi)|cit(?:e|es|ed|ing)"
               r"|refer(?:s|red|ring)? to|referenc(?:e|es|ed|ing)|mention(?:s|ed|ing)?"),
@@ -214,7 +214,7 @@ _AGENCY_Q = re.compile(
     r"|\b(?:cac|nhung|danh sach(?: cac)?|liet ke(?: cac)?)\s+(?:viec|nhiem vu|cong viec|dau viec)\b"
     r"|\b(?:nhiem vu|viec|cong viec)\s+(?:cua|giao cho|do)\b|\bduoc giao\b|\bgi\s*$"
     r"|\bwhat (?:does|do|did|will|should|must|is|are)\b|\bwhat (?:tasks?|work|duties|responsibilit\w+|activit\w+|jobs?)\b"
-    r"|\bwhich tasks?\b|\bhow many\b|\blist\b|\bnumber of\b"
+    r"|\bwhich (?:tasks?|duties|responsibilit\w+|activit\w+|jobs?|work)\b|\bhow many\b|\blist\b|\bnumber of\b"
     r"|\b(?:tasks?|duties|responsibilit\w+|workload|assignments?)\s+(?:of|for|assigned to|led by|given to)\b")
 _COUNT = re.compile(r"\b(?:bao nhieu|so luong|how many|number of|count|dem|may (?:nhiem vu|viec))\b")
 _DOC_META = re.compile(
@@ -228,7 +228,7 @@ so cua tinh thanh pho tp ubnd hdnd van ban la gi noi dung ve viec nao xem tim tr
 thong tin co nhung cac nhiem vu chinh phu thu tuong bao nhieu trong tai duoc ban hanh ngay ky nguoi hieu luc quy dinh tom tat
 what is the about show me find document documents details detail of tell a an which text full summary
 summarize summarise issued signed when was who effective in force open see list tasks how many does do
-nam giai doan so hieu
+nam giai doan so hieu cuoi dau giua thang quy
 """.split())
 _ROLE_FILLER = set("""
 so cua tinh thanh pho tp nhung cac viec gi nao nhiem vu cong viec dau viec bao nhieu trong tai co duoc giao
@@ -257,8 +257,9 @@ def _type_table() -> tuple[re.Pattern, dict]:
         words.setdefault(w.lower(), t)
     alt = "|".join(re.escape(k).replace(r"\ ", r"\s+") + ("s?" if k.isascii() and len(k) > 3 else "")
                    for k in sorted(words, key=len, reverse=True))
-    rx = re.compile(r"(?<![\w])(?P<t>" + alt + r")\s+(?:(?:so|no|number|nr)\s+)?(?P<n>\d{1,5})"
-                    r"(?:\s*/\s*(?P<y>(?:19|20)\d{2}))?(?![\w/])")
+    # "QĐ2704-UBND" as typed: the type glued to the number, the issuer's code after a dash
+    rx = re.compile(r"(?<![\w])(?P<t>" + alt + r")\s*(?:(?:so|no|number|nr)\s+)?(?P<n>\d{1,5})"
+                    r"(?:\s*/\s*(?P<y>(?:19|20)\d{2}))?(?:-[a-z]{2,6}(?:-[a-z]{2,6})?)?(?![\w/])")
     return rx, words
 
 
@@ -451,6 +452,10 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
     if not cue:
         return None
     rel = cue.lastgroup
+    if rel == "cites":                    # "cite X as a legal basis", "nhắc đến … làm căn cứ": the precise relation
+        precise = next((c for c in _REL_RE.finditer(blanked, cue.end()) if c.lastgroup != "cites"), None)
+        if precise:
+            cue, rel = precise, precise.lastgroup
     took = _TAKE_AS_BASIS.search(blanked[:cue.start()]) if rel == "based_on" else None
     taken = bool(took and took.group("verb") and doc and took.end("verb") <= doc.span[0])   # "lấy X … làm căn cứ"
     after = blanked[cue.end():]
@@ -539,7 +544,10 @@ def route(question: str) -> Route:
     # nor a place ("đăng ký khai sinh ở UBND xã cần giấy tờ gì": where, not whose work)
     agencies = [a for a in found if a is not issuer and not (doc and a.span[0] < doc.span[1] and doc.span[0] < a.span[1])
                 and not _AT_PLACE.search(key[:a.span[0]])]
-    if agencies and not _WHO.search(key):
+    # a who-word asks for another agency ("Ai phối hợp với Sở Tư pháp …"), unless the question opens with the
+    # agency and asks about its work ("Sở TN&MT phối hợp với ai, trong những việc nào …")
+    if agencies and (not _WHO.search(key) or (agencies[0].span[0] <= 1 and _AGENCY_Q.search(_blank(key, [agencies[0].span]))
+                                                and re.search(r"\b(?:viec|nhiem vu|cong viec|tasks?|duties)\b", key))):
         ag = next((a for a in agencies if a.name != "UBND tỉnh"), agencies[0])
         spans = [ag.span] + ([doc.span] if doc else []) + ([(doc.span[1], issuer.span[1])] if issuer else []) + ([(q.find(period.text), q.find(period.text) + len(period.text))]
                                                            if period and period.text in q else [])

@@ -113,6 +113,19 @@ CASES = [
     ("Where is the Department of Industry and Trade named, as lead or partner?",
      dict(kind="agency", agency="Sở Công Thương", role="any")),
     ("Sở Y tế đứng ra làm những việc gì?", dict(kind="agency", agency="Sở Y tế", role="lead")),
+    # the agency first, then "với ai, trong những việc nào": its work; a who-word before it asks for another agency
+    ("Sở Tài nguyên và Môi trường phối hợp với ai, trong những việc nào của Kế hoạch 151?",
+     dict(kind="agency", agency="Sở Tài nguyên và Môi trường", role="support", serial="151")),
+    ("Ai phối hợp với Sở Tư pháp trong những việc nào?", dict(kind="task", agency=None)),
+    ("Which duties does the Department of Justice head up?", dict(kind="agency", agency="Sở Tư pháp", role="lead")),
+    # "cite X as a legal basis" is a basis; "put into effect" carries out; a number typed glued to its type
+    ("Which documents cite Decision 468/QĐ-TTg as a legal basis?",
+     dict(kind="relation", relation="based_on", direction="in", number="468/QĐ-TTg")),
+    ("Which documents cite Decree 61/2018?", dict(kind="relation", relation="cites", direction="in")),
+    ("Which resolutions does Plan 151 put into effect?",
+     dict(kind="relation", relation="implements", direction="out", serial="151")),
+    ("Cho tôi xem QĐ2704-UBND ban hành cuối năm 2022", dict(kind="document", type="Quyết định", serial="2704")),
+    ("kh319", dict(kind="document", type="Kế hoạch", serial="319")),
     # more ways to say a relation: cụ thể hóa (implements), cơ sở pháp lý / trên cơ sở / ban hành theo (based on)
     ("Quyết định 2866 được cụ thể hóa bằng văn bản nào?",
      dict(kind="relation", relation="implements", direction="in", serial="2866")),
