@@ -126,6 +126,9 @@ CASES = [
      dict(kind="relation", relation="implements", direction="out", serial="151")),
     ("Cho tôi xem QĐ2704-UBND ban hành cuối năm 2022", dict(kind="document", type="Quyết định", serial="2704")),
     ("kh319", dict(kind="document", type="Kế hoạch", serial="319")),
+    ("Cho tôi xem kế hoạch nâng cao chỉ số PAPI năm 2024 của Vĩnh Phúc", dict(kind="document", type="Kế hoạch")),
+    ("Kế hoạch 232/KH-UBND về PAPI giai đoạn 2022-2025 được cụ thể hóa bằng kế hoạch năm nào?",
+     dict(kind="relation", relation="implements", direction="in", serial="232")),
     # more ways to say a relation: cụ thể hóa (implements), cơ sở pháp lý / trên cơ sở / ban hành theo (based on)
     ("Quyết định 2866 được cụ thể hóa bằng văn bản nào?",
      dict(kind="relation", relation="implements", direction="in", serial="2866")),
