@@ -435,10 +435,23 @@ def _agency_nodes(G, name: str, province: Optional[str]) -> list[str]:
         ids = find_agencies(G, generic + (f" {province}" if province else "")) or find_agencies(G, generic)
     aliases = {search_key(a) for a, lang, canon in agency_aliases() if canon == name and lang == "vi"}
     aliases.discard(search_key(name))
-    same = [n for n, a in G.nodes(data=True) if a.get("kind") == "agency" and search_key(a.get("name") or "") in aliases]
+    by_key = _agencies_by_key(G)
+    same = [n for k in aliases for n in by_key.get(k, ())]
     ids = sorted(set(ids) | set(same))
     exact = [a for a in ids if G.nodes[a].get("name") == name or a in same]
     return exact or ids
+
+
+def _agencies_by_key(G) -> dict[str, list[str]]:
+    """Folded agency name → its nodes, built once per (immutable) graph."""
+    idx = G.graph.get("_ask_agencies_by_key")
+    if idx is None:
+        idx = {}
+        for n, a in G.nodes(data=True):
+            if a.get("kind") == "agency":
+                idx.setdefault(search_key(a.get("name") or ""), []).append(n)
+        G.graph["_ask_agencies_by_key"] = idx
+    return idx
 
 
 def _rows_about(engine, subject: str, rows: set[int]) -> set[int]:
