@@ -179,10 +179,12 @@ _DOCQ = re.compile(rf"\b(?:{_DOC_NOUNS})\s+(?:(?:nam|so)\s+)?(?:nao|gi)\b"
                    r"|^\s*(?:what|has|have|is|was|are|were|does|did|list|show)\b")
 # after the cue: "căn cứ vào đâu", "thực hiện gì", "… đã bị sửa đổi chưa", "căn cứ pháp lý của X là gì"
 _DOCQ_TAIL = re.compile(r"^\s*(?:vao|theo|tu)?\s*(?:nhung|cac)?\s*(?:gi|dau|nao)\b|\b(?:chua|khong|la gi)\s*$")
-_PASSIVE_VI_BEFORE = re.compile(rf"\b(?:duoc|bi)\s+(?:(?:nhung|cac)\s+)?(?:(?:{_DOC_NOUNS})\s+(?:nao|gi)\s+)?$")
+# "được (những văn bản nào) …" just before the cue
+_PASSIVE_VI = rf"\b(?:duoc|bi)\s+(?:(?:nhung|cac)\s+)?(?:(?:{_DOC_NOUNS})\s+(?:nao|gi)\s+"
+_PASSIVE_VI_BEFORE = re.compile(_PASSIVE_VI + r")?$")
 # "X về <title> (đã) được (những văn bản nào) triển khai", "… được ban hành căn cứ vào": a passive just before the
 # cue asks about X's relation; the cue is not a word of X's title
-_TITLE_THEN_ASKED = re.compile(rf"\b(?:duoc|bi)\s+(?:(?:nhung|cac)\s+)?(?:(?:{_DOC_NOUNS})\s+(?:nao|gi)\s+|ban hanh\s+)?$")
+_TITLE_THEN_ASKED = re.compile(_PASSIVE_VI + r"|ban hanh\s+)?$")
 # "… về <title> căn cứ vào những văn bản nào"
 _DOCQ_RIGHT_AFTER = re.compile(rf"\s*(?:vao|theo)?\s*(?:nhung|cac)?\s*(?:{_DOC_NOUNS})\s+(?:nao|gi)\b")
 _PASSIVE_EN_BEFORE = re.compile(r"\b(?:is|are|was|were|been|be|being|get|gets|got)\s+(?:\w+ly\s+)?$")
@@ -494,7 +496,7 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
     elif rel != "based_on" and (_PASSIVE_VI_BEFORE.search(blanked[:cue.start()])
                                 or _PASSIVE_EN_BEFORE.search(blanked[:cue.start()]) or _PASSIVE_AFTER.match(after)):
         direction = "in" if direction == "out" else "out"
-    related = None
+    related, related_types = None, ()
     m = re.search(rf"\b({_DOC_NOUNS}|{_TYPE_WORDS_EN})\s+(?:nao|gi)\b|\b(?:nhung|cac|which|what)\s+"
                   rf"(?:[a-z]+\s+){{0,2}}?(?:other\s+)?({_DOC_NOUNS}|{_TYPE_WORDS_EN})\b", blanked)
     if m:
@@ -507,8 +509,8 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
         kinds = tuple(dict.fromkeys(t for t in (_type_of(w) for w in re.findall(
             noun, listed.group(1) or listed.group(2))) if t))
         if len(kinds) > 1:
-            related = kinds
-    return rel, direction, doc, related
+            related, related_types = None, kinds
+    return rel, direction, doc, related, related_types
 
 
 def route(question: str) -> Route:
@@ -531,8 +533,7 @@ def route(question: str) -> Route:
 
     rel = _relation(q, key, doc)
     if rel:
-        relation, direction, rdoc, related = rel
-        related, related_types = (None, related) if isinstance(related, tuple) else (related, ())
+        relation, direction, rdoc, related, related_types = rel
         return Route("relation", topic="", document=rdoc, relation=relation, direction=direction,
                      related_type=related, related_types=related_types, rule=f"relation:{relation}:{direction}",
                      **common)

@@ -181,10 +181,9 @@ def _summary(G, n: str) -> dict:
 
 def _document(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int,
               ids: Optional[list[str]] = None) -> Optional[dict]:
-    if not ids and r.rule == "document:title":
-        ids = resolve_title(G, engine, r) or resolve_named(G, engine, r.document)
-    elif not ids:
-        ids = resolve(G, r.document) or (resolve_named(G, engine, r.document) if not r.document.number else [])
+    if not ids:
+        ids = (resolve_title(G, engine, r) or resolve_named(G, engine, r.document)) if r.rule == "document:title" \
+            else resolve(G, r.document) or (resolve_named(G, engine, r.document) if not r.document.number else [])
     if not ids:
         return None
     docs = [_summary(G, n) for n in ids[:10]]
@@ -405,8 +404,9 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
         # "… về số hóa": only the rows on that subject count; none → say so, not every row of the agency
         on_subject = _rows_about(engine, r.about, set().union(*per_agency.values()))
         per_agency = {a: v & on_subject for a, v in per_agency.items()}
-        duties = {t: d for t, d in duties.items() if any(i in on_subject for i in engine.by_id.get(t, []))}
-        recurring = {t: d for t, d in recurring.items() if any(i in on_subject for i in engine.by_id.get(t, []))}
+        about = {t for t in (*duties, *recurring) if not on_subject.isdisjoint(engine.by_id.get(t, ()))}
+        duties = {t: d for t, d in duties.items() if t in about}
+        recurring = {t: d for t, d in recurring.items() if t in about}
         if not any(per_agency.values()):
             name = G.nodes[ids[0]].get("name")
             return _abstain(out, engine, q, k, mode, offset,
