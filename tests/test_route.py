@@ -186,6 +186,9 @@ CASES = [
     ("so tai chinh co vai tro gi trong quyet dinh 2704 ve kiem soat thu tuc hanh chinh", dict(kind="agency", about=None)),
     ("so tai chinh lam gi trong qd 2704 ve kiem soat thu tuc hanh chinh", dict(kind="agency", about=None)),
     ("Sở Nội vụ có bao nhiêu nhiệm vụ năm 2023 về số hóa?", dict(kind="agency", about="số hóa")),
+    # bad input: a subject cue with nothing after it names no subject
+    ("Sở Nội vụ làm gì về ???", dict(kind="agency", agency="Sở Nội vụ", about=None)),
+    ("Sở Nội vụ làm gì về", dict(kind="agency", agency="Sở Nội vụ", about=None)),
     # an agency as a place is not whose work is asked about
     ("Thủ tục đăng ký khai sinh cho con ở UBND xã cần giấy tờ gì?", dict(kind="task", agency=None)),
     ("so tai chinh co vai tro gi trong quyet dinh 2704", dict(kind="agency", agency="Sở Tài chính", role="any",
