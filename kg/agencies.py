@@ -46,6 +46,11 @@ ABBREVIATIONS = [
     (r"Cổng TTĐT|Cổng Thông tin điện tử", "Cổng Thông tin điện tử"),
     (r"Đài PT\s*-?\s*TH|Đài PTTH|Đài Phát thanh - Truyền hình", "Đài Phát thanh và Truyền hình"),
     (r"BCH Quân sự|Bộ CHQS|BCHQS", "Bộ Chỉ huy Quân sự"),
+    # a provincial or district court and procuracy are always "nhân dân" ones; plans
+    # write "Tòa án tỉnh" and "Tòa án nhân dân tỉnh" for the same body
+    (r"TAND|(?:Tòa|Toà) án(?=\s+(?:tỉnh|huyện|thành phố|thị xã|quận|cấp|hai cấp|các cấp)\b)", "Tòa án nhân dân"),
+    (r"VKSND|Viện KSND|Viện kiểm sát(?=\s+(?:tỉnh|huyện|thành phố|thị xã|quận|cấp|hai cấp|các cấp)\b)",
+     "Viện kiểm sát nhân dân"),
     (r"CCHC", "cải cách hành chính"),
     (r"TTHC", "thủ tục hành chính"),
     (r"ĐVSN", "đơn vị sự nghiệp"),

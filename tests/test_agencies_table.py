@@ -75,6 +75,18 @@ CANONICAL = [
     # one department written two ways: its official name
     ("Sở Văn hóa và Thể thao", "Sở Văn hóa và Thể thao"),
     ("Sở Văn hóa, Thể thao", "Sở Văn hóa và Thể thao"),
+    # a court or procuracy below the centre is a "nhân dân" one, however the plan shortens it
+    ("Tòa án tỉnh", "Tòa án nhân dân tỉnh"),
+    ("Toà án tỉnh", "Tòa án nhân dân tỉnh"),
+    ("Tòa án nhân dân tỉnh", "Tòa án nhân dân tỉnh"),
+    ("TAND tỉnh", "Tòa án nhân dân tỉnh"),
+    ("Tòa án cấp huyện", "Tòa án nhân dân cấp huyện"),
+    ("Viện kiểm sát tỉnh", "Viện kiểm sát nhân dân tỉnh"),
+    ("VKSND tỉnh", "Viện kiểm sát nhân dân tỉnh"),
+    ("Viện KSND tỉnh", "Viện kiểm sát nhân dân tỉnh"),
+    ("Viện kiểm sát nhân dân tỉnh", "Viện kiểm sát nhân dân tỉnh"),
+    ("Tòa án nhân dân tối cao", "Tòa án nhân dân tối cao"),
+    ("Tòa án", "Tòa án"),
 ]
 
 
