@@ -209,6 +209,14 @@ def _canonical_issuer(issuer: str, own_province: Optional[str]) -> str:
     return iss
 
 
+# "Thực hiện việc điều chỉnh vị trí việc làm … theo quy định tại Nghị định X", "… theo tinh thần Nghị quyết X":
+# after the cue's own object, a norm introduced as the provisions or the spirit to follow is cited, not the text
+# the citing document carries out. A bare "theo" stays implemented ("triển khai các dự án … theo Nghị quyết X"
+# that lists them), and so does a plan or decision after it ("triển khai dịch vụ … theo Kế hoạch X").
+_STANDARD_BEFORE = re.compile(r"\S\s+theo\s+(?:đúng\s+)?(?:tinh\s+thần|quy\s+định(?:\s+(?:tại|của))?)\s*$", re.I)
+_NORM_TYPES = {"Nghị định", "Nghị quyết", "Thông tư", "Luật", "Pháp lệnh", "Thông tư liên tịch", "Nghị quyết liên tịch"}
+
+
 def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
     """Relation of the citing document to each mention, plus stated relations.
 
@@ -248,6 +256,9 @@ def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
                 chosen = c
                 break
             chosen = c
+            if c.lastgroup == "implements" and m.type in _NORM_TYPES \
+                    and _STANDARD_BEFORE.search(text[c.end():m.context_start]):
+                break                               # "thực hiện chính sách … theo Nghị quyết X": X is cited
             m.relation = c.lastgroup
             m.cue = text[c.start():c.end()]
             break

@@ -148,7 +148,11 @@ class Route:
 # ------------------------------------------------------------------ tables (on the folded key)
 
 _DOC_NOUNS = (r"van ban|ke hoach|quyet dinh|nghi dinh|nghi quyet|thong tu|chi thi|cong van|cong dien|luat"
-              r"|chuong trinh|de an|tai lieu|phap lenh")
+              r"|chuong trinh hanh dong|chuong trinh|de an|tai lieu|phap lenh")
+# who issued the asked-for text, between its type and the question word: "nghị quyết trung ương nào",
+# "quyết định của Thủ tướng nào"
+_ISSUER_SCOPE = (r"(?:\s+(?:cua\s+)?(?:trung uong|chinh phu|quoc hoi|thu tuong|tinh uy|hdnd|ubnd|bo|tinh|cap tinh"
+                 r"|cap huyen|dia phuong|hien hanh|dang))?")
 _EN_DOC_NOUNS = (r"documents?|plans?|decisions?|decrees?|circulars?|resolutions?|directives?|laws?|texts?"
                  r"|regulations?|programm?es?|instruments?|acts?")
 _WHO = re.compile(r"\b(?:ai|co quan nao|don vi nao|so nao|ben nao|cap nao|nganh nao|to chuc nao|who|whom"
@@ -172,7 +176,7 @@ _REL_CUES = [
               r"|refer(?:s|red|ring)? to|referenc(?:e|es|ed|ing)|mention(?:s|ed|ing)?"),
 ]
 _REL_RE = re.compile(r"\b(?:" + "|".join(f"(?P<{r}>{p})" for r, p in _REL_CUES) + r")\b")
-_DOCQ = re.compile(rf"\b(?:{_DOC_NOUNS})\s+(?:(?:nam|so)\s+)?(?:nao|gi)\b"
+_DOCQ = re.compile(rf"\b(?:{_DOC_NOUNS}){_ISSUER_SCOPE}\s+(?:(?:nam|so)\s+)?(?:nao|gi)\b"
                    rf"|\b(?:nhung|cac|danh sach(?: cac)?|liet ke(?: cac)?)\s+(?:{_DOC_NOUNS})\b"
                    r"|^\s*(?:cac |nhung )?van ban\s+(?=\w)"
                    rf"|\b(?:which|what)\s+(?:[a-z]+\s+){{0,2}}?(?:other\s+)?(?:legal\s+)?(?:{_EN_DOC_NOUNS})\b"
@@ -189,6 +193,11 @@ _TITLE_THEN_ASKED = re.compile(_PASSIVE_VI + r"|ban hanh\s+)?$")
 _DOCQ_RIGHT_AFTER = re.compile(rf"\s*(?:vao|theo)?\s*(?:nhung|cac)?\s*(?:{_DOC_NOUNS})\s+(?:nao|gi)\b")
 _PASSIVE_EN_BEFORE = re.compile(r"\b(?:is|are|was|were|been|be|being|get|gets|got)\s+(?:\w+ly\s+)?$")
 _PASSIVE_AFTER = re.compile(r"^\s+(?:boi|by)\b")
+# "X được Tỉnh ủy Vĩnh Phúc thực hiện bằng …": a passive whose agent stands between it and the cue; not "X được
+# ban hành để thực hiện …" (X was issued to carry something out: X is the one acting)
+_PASSIVE_AGENT_BEFORE = re.compile(r"\b(?:duoc|bi)\s+(?!ban hanh\b)(?:(?!(?:de|nham|ma|ban hanh)\b)[a-z]+\s+){1,5}$")
+# "What legal bases is X built on", "which basis does X rest on": the auxiliary right after the cue asks for X's own
+_AUX_AFTER_BASIS = re.compile(r"^\s+(?:is|are|was|were|does|do|did|has|have)\b")
 # "… làm căn cứ" / "… as (a|the|its) (legal) basis" just before the cue, with the taking verb when there is one
 _TAKE_AS_BASIS = re.compile(r"(?:\b(?P<verb>lay|dung|su dung|chon|use[sd]?|using|take[sn]?|took|cite[sd]?)\b.*)?"
                             r"\b(?:lam|as(?: an?| the| its| their)?(?: legal)?)\s*$")
@@ -217,6 +226,7 @@ _AGENCY_Q = re.compile(
     r"|\b(?:nhiem vu|viec|cong viec)\s+(?:cua|giao cho|do)\b|\bduoc giao\b|\bgi\s*$"
     r"|\bwhat (?:does|do|did|will|should|must|is|are)\b|\bwhat (?:tasks?|work|duties|responsibilit\w+|activit\w+|jobs?)\b"
     r"|\bwhich (?:tasks?|duties|responsibilit\w+|activit\w+|jobs?|work)\b|\bhow many\b|\blist\b|\bnumber of\b"
+    r"|\banything\b|\bany (?:tasks?|duties|work|jobs?|activit\w+)\b"
     r"|\b(?:tasks?|duties|responsibilit\w+|workload|assignments?)\s+(?:of|for|assigned to|led by|given to)\b")
 _COUNT = re.compile(r"\b(?:bao nhieu|so luong|how many|number of|count|dem|may (?:nhiem vu|viec))\b")
 _DOC_META = re.compile(
@@ -231,6 +241,8 @@ thong tin co nhung cac nhiem vu chinh phu thu tuong bao nhieu trong tai duoc ban
 what is the about show me find document documents details detail of tell a an which text full summary
 summarize summarise issued signed when was who effective in force open see list tasks how many does do
 nam giai doan so hieu cuoi dau giua thang quy
+xin hoi biet lam on vui long can muon dang minh em
+i am im looking look for need want please could can you give get me my
 """.split())
 _ROLE_FILLER = set("""
 so cua tinh thanh pho tp nhung cac viec gi nao nhiem vu cong viec dau viec bao nhieu trong tai co duoc giao
@@ -294,7 +306,13 @@ def _upper_codes(q: str) -> str:
         for a, b in (("TTG", "TTg"), ("CTR", "CTr"), ("TTR", "TTr")):
             s = re.sub(rf"(?<![A-Z]){a}(?![A-Z])", b, s)
         return s
-    return re.sub(r"(?<![\w/])\d{1,5}\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?[a-zđ][\w&-]*", up, q)
+    # '19-nq/tw', '49-ctr/tu': the party's numbers join serial and code with a hyphen
+    return re.sub(r"(?<![\w/])\d{1,5}(?:\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?[a-zđ][\w&-]*|-[a-zđ]+/[a-zđ][\w&-]*)", up, q)
+
+
+# "văn bản số 2866 năm 2021": a text of unnamed type by its serial (and year)
+_GENERIC_REF = re.compile(r"(?<!\w)(?:van ban|tai lieu|document|text)\s+(?:(?:so|no|number)\.?\s+)?(?P<n>\d{1,5})"
+                          r"(?:\s*/\s*|\s+(?:nam|of|from|in)\s+)?(?P<y>(?:19|20)\d{2})?(?![\w/])")
 
 
 def find_document(q: str, key: str) -> Optional[DocumentRef]:
@@ -312,7 +330,8 @@ def find_document(q: str, key: str) -> Optional[DocumentRef]:
         year = int(parts[1]) if len(parts) == 3 and re.fullmatch(r"(?:19|20)\d{2}", parts[1]) else None
         prov = find_province(q) if is_local(number) else None
         return DocumentRef(q[s:e], number, typ, serial, year, prov, (s, e))
-    for m in ([partial] if partial else []) + list(_BARE_RE.finditer(key)):
+    generic = None if partial else _GENERIC_REF.search(key)
+    for m in ([partial] if partial else []) + ([generic] if generic else []) + list(_BARE_RE.finditer(key)):
         serial, y = m.group("n"), m.group("y")
         if "t" in m.groupdict():
             typ = _type_of(m.group("t"))
@@ -361,9 +380,17 @@ def find_agencies(q: str) -> list[AgencyRef]:
               if not any(s < e2 and s2 < e for s2, e2, _ in found)]
     out = []
     for s, e, name in sorted(found):
+        if _PLURAL_LOWER_SO.search(q[:s]) and re.match(r"s[oở]\s", q[s:e]):
+            continue                          # "các sở xây dựng văn bản": departments drafting, not Sở Xây dựng
         prov = find_province(q[e:e + 40]) if re.match(r"\s*(?:tỉnh|tinh|thành phố|thanh pho|TP\.?|of)\s", q[e:]) else None
+        if prov is None and _POSSESSIVE_BEFORE.search(q[:s]):
+            prov = find_province(q[max(0, s - 40):s])      # "Tien Giang's Department of Justice"
         out.append(AgencyRef(name, q[s:e], prov, (s, e)))
     return out
+
+
+_PLURAL_LOWER_SO = re.compile(r"(?:^|\s)(?:các|những|cac|nhung)\s+$")
+_POSSESSIVE_BEFORE = re.compile(r"\w['’]s\s+(?:the\s+)?$")
 
 
 _MONTHS = {m: i for i, m in enumerate("january february march april may june july august september october "
@@ -395,6 +422,20 @@ def find_period(q: str, key: str) -> Optional[Period]:
             if start:
                 return Period(q[m.start():m.end()], start, end)
     return None
+
+
+_LONE_YEAR = re.compile(r"(?<![\d/.-])(?:19|20)\d{2}(?![\d/]|\s*[-–]\s*\d)")
+
+
+def year_period(q: str) -> Optional[Period]:
+    """The one year a question names on its own ("Năm 2024 Sở … chủ trì bao nhiêu việc"), as a period; None
+    when it names none, several, or a year inside a range or a number ("2021-2025", "61/2018")."""
+    years = {m.group(0) for m in _LONE_YEAR.finditer(q)}
+    if len(years) != 1:
+        return None
+    y = years.pop()
+    start, end = normalise_deadline(f"năm {y}")
+    return Period(f"năm {y}", start, end) if start else None
 
 
 def _blank(key: str, spans) -> str:
@@ -488,16 +529,24 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
         direction = "in" if (taker and doc.span[0] >= took.end("verb")) or passive else "out"
     elif rel == "based_on" and cue.group() == "on the basis of" and re.match(r"\s*(?:which|what)\b", after):
         direction = "out"                 # "on the basis of which documents was X issued": X rests on them
-    elif rel == "based_on" and doc.span[1] <= cue.start() and _IS_BASIS.search(blanked[doc.span[1]:cue.start()]):
+    elif rel == "based_on" and direction == "in" and _DOCQ.search(blanked[:cue.start()]) \
+            and _AUX_AFTER_BASIS.match(blanked[cue.end():doc.span[0]]):
+        direction = "out"                 # "What legal bases is X built on": X rests on them
+    elif rel == "based_on" and doc.span[1] <= cue.start() and (
+            _IS_BASIS.search(blanked[doc.span[1]:cue.start()])
+            or (cue.group().endswith(("basis", "bases"))                         # "which plans is X the basis for"
+                and re.search(r"\b(?:is|are|was|were)\s+$", blanked[:doc.span[0]])
+                and re.fullmatch(r"\s*(?:(?:the|a|an)\s+)?", blanked[doc.span[1]:cue.start()]))):
         direction = "in"                  # "X là căn cứ của văn bản nào": X is the basis
     elif direction == "in" and _POSSESSIVE_AFTER.match(blanked[cue.end():doc.span[0]] + " "):
         # "căn cứ pháp lý của X": X owns the basis; a "của <province>" after X does not count
         direction = "out"
     elif rel != "based_on" and (_PASSIVE_VI_BEFORE.search(blanked[:cue.start()])
+                                or (direction == "out" and _PASSIVE_AGENT_BEFORE.search(blanked[doc.span[1]:cue.start()]))
                                 or _PASSIVE_EN_BEFORE.search(blanked[:cue.start()]) or _PASSIVE_AFTER.match(after)):
         direction = "in" if direction == "out" else "out"
     related, related_types = None, ()
-    m = re.search(rf"\b({_DOC_NOUNS}|{_TYPE_WORDS_EN})\s+(?:nao|gi)\b|\b(?:nhung|cac|which|what)\s+"
+    m = re.search(rf"\b({_DOC_NOUNS}|{_TYPE_WORDS_EN}){_ISSUER_SCOPE}\s+(?:nao|gi)\b|\b(?:nhung|cac|which|what)\s+"
                   rf"(?:[a-z]+\s+){{0,2}}?(?:other\s+)?({_DOC_NOUNS}|{_TYPE_WORDS_EN})\b", blanked)
     if m:
         related = _type_of(m.group(1) or m.group(2))

@@ -32,7 +32,7 @@ from kg.periods import document_years, due_dates, parse_deadline
 from kg.vntext import search_key
 from kg.vocab import CITATION_TYPES
 from search.glossary import agency_aliases
-from search.route import DocumentRef, Route, route as route_question
+from search.route import DocumentRef, Route, route as route_question, year_period
 from search.text import syllables
 
 from . import absent, answer as wording
@@ -373,6 +373,10 @@ def _agency(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -
         doc_ids = _titled_scope(G, engine, r, province)
     if doc_ids:
         out["filters"]["document"] = doc_ids[0]
+    elif r.period is None and r.document is None:
+        # "Năm 2024 Sở GD&ĐT chủ trì bao nhiêu việc": with no document named, the year is when the rows fall due
+        r = dataclasses.replace(r, period=year_period(r.question))
+        out["filters"]["period"] = _period(r)
     per_agency: dict[str, set[int]] = {}
     duties: dict[str, dict] = {}
     recurring: dict[str, dict] = {}
@@ -473,12 +477,21 @@ _SCOPE_TYPE = re.compile(r"\b(?:kế hoạch|ke hoach|chương trình|chuong tri
                          re.I)
 
 
+_SCOPE_OPENING = re.compile(r"^\s*(?:kế hoạch|ke hoach|chương trình|chuong trinh|đề án|de an)\s+(?!số\b|so\b|\d)", re.I)
+_SCOPE_VERB_TAIL = re.compile(r"(?:[\s,:]+(?:giao|giao cho|yêu cầu|phân công|cho|thì|đã|có|assigns?|gives?|tells?|asks?))*"
+                              r"[\s,:]*$", re.I)
+
+
 def _titled_scope(G, engine, r: Route, province: Optional[str]) -> list[str]:
     """The one in-corpus document an agency question names by type and title
     words ('trong kế hoạch CCHC 2023, …', '… in Vinh Phuc's 2024 PAPI plan'),
     else nothing (several equally good titles: no filter rather than a guess)."""
-    for m in _SCOPE_PHRASE.finditer(r.question):
-        phrase = _POSSESSIVE_S.sub(" ", m.group(1)).strip()
+    phrases = [m.group(1) for m in _SCOPE_PHRASE.finditer(r.question)]
+    if r.agency is not None and _SCOPE_OPENING.match(r.question):
+        # "Kế hoạch CCHC giai đoạn 2021-2025 của Vĩnh Phúc giao Sở Tài chính …": the words before the agency
+        phrases.append(_SCOPE_VERB_TAIL.sub("", r.question[:r.agency.span[0]]))
+    for phrase in phrases:
+        phrase = _POSSESSIVE_S.sub(" ", phrase).strip()
         if not _SCOPE_TYPE.search(phrase):
             continue
         sub = dataclasses.replace(r, question=phrase, province=province or r.province,

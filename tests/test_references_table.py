@@ -56,6 +56,18 @@ CASES = [
     ("Quyết định này thay thế Quyết định số 30/2020/QĐ-UBND ngày 01/6/2020.", {"30/2020/QĐ-UBND": ("Quyết định", "replaces", "2020-06-01")}),
     ("Sửa đổi, bổ sung một số điều của Quyết định số 07/2022/QĐ-UBND.", {"07/2022/QĐ-UBND": ("Quyết định", "amends", None)}),
     ("Hướng dẫn thi hành Nghị định số 45/2020/NĐ-CP.", {"45/2020/NĐ-CP": ("Nghị định", "guides", None)}),
+    # a norm named as the provisions or the spirit the work follows is cited; a bare "theo", a plan after it, or
+    # "thực hiện theo" right at the cue is still implemented
+    ("Thực hiện việc điều chỉnh vị trí việc làm theo quy định tại Nghị định số 62/2020/NĐ-CP ngày 01/6/2020.",
+     {"62/2020/NĐ-CP": ("Nghị định", "cites", "2020-06-01")}),
+    ("Tiếp tục thực hiện cơ chế tự chủ của đơn vị sự nghiệp theo tinh thần Nghị quyết số 19-NQ/TW ngày 25/10/2017.",
+     {"19-NQ/TW": ("Nghị quyết", "cites", "2017-10-25")}),
+    ("Triển khai các dự án nạo vét kênh rạch theo Nghị quyết số 38/2019/NQ-HĐND ngày 15/7/2019 của HĐND tỉnh.",
+     {"38/2019/NQ-HĐND": ("Nghị quyết", "implements", "2019-07-15")}),
+    ("Tổ chức triển khai dịch vụ bưu chính công ích theo quy định tại Kế hoạch số 125/KH-UBND ngày 31/7/2023.",
+     {"125/KH-UBND": ("Kế hoạch", "implements", "2023-07-31")}),
+    ("Thực hiện theo quy định tại Nghị định số 62/2020/NĐ-CP ngày 01/6/2020.",
+     {"62/2020/NĐ-CP": ("Nghị định", "implements", "2020-06-01")}),
     # a number glued to "số"; a committee symbol ending in the legislature number; a symbol typed without its hyphen
     ("Xét đề nghị của Chính phủ tại Tờ trình số357/TTr-CP ngày 07 tháng 5 năm 2025;", {"357/TTr-CP": (None, "cites", "2025-05-07")}),
     ("Theo Văn bản số 1691/UBDNGS15 ngày 10/11/2025 của Ủy ban;", {"1691/UBDNGS15": (None, "cites", "2025-11-10")}),

@@ -5,7 +5,7 @@ English and mixed; other documents and agencies than the bundled corpus too.
 """
 import pytest
 
-from search.route import find_period, route
+from search.route import year_period, find_period, route
 from search.glossary import vi_key
 
 Q4_2023 = ("2023-10-01", "2023-12-31")
@@ -17,6 +17,13 @@ CASES = [
     ("61/2018/NĐ-CP", dict(kind="document", number="61/2018/NĐ-CP", type="Nghị định", serial="61", year=2018)),
     ("nghi dinh 45/2020/ND-CP", dict(kind="document", number="45/2020/NĐ-CP", type="Nghị định")),
     ("61/2018/nd-cp", dict(kind="document", number="61/2018/NĐ-CP")),
+    # a text of unnamed type by serial and year; polite and English openings are not a task's words
+    ("Xin hỏi văn bản số 2704 năm 2023 là văn bản gì?", dict(kind="document", serial="2704", year=2023, type=None)),
+    ("I am looking for Decree 47/2020/ND-CP", dict(kind="document", number="47/2020/NĐ-CP")),
+    # an agency asked with "anything", its province as an English possessive; "các sở xây dựng văn bản" drafts
+    ("Does Vinh Phuc's Department of Health lead anything?",
+     dict(kind="agency", agency="Sở Y tế", role="lead")),
+    ("ai huong dan cac so xay dung van ban quy pham phap luat", dict(kind="task", agency=None)),
     ("Nghị định 61/2018", dict(kind="document", number=None, type="Nghị định", serial="61", year=2018)),
     ("Kế hoạch 319 của Vĩnh Phúc", dict(kind="document", type="Kế hoạch", serial="319", doc_province="Vĩnh Phúc")),
     ("quyết định 2866 vĩnh phúc", dict(kind="document", type="Quyết định", serial="2866", doc_province="Vĩnh Phúc")),
@@ -90,6 +97,18 @@ CASES = [
     ("Which plans are based on Resolution 76/NQ-CP?",
      dict(kind="relation", relation="based_on", direction="in", related_type="Kế hoạch")),
     ("Has decree 61/2018 been amended?", dict(kind="relation", relation="amends", direction="in")),
+    # an issuer between the asked type and "nào"; a party number typed in lower case; a passive with its agent
+    ("Kế hoạch 87/KH-UBND nhằm thực hiện nghị định của chính phủ nào?",
+     dict(kind="relation", relation="implements", direction="out", related_type="Nghị định")),
+    ("nghi quyet 18-nq/tw duoc tinh uy thuc hien bang chuong trinh hanh dong nao",
+     dict(kind="relation", relation="implements", direction="in", number="18-NQ/TW", related_type="Chương trình")),
+    ("Nghị định 61/2018 được UBND tỉnh triển khai bằng kế hoạch nào?",
+     dict(kind="relation", relation="implements", direction="in", related_type="Kế hoạch")),
+    ("Kế hoạch 151/KH-UBND được ban hành nhằm thực hiện văn bản nào?",
+     dict(kind="relation", relation="implements", direction="out")),
+    ("What legal bases is Decision 2704 built on?", dict(kind="relation", relation="based_on", direction="out")),
+    ("Which plans is Decree 61/2018 the basis for?",
+     dict(kind="relation", relation="based_on", direction="in", related_type="Kế hoạch")),
     ("Which documents cite Directive 23/CT-TTg?", dict(kind="relation", relation="cites", direction="in")),
     ("What is the legal basis of plan 319?", dict(kind="relation", relation="based_on", direction="out")),
     ("Which documents were issued on the basis of the 2015 Law on Organization of Local Government?",
@@ -302,4 +321,16 @@ def test_to_dict_names_the_route():
 ])
 def test_periods(text, expected):
     p = find_period(text, vi_key(text))
+    assert (p and (p.start, p.end)) == expected
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("Năm 2024 Sở Nội vụ chủ trì bao nhiêu việc?", ("2024-01-01", "2024-12-31")),
+    ("Sở Y tế làm gì trong năm 2023", ("2023-01-01", "2023-12-31")),
+    ("Sở Nội vụ chủ trì bao nhiêu việc giai đoạn 2021-2025?", None),       # a range is no one year
+    ("Nghị định 61/2018 giao Sở Nội vụ việc gì?", None),                   # a number's year is the number's
+    ("Sở Nội vụ năm 2023 và năm 2024", None),                              # two years: no single period
+])
+def test_year_period(question, expected):
+    p = year_period(question)
     assert (p and (p.start, p.end)) == expected
