@@ -98,6 +98,15 @@ def search_key(text: str) -> str:
     return strip_diacritics(nfc(text)).lower()
 
 
+# a letter only Vietnamese writes (a vowel with a mark, or đ): accented Vietnamese, not English or typed unaccented
+_VI_MARK = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
+
+
+def has_marks(text: str) -> bool:
+    """True when ``text`` holds a Vietnamese letter with a mark ("số hóa", "Đà"), False for "so hoa"."""
+    return _VI_MARK.search(text) is not None
+
+
 _SPACES_RE = re.compile(r"\s+")
 
 

@@ -28,7 +28,7 @@ import bm25s
 import faiss
 import numpy as np
 
-from kg.vntext import search_key
+from kg.vntext import has_marks, search_key
 
 from . import calibrate, heap
 from .e5model import query_precision  # noqa: F401 (re-exported)
@@ -37,8 +37,8 @@ from .index import get_query_encoder, passages_from, query_threads  # noqa: F401
 from .intent import _STOP, find_provinces, parse_question
 from .qembed import QueryEmbedder
 from .records import open_records
-from .rows import _VI_MARK, RowTables
-from .text import new_tones, syllables, tokens
+from .rows import RowTables
+from .text import new_tones, spoken_numbers, syllables, tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -164,7 +164,7 @@ class SearchEngine:
     # ---------------------------------------------------------- question --
     def prepare(self, question: str) -> Query:
         """Expand and parse a question (``search.glossary`` + ``search.intent``)."""
-        text = question.strip()[:2000]
+        text = spoken_numbers(question.strip()[:2000])
         ex = expand(text)
         pq = parse_question(text)
         pt = parse_question(ex.translated) if ex.translated != text else pq
@@ -186,7 +186,7 @@ class SearchEngine:
                 continue
             content.append(s)
         dense = new_tones(ex.dense_text())
-        if not ex.english and not _VI_MARK.search(text):
+        if not ex.english and not has_marks(text):
             dense = self.reaccent(dense)      # e5 reads "so hoa ket qua" far worse than "số hóa kết quả"
         places = frozenset(search_key(w) for p in find_provinces(text) for w in p.split()) if ex.english else None
         return Query(text, intent, pq.province or pt.province, pq.year, pq.number or pt.number, topic,

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Optional
 
 from kg.agencies import FIELDS, canonical_name
-from kg.vntext import compact_spaces, nfc, search_key
+from kg.vntext import compact_spaces, has_marks, nfc, search_key
 
 DATA = Path(__file__).with_name("data")
 VI_FILE = DATA / "glossary_vi.tsv"
@@ -279,12 +279,9 @@ def is_english_word(word: str) -> bool:
 
 # ---------------------------------------------------------------- expansion
 
-_VI_MARK = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
-
-
 def is_english(text: str) -> bool:
     """Mostly English words and no Vietnamese letters."""
-    if _VI_MARK.search(text):
+    if has_marks(text):
         return False
     words = [t for t, _, _ in en_tokens(text) if t.isalpha()]
     if not words:

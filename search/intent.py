@@ -29,7 +29,10 @@ _STOP = re.compile(
     r"\b(?:ai|la|cap nao|ben nao|noi nao|giao cho|by when|due|department|office|han hoan thanh|thoi diem nao|thang nao|chu tri|co quan nao|don vi nao|so nao|phu trach|chiu trach nhiem|who|leads?|leading|is|are|the|"
     r"responsible for|responsible|agency|in charge of|in charge|phoi hop|khi nao|thoi han|bao gio|han chot|deadline|"
     r"when|which|what|does|do|of|for|nhiem vu|viec|cong viec|thuc hien boi|dam nhiem|tai|o|cua|nao|hoan thanh|"
-    r"thoi gian|den khi nao|luc nao|tinh|thanh pho|nam|trong|va)\b")
+    r"thoi gian|den khi nao|luc nao|tinh|thanh pho|nam|trong|va|"
+    # polite openings ask nothing about the row
+    r"lam on cho biet|xin cho biet|vui long cho biet|cho (?:toi|em|minh|chau) hoi|xin hoi|cho hoi|lam on|vui long"
+    r"|please tell me|could you tell me|can you tell me|i would like to know|i'd like to know|please)\b")
 
 
 # "ai phụ trách phối hợp với tập đoàn điện lực …": the one in charge of the coordination leads

@@ -14,11 +14,10 @@ from typing import Optional
 
 import numpy as np
 
-from kg.vntext import search_key
+from kg.vntext import has_marks, search_key
 
 from .text import tokens
 
-_VI_MARK = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
 _WORD = re.compile(r"[^\W\d_]+")
 
 # question words are rare in plans: never 'nạo' for 'nao'
@@ -86,7 +85,7 @@ class AccentCounts:
     def add(self, passage: str) -> None:
         counts = self.counts
         words = [w.lower() for w in _WORD.findall(passage)]
-        marked = [_VI_MARK.search(w) is not None for w in words]
+        marked = [has_marks(w) for w in words]
         for j, w in enumerate(words):
             if marked[j]:
                 counts[w] = counts.get(w, 0) + 1

@@ -1,7 +1,7 @@
 """search.text: tone placement for what e5 reads (table-driven)."""
 import pytest
 
-from search.text import new_tones, syllables
+from search.text import new_tones, spoken_numbers, syllables
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -21,3 +21,22 @@ def test_new_tones(text, expected):
 def test_new_tones_keeps_tokens():
     for t in ("số hoá kết quả giải quyết thủ tục hành chính", "Quy hoạch thuỷ lợi"):
         assert syllables(new_tones(t)) == syllables(t)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("giảm chừng năm phần trăm mỗi năm", "giảm chừng 5% mỗi năm"),
+    ("hơn hai trăm bốn mươi bài", "hơn 240 bài"),
+    ("trên chín phần mười vốn", "trên 90% vốn"),
+    ("mười lăm ngày", "15 ngày"),
+    ("một trăm linh năm", "105"),
+    ("hai mươi mốt", "21"),
+    ("90 phần trăm hồ sơ", "90% hồ sơ"),
+    ("chin muoi phan tram ho so", "90% ho so"),          # typed without accents
+    # a lone digit word is a word: years, "one-stop", "Sở Tư pháp"
+    ("hai năm một lần", "hai năm một lần"),
+    ("Năm 2024 ai lo bộ phận một cửa", "Năm 2024 ai lo bộ phận một cửa"),
+    ("Sở Tư pháp", "Sở Tư pháp"),
+    ("mỗi năm", "mỗi năm"),
+])
+def test_spoken_numbers(text, expected):
+    assert spoken_numbers(text) == expected
