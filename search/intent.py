@@ -18,7 +18,7 @@ _INTENTS = [
     ("lead", _LEAD_STRONG),
     # "who coordinates <a plan>" asks for the focal point (lead); "coordinates with" is support
     ("support", r"\bphoi hop\b|\bwho (?:supports|assists|helps)\b|\bsupport(?:ing)? agenc|\bcoordinat\w*\s+with\b"
-                r"|\bcoordinating agenc|\bco-?operat"),
+                r"|\bcoordinating agenc|\bco-?operat(?:e|es|ed|ing)\b"),
     ("deadline", r"\bkhi nao\b|\bthoi han\b|\bbao gio\b|\bthoi gian (?:hoan thanh|thuc hien)\b|\bden khi nao\b|\bhan chot\b"
                  r"|\bhan hoan thanh\b|\bthoi diem nao\b|\bwhen\b|\bdeadline\b|\bby when\b|\bdue\b|\bluc nao\b|\bnam nao\b|\bquy nao\b|\bthang nao\b"),
     ("lead", r"\bai\b|\bcap nao\b|\bben nao\b|\bnoi nao\b|\bco quan nao\b|\bdon vi nao\b|\bso nao\b|\bphu trach\b"

@@ -191,6 +191,8 @@ _PASSIVE_VI_BEFORE = re.compile(_PASSIVE_VI + r")?$")
 _TITLE_THEN_ASKED = re.compile(_PASSIVE_VI + r"|ban hanh\s+)?$")
 # "… về <title> căn cứ vào những văn bản nào"
 _DOCQ_RIGHT_AFTER = re.compile(rf"\s*(?:vao|theo)?\s*(?:nhung|cac)?\s*(?:{_DOC_NOUNS})\s+(?:nao|gi)\b")
+# "X, có kế hoạch nào … triển khai (nó)": the asked type between the named document and the cue
+_DOCQ_BETWEEN = re.compile(rf"\b(?:co\s+)?(?:nhung\s+|cac\s+)?(?:{_DOC_NOUNS})\s+nao\b")
 _PASSIVE_EN_BEFORE = re.compile(r"\b(?:is|are|was|were|been|be|being|get|gets|got)\s+(?:\w+ly\s+)?$")
 _PASSIVE_AFTER = re.compile(r"^\s+(?:boi|by)\b")
 # "X được Tỉnh ủy Vĩnh Phúc thực hiện bằng …": a passive whose agent stands between it and the cue; not "X được
@@ -213,7 +215,8 @@ _ISSUER_GAP = re.compile(r"\s*(?:(?:nam|ngay|year)\s+[\d/.\s-]+)?(?:cua|of|do|by
 _ABOUT = re.compile(r"\b(?:ve|lien quan (?:den|toi)|about|regarding|concerning|related to|on the subject of)\s+(?P<t>.+)$")
 _TITLE_BEFORE_ABOUT = re.compile(rf"\b(?:{_DOC_NOUNS}|{_EN_DOC_NOUNS})\b(?:\s+\S+){{0,6}}\s*$")
 _AT_PLACE = re.compile(r"\b(?:o|tai|at)\s+(?:the\s+)?$")
-_POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for)\b")
+_POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for|(?:cited|used|invoked|relied (?:up)?on|named|listed"
+                               r"|stated|given)\s+(?:by|in))\b")
 
 _AGENCY_Q = re.compile(
     r"\b(?:nhung |cac )?(?:viec|cong viec|nhiem vu|dau viec|hoat dong|noi dung)\s+(?:gi|nao)\b"
@@ -242,7 +245,7 @@ what is the about show me find document documents details detail of tell a an wh
 summarize summarise issued signed when was who effective in force open see list tasks how many does do
 nam giai doan so hieu cuoi dau giua thang quy
 xin hoi biet lam on vui long can muon dang minh em
-i am im looking look for need want please could can you give get me my
+i am im looking look for need want please could can you give get me my giup where read view download province
 """.split())
 _ROLE_FILLER = set("""
 so cua tinh thanh pho tp nhung cac viec gi nao nhiem vu cong viec dau viec bao nhieu trong tai co duoc giao
@@ -465,7 +468,14 @@ def _about_text(tail: str) -> Optional[str]:
 def _role(key: str) -> str:
     lead = _role_re("role_lead").search(key)
     support = _role_re("role_support").search(_TAKES_PART.sub(" ", key))
+    if not lead and not support and not _TAKES_PART.search(key) and _ANSWERS_FOR.search(key):
+        return "lead"                     # "Sở Nội vụ phải làm gì", "… có những việc gì đến hạn quý IV": its own duties
     return "any" if bool(lead) == bool(support) else ("lead" if lead else "support")
+
+
+# with no role word, what an agency must do or has falling due is what it answers for: the lead's rows (a
+# coordinating agency neither owns a row's deadline nor "must" do it)
+_ANSWERS_FOR = re.compile(r"\b(?:phai|must|has to|have to|den han|toi han|due|falling due)\b")
 
 
 @lru_cache(maxsize=4)
@@ -541,6 +551,9 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
     elif direction == "in" and _POSSESSIVE_AFTER.match(blanked[cue.end():doc.span[0]] + " "):
         # "căn cứ pháp lý của X": X owns the basis; a "của <province>" after X does not count
         direction = "out"
+    elif direction == "out" and _DOCQ_BETWEEN.search(blanked[doc.span[1]:cue.start()]) \
+            and not _PASSIVE_VI_BEFORE.search(blanked[:cue.start()]):
+        direction = "in"                  # "Sau QĐ 2866, có kế hoạch nào được ban hành để triển khai nó": the plan acts
     elif rel != "based_on" and (_PASSIVE_VI_BEFORE.search(blanked[:cue.start()])
                                 or (direction == "out" and _PASSIVE_AGENT_BEFORE.search(blanked[doc.span[1]:cue.start()]))
                                 or _PASSIVE_EN_BEFORE.search(blanked[:cue.start()]) or _PASSIVE_AFTER.match(after)):

@@ -472,6 +472,7 @@ def _rows_about(engine, subject: str, rows: set[int]) -> set[int]:
 # "trong <phrase>" up to a comma or the end: at the start ("Trong kế hoạch PAPI 2024, Sở …") or the end
 _SCOPE_PHRASE = re.compile(r"(?:^|\s|\()(?:trong|thuộc|theo|in|under|of)\s+"
                            r"((?:(?!\s(?:trong|thuộc|theo|in|under|of)\s)[^,;:?!()])+)", re.I)
+_LEADING_PREPOSITIONS = re.compile(r"^(?:(?:trong|thuộc|theo|in|under|of)\s+)+", re.I)
 _POSSESSIVE_S = re.compile(r"(?<=\w)['’]s\b", re.I)
 _SCOPE_TYPE = re.compile(r"\b(?:kế hoạch|ke hoach|chương trình|chuong trinh|đề án|de an|plan|programme|program|scheme)\b",
                          re.I)
@@ -491,7 +492,8 @@ def _titled_scope(G, engine, r: Route, province: Optional[str]) -> list[str]:
         # "Kế hoạch CCHC giai đoạn 2021-2025 của Vĩnh Phúc giao Sở Tài chính …": the words before the agency
         phrases.append(_SCOPE_VERB_TAIL.sub("", r.question[:r.agency.span[0]]))
     for phrase in phrases:
-        phrase = _POSSESSIVE_S.sub(" ", phrase).strip()
+        # "in charge of under Vinh Phuc's … plan": the second preposition is not a title word
+        phrase = _LEADING_PREPOSITIONS.sub("", _POSSESSIVE_S.sub(" ", phrase).strip())
         if not _SCOPE_TYPE.search(phrase):
             continue
         sub = dataclasses.replace(r, question=phrase, province=province or r.province,
