@@ -162,7 +162,7 @@ _TASKISH = re.compile(r"\b(?:khi nao|bao gio|thoi han|han chot|han hoan thanh|de
                       r"|nhiem vu|cong viec|tasks?|san pham)\b")
 # (relation, pattern): order matters where cues nest (hướng dẫn thi hành before thi hành).
 _REL_CUES = [
-    ("amends", r"sua doi(?: bo sung)?|bo sung mot so dieu|dieu chinh|amend(?:s|ed|ing|ments?)?|modif(?:y|ies|ied)"),
+    ("amends", r"sua doi(?: bo sung)?|sua(?! chua| loi)|bo sung mot so dieu|dieu chinh|amend(?:s|ed|ing|ments?)?|modif(?:y|ies|ied)"),
     ("replaces", r"thay the|replac(?:e|es|ed|ing)|supersed(?:e|es|ed|ing)"),
     ("repeals", r"bai bo|huy bo|(?:lam )?het hieu luc|repeal(?:s|ed|ing)?|annul(?:s|led)?|abolish(?:es|ed)?"
                 r"|revok(?:e|es|ed)"),
@@ -229,7 +229,7 @@ _AGENCY_Q = re.compile(
     r"|\b(?:nhiem vu|viec|cong viec)\s+(?:cua|giao cho|do)\b|\bduoc giao\b|\bgi\s*$"
     r"|\bwhat (?:does|do|did|will|should|must|is|are)\b|\bwhat (?:tasks?|work|duties|responsibilit\w+|activit\w+|jobs?)\b"
     r"|\bwhich (?:tasks?|duties|responsibilit\w+|activit\w+|jobs?|work)\b|\bhow many\b|\blist\b|\bnumber of\b"
-    r"|\banything\b|\bany (?:tasks?|duties|work|jobs?|activit\w+)\b"
+    r"|\b(?:any|every)thing\b|\b(?:any|all) (?:the )?(?:tasks?|duties|work|jobs?|activit\w+)\b"
     r"|\b(?:tasks?|duties|responsibilit\w+|workload|assignments?)\s+(?:of|for|assigned to|led by|given to)\b")
 _COUNT = re.compile(r"\b(?:bao nhieu|so luong|how many|number of|count|dem|may (?:nhiem vu|viec))\b")
 _DOC_META = re.compile(

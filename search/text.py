@@ -43,6 +43,8 @@ def tokens(text: str) -> list[str]:
 # "mươi" are both "muoi": after a digit word it multiplies, alone it is ten.
 _DIGITS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
 _LAST_DIGITS = {**_DIGITS, "mot": 1, "lam": 5}      # "mười lăm", "hai mươi mốt" ("mốt" folds to "mot")
+# nouns a lone digit word numbers ("lớp ba" = grade 3, "quý tư" = Q4, "nhóm năm"); not "tháng" ("tháng năm 2024")
+_COUNTER_NOUNS = {"lop", "khoi", "quy", "tang", "khoa", "nhom", "hang", "top"}
 _NUMBER_WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)?")
 
 
@@ -79,7 +81,8 @@ def _numeral(keys: list[str], i: int) -> tuple[int, int, bool]:
 def spoken_numbers(text: str) -> str:
     """``text`` with numerals written as words turned into digits: compound ones ("hai trăm bốn mươi" → 240,
     "mười lăm" → 15) and any before "phần trăm" / "phần mười" ("năm phần trăm" → 5%, "chín phần mười" → 90%,
-    "90 phần trăm" → 90%). A lone digit word stays ("hai năm một lần", "mỗi năm")."""
+    "90 phần trăm" → 90%) and a lone one after a counting noun ("lớp ba" → lớp 3). Any other lone digit word
+    stays a word ("hai năm một lần", "mỗi năm")."""
     words = list(_NUMBER_WORD.finditer(text))
     keys = [search_key(m.group(0)) for m in words]
     out, last, i = [], 0, 0
@@ -92,7 +95,8 @@ def spoken_numbers(text: str) -> str:
             continue
         after = keys[i + n:i + n + 2]
         share = after in (["phan", "tram"], ["phan", "muoi"])
-        if share or compound:
+        counted = n == 1 and i > 0 and keys[i - 1] in _COUNTER_NOUNS and not re.fullmatch(r"\d+", keys[i])
+        if share or compound or counted:
             end = words[i + n + 1 if share else i + n - 1].end()
             written = f"{value * 10 if after == ['phan', 'muoi'] else value}%" if share else str(value)
             out.append(text[last:words[i].start()] + written)

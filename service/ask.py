@@ -324,7 +324,10 @@ def _row_implementations(G, node: str) -> list[tuple[str, str, list]]:
         text = search_key(t.get("text") or "")
         serial = ((G.nodes[node].get("number") or "").split("/") or [""])[0]
         at = [m.start() for m in re.finditer(rf"(?<!\d){re.escape(serial)}(?=/)", text)] if serial else []
-        if doc in G and doc != node and any(_direct_cue(text, a) for a in at):
+        # a document that names ``node`` as its legal basis ("Căn cứ …") rests on it: a row of it carrying
+        # ``node`` out is that basis at work, not a further implementation
+        declared_basis = doc in G and G.has_edge(doc, node, key="based_on")
+        if doc in G and doc != node and not declared_basis and any(_direct_cue(text, a) for a in at):
             out.append((doc, "implements", [{"row": u, "text": t.get("text")}]))
     return out
 

@@ -97,7 +97,7 @@ def resolve_named(G, engine, ref: DocumentRef) -> list[str]:
 
 
 TITLE_STOP = set("""van ban nao la cua tinh thanh pho ve viec the of a an in for which what is are plan plans
-province city nam tim xem tra cuu""".split())
+province city nam tim xem tra cuu cho toi minh em giup hay mo doc""".split())   # "Cho tôi xem …" asks, names nothing
 
 
 def resolve_title(G, engine, r: Route, least: float = TITLE_MIN) -> list[str]:

@@ -84,10 +84,18 @@ CASES = [
     # a programme issued as a decision's plan: the type word does not decide the title match
     ("chương trình cải cách hành chính tỉnh Vĩnh Phúc giai đoạn 2021-2025", "document",
      lambda r: _check_document(r, "vinh-phuc/2866-qd-ubnd")),
+    # a request before a title ("Cho tôi xem …") names no title word
+    ("Cho tôi xem kế hoạch kiểm soát thủ tục hành chính năm 2023 của Vĩnh Phúc", "document",
+     lambda r: _check_document(r, "vinh-phuc/2704-qd-ubnd")),
     ("Bao giờ sáp nhập tỉnh Vĩnh Phúc với Phú Thọ?", "none", lambda r: _check_none(r, "Phú Thọ")),
     ("Luật Đất đai 2024 có hiệu lực từ ngày nào?", "none", lambda r: _check_none(r, "Luật Đất đai 2024")),
     ("Văn bản nào thực hiện Nghị định 61/2018", "relation",
      lambda r: _check_relation(r, "implements", "in", ["vinh-phuc/8264-kh-ubnd", "tien-giang/45-qd-ubnd"])),
+    # 2704 names 45/2020 its legal basis ("Căn cứ"); its row "Thực hiện có hiệu quả Nghị định 45/2020" is that
+    # basis at work, not a further implementation: only 87/KH-UBND (about carrying 45/2020 out) implements it
+    ("Văn bản nào thực hiện Nghị định 45/2020/NĐ-CP?", "relation",
+     lambda r: _check_relation(r, "implements", "in", ["vinh-phuc/87-kh-ubnd"])
+     or _assert("vinh-phuc/2704-qd-ubnd" not in _doc_ids(r), _doc_ids(r))),
     ("Nghị định 107/2021 sửa đổi văn bản nào?", "relation",
      lambda r: _check_relation(r, "amends", "out", ["vn/61-2018-nd-cp"])),
     ("Quyết định 2704 căn cứ những văn bản nào?", "relation",

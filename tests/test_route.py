@@ -21,6 +21,7 @@ CASES = [
     ("Xin hỏi văn bản số 2704 năm 2023 là văn bản gì?", dict(kind="document", serial="2704", year=2023, type=None)),
     ("I am looking for Decree 47/2020/ND-CP", dict(kind="document", number="47/2020/NĐ-CP")),
     # an agency asked with "anything", its province as an English possessive; "các sở xây dựng văn bản" drafts
+    ("Everything the Department of Justice is involved in", dict(kind="agency", agency="Sở Tư pháp", role="any")),
     ("Does Vinh Phuc's Department of Health lead anything?",
      dict(kind="agency", agency="Sở Y tế", role="lead")),
     ("ai huong dan cac so xay dung van ban quy pham phap luat", dict(kind="task", agency=None)),
@@ -118,6 +119,9 @@ CASES = [
     ("Sau Nghị định 61/2018, có kế hoạch nào được ban hành để triển khai nó không?",
      dict(kind="relation", relation="implements", direction="in", related_type="Kế hoạch")),
     ("What are the legal bases cited by Decision 2704?", dict(kind="relation", relation="based_on", direction="out")),
+    ("Những thông tư nào đã sửa Thông tư 04/2012/TT-BNV?",                  # "sửa" alone is "sửa đổi"
+     dict(kind="relation", relation="amends", direction="in", related_type="Thông tư")),
+    ("Ai sửa chữa trụ sở Sở Nội vụ theo Quyết định 2704?", dict(kind="task")),   # "sửa chữa" repairs
     ("Which plans is Decree 61/2018 the basis for?",
      dict(kind="relation", relation="based_on", direction="in", related_type="Kế hoạch")),
     ("Which documents cite Directive 23/CT-TTg?", dict(kind="relation", relation="cites", direction="in")),
