@@ -2,7 +2,7 @@
 questions_v5.jsonl, questions_v6.jsonl, questions_v7.jsonl,
 questions_v8.jsonl, questions_v9.jsonl, questions_v10.jsonl,
 questions_v11.jsonl, questions_v12.jsonl, questions_v13.jsonl,
-questions_v14.jsonl)
+questions_v14.jsonl, questions_v15.jsonl)
 are well formed: every line parses, uses the fields, kinds and routes of
 questions_v2.jsonl, is NFC, has the planned number of questions per kind,
 repeats no question of the older sets, and its gold points at rows, documents
@@ -129,6 +129,16 @@ SETS = {
                   "questions_v5.jsonl", "questions_v6.jsonl", "questions_v7.jsonl", "questions_v8.jsonl",
                   "questions_v9.jsonl", "questions_v10.jsonl", "questions_v11.jsonl", "questions_v12.jsonl",
                   "questions_v13.jsonl"),
+        "min_checked": 30, "strict_notes": True},
+    "questions_v15.jsonl": {
+        "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
+                    "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
+        "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
+        "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
+        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
+                  "questions_v5.jsonl", "questions_v6.jsonl", "questions_v7.jsonl", "questions_v8.jsonl",
+                  "questions_v9.jsonl", "questions_v10.jsonl", "questions_v11.jsonl", "questions_v12.jsonl",
+                  "questions_v13.jsonl", "questions_v14.jsonl"),
         "min_checked": 30, "strict_notes": True},
 }
 
