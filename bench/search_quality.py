@@ -3,8 +3,10 @@ per kind, ours (``Service.ask``: routing, ranking, abstention) side by side
 with plain bm25s over the same rows, in one run.
 
 Columns per kind: n, hit@1 ours / bm25s (task questions: the rank-1 row is a
-gold row), lead (the answer card's first lead agency is a gold lead), route
-(the route is the gold route), false abstention (answerable but route none).
+gold row), lead (the answer card's first lead agency is a gold lead; overall,
+lead_cell: a gold lead is any of the card's leads, the fair mark where a judged
+set names one agency of a joint lead cell), route (the route is the gold route),
+false abstention (answerable but route none).
 Then: abstention on off-topic questions; document / relation / agency answers.
 The calibration (search/data/calibration.json) is fitted on questions_v2.jsonl
 and questions_heldout.jsonl together (bench/fit_calibration.py), so their
@@ -79,13 +81,17 @@ def judge(res: dict, qq: dict) -> dict:
     got = res["route"]
     m = {"route": got == want, "abstain": got == "none" if want == "none" else None,
          "false_abstain": got == "none" if want != "none" else None,
-         "hit1": None, "lead": None, "doc": None, "rel": None, "agency": None, "count": None}
+         "hit1": None, "lead": None, "lead_cell": None, "doc": None, "rel": None, "agency": None, "count": None}
     ans = res.get("answer") or {}
     if want == "task":
         ids = [r["task"]["id"] for r in res.get("results", [])]
         m["hit1"] = bool(ids) and ids[0] in g["task_ids"]
         first = (ans.get("agencies") or [{}])[0].get("name") if got == "task" else None
         m["lead"] = _lead_ok(first or "", g.get("lead") or [])
+        # the card's "Chủ trì" names every lead of a joint cell ("Các sở, ban, ngành; UBND cấp huyện"), and a judged
+        # set names one of them: right when the gold lead is any of the card's leads
+        card = (ans.get("lead") or []) if got == "task" else []
+        m["lead_cell"] = any(_lead_ok(name, g.get("lead") or []) for name in card)
     elif want == "document":
         docs = [d["id"] for d in ans.get("documents") or []]
         m["doc"] = bool(docs) and docs[0] == g["documents"][0]
@@ -140,8 +146,8 @@ def summary(ours: list[dict], base: list[dict]) -> dict:
                      "false_abstain": rate(mk, "false_abstain")[0]}
     ht = [m["hit1"] for m in ours if m["hit1"] is not None]
     hb = [b["hit1"] for b in base]
-    overall = {k: rate(ours, k)[0] for k in ("route", "abstain", "false_abstain", "lead", "doc", "rel", "agency",
-                                              "count")}
+    overall = {k: rate(ours, k)[0] for k in ("route", "abstain", "false_abstain", "lead", "lead_cell", "doc", "rel",
+                                              "agency", "count")}
     overall["hit@1"] = sum(ht) / len(ht) if ht else None
     overall["bm25s_hit@1"] = sum(hb) / len(hb) if hb else None
     mixed = [m["hit1"] for m in ours if m["kind"] in ("mixed", "abbrev") and m["hit1"] is not None]
@@ -161,8 +167,8 @@ def side_by_side(names: list[str], sums: list[dict]) -> None:
     for k in kinds:
         print(f"{k:<11} " + "".join("| " + " ".join(f"{f(s.get(k, {}).get(c)):>6}" for c in cols) + "  "
                                     for s in sums))
-    for k in ("hit@1", "bm25s_hit@1", "mixed+abbrev hit@1", "route", "abstain", "false_abstain", "lead", "doc",
-              "rel", "agency", "count"):
+    for k in ("hit@1", "bm25s_hit@1", "mixed+abbrev hit@1", "route", "abstain", "false_abstain", "lead", "lead_cell",
+              "doc", "rel", "agency", "count"):
         print(f"{k:<19}" + "".join(f"{f(s['overall'].get(k)):>44}" for s in sums))
 
 
@@ -184,7 +190,8 @@ def table(title: str, ours: list[dict], base: list[dict]) -> dict:
         f = lambda x: f"{x:.3f}" if x is not None else "    -"  # noqa: E731
         print(f"{kind:<11} {len(mk):>4} {f(h):>6} {f(hb):>6} {f(lead):>6} {f(rt):>6} {f(fa):>7}")
         out[kind] = {"n": len(mk), "hit@1": h, "bm25s_hit@1": hb, "lead": lead, "route": rt, "false_abstain": fa}
-    tot = {k: rate(ours, k) for k in ("route", "abstain", "false_abstain", "lead", "doc", "rel", "agency", "count")}
+    tot = {k: rate(ours, k) for k in ("route", "abstain", "false_abstain", "lead", "lead_cell", "doc", "rel", "agency",
+                                      "count")}
     ht = [m["hit1"] for m in ours if m["hit1"] is not None]
     hb = [b["hit1"] for b in base]
     print(f"all task rows: hit@1 {sum(ht) / max(1, len(ht)):.3f} vs bm25s {sum(hb) / max(1, len(hb)):.3f} (n={len(ht)})")

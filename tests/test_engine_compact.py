@@ -6,10 +6,10 @@ from array import array
 
 import numpy as np
 
-from kg.vntext import search_key
+from kg.vntext import has_marks, search_key
 from search import heap, vindex
 from search.engine import SearchEngine, _flat_view, _postings
-from search.rows import _VI_MARK, _WORD, matches
+from search.rows import _WORD, matches
 from search.rows import accent_table as _accent_table
 
 
@@ -40,7 +40,7 @@ def _reference_table(records):
         for n in (1, 2):
             for j in range(len(words) - n + 1):
                 gram = " ".join(words[j:j + n])
-                if _VI_MARK.search(gram):
+                if has_marks(gram):
                     c = counts.setdefault(search_key(gram), {})
                     c[gram] = c.get(gram, 0) + 1
     return {k: max(v.items(), key=lambda x: (x[1], x[0]))[0] for k, v in counts.items()}
