@@ -60,87 +60,17 @@ SETS = {
         "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
                   "questions_v5.jsonl"),
         "min_checked": 30, "strict_notes": True},
-    "questions_v7.jsonl": {
-        "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
-                    "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
-        "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
-        "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
-        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
-                  "questions_v5.jsonl", "questions_v6.jsonl"),
-        "min_checked": 30, "strict_notes": True},
-    "questions_v8.jsonl": {
-        "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
-                    "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
-        "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
-        "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
-        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
-                  "questions_v5.jsonl", "questions_v6.jsonl", "questions_v7.jsonl"),
-        "min_checked": 30, "strict_notes": True},
-    "questions_v9.jsonl": {
-        "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
-                    "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
-        "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
-        "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
-        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
-                  "questions_v5.jsonl", "questions_v6.jsonl", "questions_v7.jsonl", "questions_v8.jsonl"),
-        "min_checked": 30, "strict_notes": True},
-    "questions_v10.jsonl": {
-        "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
-                    "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
-        "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
-        "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
-        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
-                  "questions_v5.jsonl", "questions_v6.jsonl", "questions_v7.jsonl", "questions_v8.jsonl",
-                  "questions_v9.jsonl"),
-        "min_checked": 30, "strict_notes": True},
-    "questions_v11.jsonl": {
-        "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
-                    "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
-        "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
-        "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
-        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
-                  "questions_v5.jsonl", "questions_v6.jsonl", "questions_v7.jsonl", "questions_v8.jsonl",
-                  "questions_v9.jsonl", "questions_v10.jsonl"),
-        "min_checked": 30, "strict_notes": True},
-    "questions_v12.jsonl": {
-        "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
-                    "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
-        "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
-        "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
-        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
-                  "questions_v5.jsonl", "questions_v6.jsonl", "questions_v7.jsonl", "questions_v8.jsonl",
-                  "questions_v9.jsonl", "questions_v10.jsonl", "questions_v11.jsonl"),
-        "min_checked": 30, "strict_notes": True},
-    "questions_v13.jsonl": {
-        "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
-                    "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
-        "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
-        "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
-        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
-                  "questions_v5.jsonl", "questions_v6.jsonl", "questions_v7.jsonl", "questions_v8.jsonl",
-                  "questions_v9.jsonl", "questions_v10.jsonl", "questions_v11.jsonl", "questions_v12.jsonl"),
-        "min_checked": 30, "strict_notes": True},
-    "questions_v14.jsonl": {
-        "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
-                    "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
-        "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
-        "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
-        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
-                  "questions_v5.jsonl", "questions_v6.jsonl", "questions_v7.jsonl", "questions_v8.jsonl",
-                  "questions_v9.jsonl", "questions_v10.jsonl", "questions_v11.jsonl", "questions_v12.jsonl",
-                  "questions_v13.jsonl"),
-        "min_checked": 30, "strict_notes": True},
-    "questions_v15.jsonl": {
-        "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
-                    "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
-        "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
-        "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
-        "older": ("questions_v2.jsonl", "questions_heldout.jsonl", "questions_v3.jsonl", "questions_v4.jsonl",
-                  "questions_v5.jsonl", "questions_v6.jsonl", "questions_v7.jsonl", "questions_v8.jsonl",
-                  "questions_v9.jsonl", "questions_v10.jsonl", "questions_v11.jsonl", "questions_v12.jsonl",
-                  "questions_v13.jsonl", "questions_v14.jsonl"),
-        "min_checked": 30, "strict_notes": True},
 }
+
+# from v7 on, one plan (163 questions); each set repeats none written before it
+_PLAN_163 = {
+    "planned": {"paraphrase": 40, "english": 30, "abbrev": 8, "mixed": 6, "unaccented": 20,
+                "offtopic": 35, "document": 8, "relation": 8, "agency": 8},
+    "english_routes": {"task": 23, "agency": 4, "relation": 2, "document": 1},
+    "unaccented_routes": {"task": 16, "agency": 2, "relation": 1, "document": 1},
+    "min_checked": 30, "strict_notes": True}
+_WRITTEN = ("questions_v2.jsonl", "questions_heldout.jsonl") + tuple(f"questions_v{n}.jsonl" for n in range(3, 16))
+SETS.update({name: dict(_PLAN_163, older=_WRITTEN[:_WRITTEN.index(name)]) for name in _WRITTEN[6:]})
 
 
 def _lines(path: Path) -> list[dict]:

@@ -22,6 +22,8 @@ CASES = [
     ("I am looking for Decree 47/2020/ND-CP", dict(kind="document", number="47/2020/NĐ-CP")),
     # an agency asked with "anything", its province as an English possessive; "các sở xây dựng văn bản" drafts
     ("Everything the Department of Justice is involved in", dict(kind="agency", agency="Sở Tư pháp", role="any")),
+    ("Which tasks does the Department of Health chair in Decision 2866?",
+     dict(kind="agency", agency="Sở Y tế", role="lead")),
     ("Does Vinh Phuc's Department of Health lead anything?",
      dict(kind="agency", agency="Sở Y tế", role="lead")),
     ("ai huong dan cac so xay dung van ban quy pham phap luat", dict(kind="task", agency=None)),
