@@ -21,8 +21,8 @@ sentence-transformers).
 Fitted on every development set (questions_v2.jsonl, questions_heldout.jsonl,
 since round 2, session 6, questions_v3.jsonl, questions_v4.jsonl and
 questions_v5.jsonl, since session 7 questions_v6.jsonl to questions_v10.jsonl, and since
-session 8 questions_v11.jsonl to questions_v15.jsonl, each an untouched set until its misses
-were read); never on an untouched set (questions_v16.jsonl, the next one written);
+session 8 questions_v11.jsonl to questions_v16.jsonl, each an untouched set until its misses
+were read); never on an untouched set (questions_v17.jsonl, the next one written);
 ``bench/search_quality.py`` reports a 5-fold cross-validation (refitted without
 each fold) — those are the honest figures, the in-sample ones are optimistic.
 
@@ -60,8 +60,9 @@ V12 = ROOT / "tests" / "fixtures" / "questions_v12.jsonl"
 V13 = ROOT / "tests" / "fixtures" / "questions_v13.jsonl"
 V14 = ROOT / "tests" / "fixtures" / "questions_v14.jsonl"
 V15 = ROOT / "tests" / "fixtures" / "questions_v15.jsonl"
+V16 = ROOT / "tests" / "fixtures" / "questions_v16.jsonl"
 # every development set; the next untouched set (questions_v11.jsonl) is never fitted on
-FIT_SETS = (QUESTIONS, HELDOUT, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15)
+FIT_SETS = (QUESTIONS, HELDOUT, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16)
 # +1: the weight is >= 0, -1: <= 0, 0: free (calibrate.FEATURES / Q_FEATURES order)
 ROW_SIGNS = {"cos": 1, "cos_gap": 1, "cov": 1, "cov_bi": 1, "cov_exp": 1, "oov": -1, "fused": 1, "rr_bm": 1,
              "rr_de": 1, "year": 1}
@@ -72,8 +73,11 @@ TOP = 20
 # abstention 0.017; 0.025 -> 0.968 / 0.021; 0.03 -> 0.968 / 0.023 (targets: >= 0.95, <= 0.03).  Session 7, six
 # development sets, with top_cov_exp: 0.015 -> 0.944 / 0.014; 0.02 -> 0.969 / 0.017; 0.025 -> 0.974 / 0.020.  An
 # untouched set abstains on answerable questions more than the CV says (v6: 0.060), so the lower of the two that
-# keep abstention >= 0.95 with a margin
-MAX_FALSE_ABSTAIN = 0.02
+# keep abstention >= 0.95 with a margin.  Session 8, sixteen sets (2,532 questions): 0.01 -> 0.949 / 0.010
+# (threshold 0.099); 0.015 -> 0.971 / 0.014 (0.154); 0.02 -> 0.976 / 0.016 (0.219). First runs of v11-v16 at 0.02
+# abstained on 0.016-0.047 of their answerable questions, about twice the CV, the misses just under a threshold
+# that rose with every refit; 0.015 keeps abstention at 0.97 and the threshold where new paraphrases land
+MAX_FALSE_ABSTAIN = 0.015
 L2 = 0.05
 
 
@@ -92,7 +96,7 @@ def collect(svc: Service, questions: list[dict]) -> list[dict]:
         if not (r.kind == "task" or r.rule == "document:title"):
             continue
         q = engine.prepare(qq["q"])
-        allowed, why = task_scope(G, engine, r, q)
+        allowed, why, q = task_scope(G, engine, r, q)
         if why:
             continue
         sc = engine.score(q, allowed)

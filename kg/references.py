@@ -217,6 +217,13 @@ _STANDARD_BEFORE = re.compile(r"\S\s+theo\s+(?:đúng\s+)?(?:tinh\s+thần|quy\s
 _NORM_TYPES = {"Nghị định", "Nghị quyết", "Thông tư", "Luật", "Pháp lệnh", "Thông tư liên tịch", "Nghị quyết liên tịch"}
 
 
+# a clause that opens with a bare date ("ngày 27/10/2021 tiếp tục triển khai Nghị quyết …") continues a
+# reference cut off by a page or cell break ("… Kế hoạch số 266/KH-UBND | ngày 27/10/2021 …"): the cue describes
+# that reference, not the citing document
+_DANGLING_DATE = re.compile(r"\s*ngày\s+\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:\s+của\s+[^,;\n]{0,60}?)?\s*(?:tiếp\s+tục\s*)?",
+                            re.I)
+
+
 def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
     """Relation of the citing document to each mention, plus stated relations.
 
@@ -237,6 +244,9 @@ def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
         cues = [c for c in _CUE_RE.finditer(folded, lo, m.context_start)]
         chosen = None
         for c in reversed(cues):
+            if _DANGLING_DATE.fullmatch(text[lo:c.start()]):
+                chosen = c                          # a cut reference's tail: its cue is not the citing text's
+                break
             at_line_start = text[max(0, c.start() - 30):c.start()].rsplit("\n", 1)[-1].strip(" \t-+•*") == "" \
                 and "\n" in text[max(0, c.start() - 30):c.start()] or c.start() == 0
             subject = None

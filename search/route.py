@@ -212,6 +212,8 @@ _ISSUER_GAP = re.compile(r"\s*(?:(?:nam|ngay|year)\s+[\d/.\s-]+)?(?:cua|of|do|by
                          r"\s+(?:the\s+)?)?")
 # "Sở Nội vụ làm những việc gì về số hóa", "What does the Department of Health do about dengue": the agency's
 # rows on that subject; not a title ("Quyết định 2704 về kiểm soát …", "kế hoạch về …": a document noun before it)
+# a title phrase closed by a comma or dash just before the reference at the end of the question
+_TITLE_THEN_REF = re.compile(r"\w\s*[,–-]\s*$")
 _ABOUT = re.compile(r"\b(?:ve|lien quan (?:den|toi)|about|regarding|concerning|related to|on the subject of)\s+(?P<t>.+)$")
 _TITLE_BEFORE_ABOUT = re.compile(rf"\b(?:{_DOC_NOUNS}|{_EN_DOC_NOUNS})\b(?:\s+\S+){{0,6}}\s*$")
 _AT_PLACE = re.compile(r"\b(?:o|tai|at)\s+(?:the\s+)?$")
@@ -219,7 +221,8 @@ _POSSESSIVE_AFTER = re.compile(r"^\s+(?:phap ly\s+)?(?:cua|of|for|(?:cited|used|
                                r"|stated|given)\s+(?:by|in))\b")
 
 _AGENCY_Q = re.compile(
-    r"\b(?:nhung |cac )?(?:viec|cong viec|nhiem vu|dau viec|hoat dong|noi dung)\s+(?:gi|nao)\b"
+    r"\b(?:nhung |cac )?(?:viec|cong viec|nhiem vu|dau viec|hoat dong|noi dung)\s+(?:(?:chu tri|phoi hop|chinh)\s+)?"
+    r"(?:gi|nao)\b"
     r"|\b(?:vai tro|trach nhiem|nhiem vu)\s+(?:gi|nao|ra sao|the nao)\b|\bwhat (?:role|part)\b|\brole of\b"
     r"|\b(?:chu tri|phoi hop|lam|dam nhiem|phu trach|tham gia)\s+(?:nhung\s+)?(?:gi|cai gi)\b"
     r"|\bas (?:the )?lead (?:agency )?or (?:as )?(?:a )?(?:partner|support\w*|coordinat\w*)\b"
@@ -639,6 +642,10 @@ def route(question: str) -> Route:
             if not _content(key[:doc.span[0]], _DOC_FILLER, province) and doc.number and not _TASKISH.search(dkey):
                 # "QĐ 2704/QĐ-UBND kiểm soát thủ tục hành chính năm 2023": a full number first, then its title
                 return Route("document", topic="", document=doc, rule="document:ref+title", **common)
+            if _TITLE_THEN_REF.search(q[:doc.span[0]]) and re.fullmatch(r"[\s?.!]*", key[doc.span[1]:]) \
+                    and not _TASKISH.search(dkey) and not _WHO.search(key):
+                # "Đề án chính quyền số Tiền Giang, quyết định 605": a title, then the reference that names it
+                return Route("document", topic="", document=doc, rule="document:title+ref", **common)
         content = _content(rest, _DOC_FILLER | set(re.findall(r"[a-z]+", vi_key(doc.text))), province)
         meta = _DOC_META.search(dkey)
         who_meta = re.search(r"\b(?:ai (?:ky|ban hanh)|who (?:issued|signed))\b", dkey)

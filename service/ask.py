@@ -29,7 +29,7 @@ from datetime import date
 from typing import Optional
 
 from kg.periods import document_years, due_dates, parse_deadline
-from kg.vntext import search_key
+from kg.vntext import compact_spaces, search_key
 from kg.vocab import CITATION_TYPES
 from search.glossary import agency_aliases
 from search.route import DocumentRef, Route, route as route_question, year_period
@@ -108,15 +108,18 @@ def ask(svc, question: str, k: int = 5, mode: str = "hybrid", offset: int = 0,
 # ------------------------------------------------------------------ task
 
 def task_scope(G, engine, r: Route, q, out: Optional[dict] = None):
-    """The rows a task question may be answered from: ``(allowed record
-    indices or None for all, reason to abstain or None)``.  A named document
-    in the corpus narrows to its rows; a number nobody has → abstain; a cited-
-    only text leaves every row (rows anywhere may carry it out)."""
+    """The rows a task question may be answered from and the question to rank
+    them with: ``(allowed record indices or None for all, reason to abstain or
+    None, query)``.  A named document in the corpus narrows to its rows, and its
+    reference leaves the question's words ("Ai chủ trì số hóa trong Quyết định
+    2704?" asks about "số hóa" among 2704's rows); a number nobody has →
+    abstain; a cited-only text leaves every row (rows anywhere may carry it out)
+    and stays a word of the question."""
     allowed = None
     if r.document is not None and r.kind != "document":
         ids = resolve(G, r.document)
         if not ids and r.document.number:
-            return None, f"Không có văn bản {r.document.number} trong kho văn bản"
+            return None, f"Không có văn bản {r.document.number} trong kho văn bản", q
         corpus = [i for i in ids if G.nodes[i].get("in_corpus")]
         if corpus:
             allowed = set(engine.filter_ids("document", corpus[0]))
@@ -125,23 +128,38 @@ def task_scope(G, engine, r: Route, q, out: Optional[dict] = None):
             if out is not None:
                 out["filters"]["document"] = corpus[0]
             allowed = allowed or None
+            q = _without_reference(engine, r, q) if allowed else q
         elif ids:
             q.number = None
     if allowed is None:
         allowed = engine.question_filter(q)
     if q.province and allowed == set():
-        return set(), wording.no_province_text(q.province)
-    return allowed, None
+        return set(), wording.no_province_text(q.province), q
+    return allowed, None, q
+
+
+def _without_reference(engine, r: Route, q):
+    """``q`` prepared again without the document reference the scope already holds."""
+    s, e = r.document.span
+    rest = compact_spaces(r.question[:s] + " " + r.question[e:])
+    if not re.search(r"\w", rest):
+        return q
+    q2 = engine.prepare(rest)
+    q2.province = q.province
+    return q2
 
 
 def _task(G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int) -> dict:
-    allowed, why = task_scope(G, engine, r, q, out)
+    allowed, why, q = task_scope(G, engine, r, q, out)
     if why:
         return _abstain(out, engine, q, k, mode, offset, why, nearest=allowed != set())
     res = engine.rank(q.text, k=k, mode=mode, offset=offset, allowed=allowed, query=q)
     out["intent"] = res["intent"]
     broad = q.intent == "search" and q.content and (res.get("phrase_rows") or 0) >= BROAD_ROWS
-    if not res["results"] or (res["best"] < engine.calibration.threshold and not broad):
+    # "Ai chủ trì số hóa trong Quyết định 2704?": within the one document named, a row holding the whole topic
+    # answers it, however short (and common) the topic is
+    scoped = bool(out["filters"].get("document")) and q.content and (res.get("phrase_rows") or 0) >= 1
+    if not res["results"] or (res["best"] < engine.calibration.threshold and not broad and not scoped):
         return _abstain(out, engine, q, k, mode, offset, "Không có dòng nào đủ gần với câu hỏi", res=res)
     out["route"] = "task"
     out["answer"] = wording.answer(res["intent"], res["results"]) if offset == 0 else \

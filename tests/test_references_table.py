@@ -68,6 +68,10 @@ CASES = [
      {"125/KH-UBND": ("Kế hoạch", "implements", "2023-07-31")}),
     ("Thực hiện theo quy định tại Nghị định số 62/2020/NĐ-CP ngày 01/6/2020.",
      {"62/2020/NĐ-CP": ("Nghị định", "implements", "2020-06-01")}),
+    # a clause opening with a bare date continues a reference cut by a page or cell break: its cue is that
+    # reference's, not the citing document's
+    ("Kế hoạch số 266/KH-UBND\tSở Nội vụ\n\n\tngày 27/10/2021 tiếp tục triển khai Nghị quyết số 10-NQ/TU ngày 20/11/2019",
+     {"266/KH-UBND": ("Kế hoạch", "cites", None), "10-NQ/TU": ("Nghị quyết", "cites", "2019-11-20")}),
     # a number glued to "số"; a committee symbol ending in the legislature number; a symbol typed without its hyphen
     ("Xét đề nghị của Chính phủ tại Tờ trình số357/TTr-CP ngày 07 tháng 5 năm 2025;", {"357/TTr-CP": (None, "cites", "2025-05-07")}),
     ("Theo Văn bản số 1691/UBDNGS15 ngày 10/11/2025 của Ủy ban;", {"1691/UBDNGS15": (None, "cites", "2025-11-10")}),

@@ -33,6 +33,9 @@ CASES = [
     ("Sở Tư pháp làm những gì trong kế hoạch 319?", dict(kind="agency", agency="Sở Tư pháp", role="any")),
     ("Sở Tư pháp phải phối hợp những việc gì?", dict(kind="agency", agency="Sở Tư pháp", role="support")),
     ("Tìm giúp tôi Quyết định số 2704/QĐ-UBND ngày 12/12/2022", dict(kind="document", number="2704/QĐ-UBND")),
+    ("Đề án chính quyền số Tiền Giang, quyết định 605", dict(kind="document", serial="605")),   # title, then its ref
+    ("Ai chủ trì số hóa, Quyết định 2704?", dict(kind="task", serial="2704")),                # a who-question is a task
+    ("Sở Nội vụ có nhiệm vụ chủ trì nào trong kế hoạch 319?", dict(kind="agency", agency="Sở Nội vụ", role="lead")),
     ("Where can I read decision No. 2704 of Vinh Phuc province?", dict(kind="document", serial="2704")),
     ("Nghị định 61/2018", dict(kind="document", number=None, type="Nghị định", serial="61", year=2018)),
     ("Kế hoạch 319 của Vĩnh Phúc", dict(kind="document", type="Kế hoạch", serial="319", doc_province="Vĩnh Phúc")),
