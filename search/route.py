@@ -87,6 +87,7 @@ from kg.vntext import compact_spaces, nfc
 from .glossary import (abbreviations, agency_aliases, en_tokens, english_doc_types, expand, find_phrases,
                        is_english, is_english_word, role_words, vi_key, vi_tokens)
 from .intent import parse_question
+from .text import REQUEST_WORDS
 
 KINDS = ("task", "document", "relation", "agency", "none")
 RELATIONS = ("implements", "based_on", "amends", "replaces", "repeals", "guides", "cites")
@@ -242,14 +243,13 @@ _DOC_META = re.compile(
     r"|\bwhat is\b|\babout\b|\bsummary\b|\bsummari[sz]e\b")
 # words that may surround a document reference without making it a task question
 _DOC_FILLER = set("""
-so cua tinh thanh pho tp ubnd hdnd van ban la gi noi dung ve viec nao xem tim tra cuu cho toi toan chi tiet
+so cua tinh thanh pho tp ubnd hdnd van ban la gi noi dung ve viec nao toan chi tiet
 thong tin co nhung cac nhiem vu chinh phu thu tuong bao nhieu trong tai duoc ban hanh ngay ky nguoi hieu luc quy dinh tom tat
 what is the about show me find document documents details detail of tell a an which text full summary
 summarize summarise issued signed when was who effective in force open see list tasks how many does do
 nam giai doan so hieu cuoi dau giua thang quy
-xin hoi biet lam on vui long can muon dang minh em
-i am im looking look for need want please could can you give get me my giup where read view download province
-""".split())
+i am im looking look for need want please could can you give get me my where read view download province
+""".split()) | REQUEST_WORDS
 _ROLE_FILLER = set("""
 so cua tinh thanh pho tp nhung cac viec gi nao nhiem vu cong viec dau viec bao nhieu trong tai co duoc giao
 lam danh sach liet ke hoat dong noi dung den han han quy thang nam what does do did is are the of for which tasks

@@ -12,6 +12,10 @@ from typing import Optional
 from kg.vntext import expand_abbreviations, fold_tones, search_key
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+# how people ask, folded ("Xin hỏi", "Làm ơn cho biết", "Cho tôi xem", "Tìm giúp"): never a topic, title or
+# task word
+REQUEST_WORDS = frozenset("""xin hoi cho biet lam on vui long toi minh em chau giup tim xem tra cuu mo doc hay
+can muon dang""".split())
 _WORD_RE = re.compile(r"\w+")
 
 

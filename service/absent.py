@@ -24,7 +24,7 @@ from typing import Optional
 from kg.vntext import fold_tones, search_key
 from search.intent import find_provinces
 from search.route import Route, find_agencies as question_agencies
-from search.text import syllables
+from search.text import REQUEST_WORDS, syllables
 
 from . import answer as wording
 from .query import find_agencies
@@ -39,10 +39,9 @@ _LAW_RE = re.compile(r"(?<!phap )(?<!du thao )\b(?:bo )?luat\s+(?!su\b|phap\b)")
 TITLE_GENERIC = set("""ke hoach quyet dinh nghi dinh nghi quyet thong tu chi thi chuong trinh de an luat van ban
 cong van tinh thanh pho nam giai doan cua ve viec tren dia ban nao la gi cac nhung va tp ubnd hdnd
 phan tram muoi
-doi voi cho trong tai theo de tu den o
-toi xem tim giup mo doc minh em hay""".split())  # "85 phần trăm": the corpus writes "85%"; function words
-# join a title's words in any order ("công chức với sinh viên" for "công chức đối với sinh viên"); a request
-# ("Cho tôi xem …") names no title word
+doi voi cho trong tai theo de tu den o""".split()) | REQUEST_WORDS
+# "85 phần trăm": the corpus writes "85%"; function words join a title's words in any order ("công chức với sinh
+# viên" for "công chức đối với sinh viên"); a request ("Cho tôi xem …") names no title word
 
 
 def missing(G, engine, r: Route, question: str) -> Optional[str]:

@@ -11,7 +11,7 @@ from typing import Optional
 
 from kg.vntext import search_key
 from search.route import DocumentRef, Route
-from search.text import syllables
+from search.text import REQUEST_WORDS, syllables
 
 TITLE_MIN = 0.6          # share of a title question's content words a title must contain
 TYPE_WEIGHT = 0.2        # weight of the question's document-type word in that share
@@ -97,7 +97,7 @@ def resolve_named(G, engine, ref: DocumentRef) -> list[str]:
 
 
 TITLE_STOP = set("""van ban nao la cua tinh thanh pho ve viec the of a an in for which what is are plan plans
-province city nam tim xem tra cuu cho toi minh em giup hay mo doc""".split())   # "Cho tôi xem …" asks, names nothing
+province city nam""".split()) | REQUEST_WORDS      # "Cho tôi xem …" asks, names nothing
 
 
 def resolve_title(G, engine, r: Route, least: float = TITLE_MIN) -> list[str]:
