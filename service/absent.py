@@ -22,8 +22,9 @@ import re
 from typing import Optional
 
 from kg.vntext import fold_tones, search_key
+from search.finders import find_agencies as question_agencies
 from search.intent import find_provinces
-from search.route import Route, find_agencies as question_agencies
+from search.route import Route
 from search.text import REQUEST_WORDS, syllables
 
 from . import answer as wording

@@ -31,8 +31,9 @@ from typing import Optional
 from kg.periods import document_years, due_dates, parse_deadline
 from kg.vntext import compact_spaces, search_key
 from kg.vocab import CITATION_TYPES
+from search.finders import DocumentRef, year_period
 from search.glossary import agency_aliases
-from search.route import DocumentRef, Route, route as route_question, year_period
+from search.route import Route, route as route_question
 from search.text import syllables
 
 from . import absent, answer as wording

@@ -10,7 +10,8 @@ import re
 from typing import Optional
 
 from kg.vntext import search_key
-from search.route import DocumentRef, Route
+from search.finders import DocumentRef
+from search.route import Route
 from search.text import REQUEST_WORDS, syllables
 
 TITLE_MIN = 0.6          # share of a title question's content words a title must contain

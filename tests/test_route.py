@@ -5,7 +5,8 @@ English and mixed; other documents and agencies than the bundled corpus too.
 """
 import pytest
 
-from search.route import year_period, find_period, route
+from search.finders import find_period, year_period
+from search.route import route
 from search.glossary import vi_key
 
 Q4_2023 = ("2023-10-01", "2023-12-31")
