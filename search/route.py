@@ -149,6 +149,7 @@ _REL_CUES = [
 ]
 _REL_RE = re.compile(r"\b(?:" + "|".join(f"(?P<{r}>{p})" for r, p in _REL_CUES) + r")\b")
 _DOCQ = re.compile(rf"\b(?:{_DOC_NOUNS}){_ISSUER_SCOPE}\s+(?:(?:nam|so)\s+)?(?:nao|gi)\b"
+                   r"|\bcan cu(?: phap ly)?\s+(?:nao|gi)\b"            # "dựa trên những căn cứ pháp lý nào"
                    rf"|\b(?:nhung|cac|danh sach(?: cac)?|liet ke(?: cac)?)\s+(?:{_DOC_NOUNS})\b"
                    r"|^\s*(?:cac |nhung )?van ban\s+(?=\w)"
                    rf"|\b(?:which|what)\s+(?:[a-z]+\s+){{0,2}}?(?:other\s+)?(?:legal\s+)?(?:{_EN_DOC_NOUNS})\b"
@@ -228,7 +229,7 @@ task how many list number duties responsibilities work jobs activities in by due
 vai tro trach ra sao the role roles part play plays
 """.split())
 # a document named by its type and title, without a number: the service matches it on titles
-_TITLE_Q = re.compile(rf"^\s*(?:(?:(?:cho|giup)\s+(?:toi|minh|em)\s+|hay\s+)?(?:tim|xem|tra cuu|mo|doc)\s+(?:giup\s+)?)?(?:(?:van ban|tai lieu)\s+(?:nao\s+)?la\s+)?(?P<t>{_DOC_NOUNS})\s+(?!so\b|nao\b|gi\b)\w+"
+_TITLE_Q = re.compile(rf"^\s*(?:(?:(?:cho|giup)\s+(?:toi|minh|em)\s+|hay\s+)?(?:tim|xem|tra cuu|mo|doc)\s+(?:(?:giup|cho)\s+)?(?:(?:toi|minh|em)\s+)?)?(?:(?:van ban|tai lieu)\s+(?:nao\s+)?la\s+)?(?P<t>{_DOC_NOUNS})\s+(?!so\b|nao\b|gi\b)\w+"
                       rf"|^\s*(?:van ban|tai lieu)\s+nao\s+la\b")
 _TITLE_EN = re.compile(r"\b(?P<t>plan|programme|program|decision|decree|resolution|circular|directive|scheme)s?\b"
                        r"(?!\s+(?:no|number)\b)")

@@ -35,6 +35,8 @@ CASES = [
     ("Sở Tư pháp phải phối hợp những việc gì?", dict(kind="agency", agency="Sở Tư pháp", role="support")),
     ("Tìm giúp tôi Quyết định số 2704/QĐ-UBND ngày 12/12/2022", dict(kind="document", number="2704/QĐ-UBND")),
     ("Đề án chính quyền số Tiền Giang, quyết định 605", dict(kind="document", serial="605")),   # title, then its ref
+    ("Tìm giúp tôi kế hoạch cải cách hành chính năm 2023 của Tiền Giang", dict(kind="document")),
+    ("Quyết định 2704 dựa trên những căn cứ pháp lý nào?", dict(kind="relation", relation="based_on", direction="out")),
     ("Ai chủ trì số hóa, Quyết định 2704?", dict(kind="task", serial="2704")),                # a who-question is a task
     ("Sở Nội vụ có nhiệm vụ chủ trì nào trong kế hoạch 319?", dict(kind="agency", agency="Sở Nội vụ", role="lead")),
     ("Where can I read decision No. 2704 of Vinh Phuc province?", dict(kind="document", serial="2704")),
