@@ -150,6 +150,7 @@ _REL_CUES = [
 _REL_RE = re.compile(r"\b(?:" + "|".join(f"(?P<{r}>{p})" for r, p in _REL_CUES) + r")\b")
 _DOCQ = re.compile(rf"\b(?:{_DOC_NOUNS}){_ISSUER_SCOPE}\s+(?:(?:nam|so)\s+)?(?:nao|gi)\b"
                    r"|\bcan cu(?: phap ly)?\s+(?:nao|gi)\b"            # "dựa trên những căn cứ pháp lý nào"
+                   rf"|\b(?:{_DOC_NOUNS})\s+so\s+may\b"                  # "… của nghị định trước, nghị định số mấy"
                    rf"|\b(?:nhung|cac|danh sach(?: cac)?|liet ke(?: cac)?)\s+(?:{_DOC_NOUNS})\b"
                    r"|^\s*(?:cac |nhung )?van ban\s+(?=\w)"
                    rf"|\b(?:which|what)\s+(?:[a-z]+\s+){{0,2}}?(?:other\s+)?(?:legal\s+)?(?:{_EN_DOC_NOUNS})\b"
@@ -161,7 +162,7 @@ _PASSIVE_VI = rf"\b(?:duoc|bi)\s+(?:(?:nhung|cac)\s+)?(?:(?:{_DOC_NOUNS})\s+(?:n
 _PASSIVE_VI_BEFORE = re.compile(_PASSIVE_VI + r")?$")
 # "X về <title> (đã) được (những văn bản nào) triển khai", "… được ban hành căn cứ vào": a passive just before the
 # cue asks about X's relation; the cue is not a word of X's title
-_TITLE_THEN_ASKED = re.compile(_PASSIVE_VI + r"|ban hanh\s+)?$")
+_TITLE_THEN_ASKED = re.compile(_PASSIVE_VI + r"|ban hanh\s+)?(?:(?:lay|dung|su dung|chon)\s+lam\s+)?$")
 # "… về <title> căn cứ vào những văn bản nào"
 _DOCQ_RIGHT_AFTER = re.compile(rf"\s*(?:vao|theo)?\s*(?:nhung|cac)?\s*(?:{_DOC_NOUNS})\s+(?:nao|gi)\b")
 # "X, có kế hoạch nào … triển khai (nó)": the asked type between the named document and the cue
@@ -187,6 +188,9 @@ _ISSUER_GAP = re.compile(r"\s*(?:(?:nam|ngay|year)\s+[\d/.\s-]+)?(?:cua|of|do|by
 # rows on that subject; not a title ("Quyết định 2704 về kiểm soát …", "kế hoạch về …": a document noun before it)
 # a title phrase closed by a comma or dash just before the reference at the end of the question
 _TITLE_THEN_REF = re.compile(r"\w\s*[,–-]\s*$")
+# "Đề án Chính quyền số Tiền Giang được duyệt bằng Quyết định 605 năm 2021": the title, then what approved it
+_APPROVED_BY = re.compile(r"\b(?:duoc\s+)?(?:phe\s+)?duyet\s+(?:bang|tai|theo)\s*$|\bban hanh kem theo\s*$")
+_REF_END = re.compile(r"\s*(?:(?:nam|ngay)\s+[\d/.\s]+)?[\s?.!]*")
 _ABOUT = re.compile(r"\b(?:ve|lien quan (?:den|toi)|about|regarding|concerning|related to|on the subject of)\s+(?P<t>.+)$")
 _TITLE_BEFORE_ABOUT = re.compile(rf"\b(?:{_DOC_NOUNS}|{_EN_DOC_NOUNS})\b(?:\s+\S+){{0,6}}\s*$")
 _AT_PLACE = re.compile(r"\b(?:o|tai|at)\s+(?:the\s+)?$")
@@ -438,10 +442,12 @@ def route(question: str) -> Route:
             rest = rest[:doc.span[1]] + re.sub(r"\b(?:ve|on|about|regarding)\b.*$", " ",
                                                re.sub(r"\b(?:cua|of)\b.*?(?=\b(?:ve|on|about|regarding)\b)", " ",
                                                       rest[doc.span[1]:]))
-            if not _content(key[:doc.span[0]], _DOC_FILLER, province) and doc.number and not _TASKISH.search(dkey):
+            if not _content(key[:doc.span[0]], _DOC_FILLER, province) and (doc.number or (doc.type and doc.year)) \
+                    and not _TASKISH.search(dkey):
                 # "QĐ 2704/QĐ-UBND kiểm soát thủ tục hành chính năm 2023": a full number first, then its title
                 return Route("document", topic="", document=doc, rule="document:ref+title", **common)
-            if _TITLE_THEN_REF.search(q[:doc.span[0]]) and re.fullmatch(r"[\s?.!]*", key[doc.span[1]:]) \
+            if (_TITLE_THEN_REF.search(q[:doc.span[0]]) or _APPROVED_BY.search(key[:doc.span[0]])) \
+                    and _REF_END.fullmatch(key[doc.span[1]:]) \
                     and not _TASKISH.search(dkey) and not _WHO.search(key):
                 # "Đề án chính quyền số Tiền Giang, quyết định 605": a title, then the reference that names it
                 return Route("document", topic="", document=doc, rule="document:title+ref", **common)

@@ -37,6 +37,13 @@ CASES = [
     ("Đề án chính quyền số Tiền Giang, quyết định 605", dict(kind="document", serial="605")),   # title, then its ref
     ("Tìm giúp tôi kế hoạch cải cách hành chính năm 2023 của Tiền Giang", dict(kind="document")),
     ("Quyết định 2704 dựa trên những căn cứ pháp lý nào?", dict(kind="relation", relation="based_on", direction="out")),
+    ("Xin cho xem Nghị định số 45/2020 (thủ tục hành chính trên môi trường điện tử)",   # type, serial and year
+     dict(kind="document", serial="45", year=2020)),
+    ("Đề án Chính quyền số Tiền Giang được duyệt bằng Quyết định 605 năm 2021", dict(kind="document", serial="605")),
+    ("Nghị định 61/2018 về một cửa được văn bản nào lấy làm căn cứ?",            # title, passive, taking verb
+     dict(kind="relation", relation="based_on", direction="in")),
+    ("Nghị định 107/2021 sửa nghị định trước đó, nghị định số mấy?",
+     dict(kind="relation", relation="amends", direction="out")),
     ("Ai chủ trì số hóa, Quyết định 2704?", dict(kind="task", serial="2704")),                # a who-question is a task
     ("Sở Nội vụ có nhiệm vụ chủ trì nào trong kế hoạch 319?", dict(kind="agency", agency="Sở Nội vụ", role="lead")),
     ("Where can I read decision No. 2704 of Vinh Phuc province?", dict(kind="document", serial="2704")),
