@@ -245,7 +245,8 @@ def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
         chosen = None
         for c in reversed(cues):
             if _DANGLING_DATE.fullmatch(text[lo:c.start()]):
-                chosen = c                          # a cut reference's tail: its cue is not the citing text's
+                m.relation, m.cue = "cites", None   # a cut reference's tail: its cue is not the citing text's
+                chosen = c
                 break
             at_line_start = text[max(0, c.start() - 30):c.start()].rsplit("\n", 1)[-1].strip(" \t-+•*") == "" \
                 and "\n" in text[max(0, c.start() - 30):c.start()] or c.start() == 0
@@ -268,7 +269,8 @@ def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
             chosen = c
             if c.lastgroup == "implements" and m.type in _NORM_TYPES \
                     and _STANDARD_BEFORE.search(text[c.end():m.context_start]):
-                break                               # "thực hiện chính sách … theo Nghị quyết X": X is cited
+                m.relation, m.cue = "cites", None   # "thực hiện chính sách … theo quy định tại Nghị định X"
+                break
             m.relation = c.lastgroup
             m.cue = text[c.start():c.end()]
             break

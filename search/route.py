@@ -184,13 +184,15 @@ _IS_BASIS = re.compile(r"\b(?:la|is|are|was|were|serves? as|served as)\s+(?:the 
 _ISSUER_GAP = re.compile(r"\s*(?:(?:nam|ngay|year)\s+[\d/.\s-]+)?(?:cua|of|do|by|issued by)\s+(?:the\s+)?"
                          r"(?:(?:chu tich|bo truong|giam doc|thu truong|chairman of|chairperson of|minister of)"
                          r"\s+(?:the\s+)?)?")
-# "Sở Nội vụ làm những việc gì về số hóa", "What does the Department of Health do about dengue": the agency's
-# rows on that subject; not a title ("Quyết định 2704 về kiểm soát …", "kế hoạch về …": a document noun before it)
-# a title phrase closed by a comma or dash just before the reference at the end of the question
+# a title phrase closed by a comma or dash just before the reference at the end of the question (read on the
+# question itself: the folded key has no punctuation)
 _TITLE_THEN_REF = re.compile(r"\w\s*[,–-]\s*$")
 # "Đề án Chính quyền số Tiền Giang được duyệt bằng Quyết định 605 năm 2021": the title, then what approved it
 _APPROVED_BY = re.compile(r"\b(?:duoc\s+)?(?:phe\s+)?duyet\s+(?:bang|tai|theo)\s*$|\bban hanh kem theo\s*$")
+# what may follow that reference: its year or date, the question's end
 _REF_END = re.compile(r"\s*(?:(?:nam|ngay)\s+[\d/.\s]+)?[\s?.!]*")
+# "Sở Nội vụ làm những việc gì về số hóa", "What does the Department of Health do about dengue": the agency's
+# rows on that subject; not a title ("Quyết định 2704 về kiểm soát …", "kế hoạch về …": a document noun before it)
 _ABOUT = re.compile(r"\b(?:ve|lien quan (?:den|toi)|about|regarding|concerning|related to|on the subject of)\s+(?P<t>.+)$")
 _TITLE_BEFORE_ABOUT = re.compile(rf"\b(?:{_DOC_NOUNS}|{_EN_DOC_NOUNS})\b(?:\s+\S+){{0,6}}\s*$")
 _AT_PLACE = re.compile(r"\b(?:o|tai|at)\s+(?:the\s+)?$")

@@ -46,7 +46,7 @@ def tokens(text: str) -> list[str]:
 # mươi bài", "chín phần mười"); the rows write digits ("5%", "240", "90%"). Keys are accent-folded, so "mười" and
 # "mươi" are both "muoi": after a digit word it multiplies, alone it is ten.
 _DIGITS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
-_LAST_DIGITS = {**_DIGITS, "mot": 1, "lam": 5}      # "mười lăm", "hai mươi mốt" ("mốt" folds to "mot")
+_LAST_DIGITS = {**_DIGITS, "lam": 5}                # "mười lăm"; "hai mươi mốt": "mốt" folds to "mot", in _DIGITS
 # nouns a lone digit word numbers ("lớp ba" = grade 3, "quý tư" = Q4, "nhóm năm"); not "tháng" ("tháng năm 2024")
 _COUNTER_NOUNS = {"lop", "khoi", "quy", "tang", "khoa", "nhom", "hang", "top"}
 _NUMBER_WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)?")

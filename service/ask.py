@@ -492,15 +492,15 @@ def _rows_about(engine, subject: str, rows: set[int]) -> set[int]:
 # "… trong kế hoạch CCHC 2023", "… in the 2021-2025 reform plan": the phrase after the last 'in' names a
 # document by its type and title words
 # "trong <phrase>" up to a comma or the end: at the start ("Trong kế hoạch PAPI 2024, Sở …") or the end
-_SCOPE_PHRASE = re.compile(r"(?:^|\s|\()(?:trong|thuộc|theo|in|under|of)\s+"
-                           r"((?:(?!\s(?:trong|thuộc|theo|in|under|of)\s)[^,;:?!()])+)", re.I)
-_LEADING_PREPOSITIONS = re.compile(r"^(?:(?:trong|thuộc|theo|in|under|of)\s+)+", re.I)
+_SCOPE_PREPOSITIONS = r"trong|thuộc|theo|in|under|of"
+_SCOPE_PHRASE = re.compile(rf"(?:^|\s|\()(?:{_SCOPE_PREPOSITIONS})\s+"
+                           rf"((?:(?!\s(?:{_SCOPE_PREPOSITIONS})\s)[^,;:?!()])+)", re.I)
+_LEADING_PREPOSITIONS = re.compile(rf"^(?:(?:{_SCOPE_PREPOSITIONS})\s+)+", re.I)
 _POSSESSIVE_S = re.compile(r"(?<=\w)['’]s\b", re.I)
-_SCOPE_TYPE = re.compile(r"\b(?:kế hoạch|ke hoach|chương trình|chuong trinh|đề án|de an|plan|programme|program|scheme)\b",
-                         re.I)
-
-
-_SCOPE_OPENING = re.compile(r"^\s*(?:kế hoạch|ke hoach|chương trình|chuong trinh|đề án|de an)\s+(?!số\b|so\b|\d)", re.I)
+# the types a plan is issued as, as a scope phrase names them
+_PLAN_TYPES_VI = r"kế hoạch|ke hoach|chương trình|chuong trinh|đề án|de an"
+_SCOPE_TYPE = re.compile(rf"\b(?:{_PLAN_TYPES_VI}|plan|programme|program|scheme)\b", re.I)
+_SCOPE_OPENING = re.compile(rf"^\s*(?:{_PLAN_TYPES_VI})\s+(?!số\b|so\b|\d)", re.I)
 _SCOPE_VERB_TAIL = re.compile(r"(?:[\s,:]+(?:giao|giao cho|yêu cầu|phân công|cho|thì|đã|có|assigns?|gives?|tells?|asks?))*"
                               r"[\s,:]*$", re.I)
 
