@@ -3,11 +3,14 @@
 Questions are written as users type them: accented, unaccented, abbreviated,
 English and mixed; other documents and agencies than the bundled corpus too.
 """
+import time
+
 import pytest
 
 from search.finders import find_period, year_period
-from search.route import route
 from search.glossary import vi_key
+from search.route import route
+from search.text import spoken_numbers
 
 Q4_2023 = ("2023-10-01", "2023-12-31")
 
@@ -365,3 +368,20 @@ def test_periods(text, expected):
 def test_year_period(question, expected):
     p = year_period(question)
     assert (p and (p.start, p.end)) == expected
+
+
+# the question parser reads whatever is typed (the service cuts a question at 2,000 characters): long runs of the
+# pieces its patterns look for must neither blow up nor take long (a catastrophic pattern takes seconds to hours)
+_RUNS = ["được ", "duoc bi ", "kế hoạch nào ", "theo ", "Sở ", "1/", "năm ", "hai trăm bốn mươi ", "mười ",
+         "văn bản số 1 ", ", ", "Quyết định 2704 ", "ngày 1/1/2023 ", "căn cứ ", "lấy làm ", "which plans is ", "'s ",
+         "\t", "??", "ệ"]
+
+
+@pytest.mark.parametrize("unit", _RUNS)
+def test_long_runs_stay_bounded(unit):
+    q = (unit * (2000 // len(unit) + 1))[:2000]
+    t0 = time.perf_counter()
+    r = route(q)
+    text = spoken_numbers(q)
+    assert time.perf_counter() - t0 < 2.0, unit
+    assert r.kind in ("task", "document", "relation", "agency", "none") and isinstance(text, str)
