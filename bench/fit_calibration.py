@@ -21,8 +21,8 @@ sentence-transformers).
 Fitted on every development set (questions_v2.jsonl, questions_heldout.jsonl,
 since round 2, session 6, questions_v3.jsonl, questions_v4.jsonl and
 questions_v5.jsonl, since session 7 questions_v6.jsonl to questions_v10.jsonl, and since
-session 8 questions_v11.jsonl to questions_v18.jsonl, each an untouched set until its misses
-were read); never on an untouched set (questions_v19.jsonl, the next one written);
+session 8 questions_v11.jsonl to questions_v18.jsonl, since session 9 questions_v19.jsonl and questions_v20.jsonl,
+each an untouched set until its misses were read); never on an untouched set (questions_v21.jsonl, the next one written);
 ``bench/search_quality.py`` reports a 5-fold cross-validation (refitted without
 each fold) — those are the honest figures, the in-sample ones are optimistic.
 
@@ -45,26 +45,11 @@ from search.route import route  # noqa: E402
 from service import Service, Store  # noqa: E402
 from service.ask import task_scope  # noqa: E402
 
-QUESTIONS = ROOT / "tests" / "fixtures" / "questions_v2.jsonl"
-HELDOUT = ROOT / "tests" / "fixtures" / "questions_heldout.jsonl"
-V3 = ROOT / "tests" / "fixtures" / "questions_v3.jsonl"
-V4 = ROOT / "tests" / "fixtures" / "questions_v4.jsonl"
-V5 = ROOT / "tests" / "fixtures" / "questions_v5.jsonl"
-V6 = ROOT / "tests" / "fixtures" / "questions_v6.jsonl"
-V7 = ROOT / "tests" / "fixtures" / "questions_v7.jsonl"
-V8 = ROOT / "tests" / "fixtures" / "questions_v8.jsonl"
-V9 = ROOT / "tests" / "fixtures" / "questions_v9.jsonl"
-V10 = ROOT / "tests" / "fixtures" / "questions_v10.jsonl"
-V11 = ROOT / "tests" / "fixtures" / "questions_v11.jsonl"
-V12 = ROOT / "tests" / "fixtures" / "questions_v12.jsonl"
-V13 = ROOT / "tests" / "fixtures" / "questions_v13.jsonl"
-V14 = ROOT / "tests" / "fixtures" / "questions_v14.jsonl"
-V15 = ROOT / "tests" / "fixtures" / "questions_v15.jsonl"
-V16 = ROOT / "tests" / "fixtures" / "questions_v16.jsonl"
-V17 = ROOT / "tests" / "fixtures" / "questions_v17.jsonl"
-V18 = ROOT / "tests" / "fixtures" / "questions_v18.jsonl"
-# every development set; the next untouched set (questions_v11.jsonl) is never fitted on
-FIT_SETS = (QUESTIONS, HELDOUT, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17, V18)
+FIXTURES = ROOT / "tests" / "fixtures"
+QUESTIONS = FIXTURES / "questions_v2.jsonl"
+HELDOUT = FIXTURES / "questions_heldout.jsonl"
+# every development set (v3 on: each untouched until its misses were read); the next untouched set is never fitted on
+FIT_SETS = (QUESTIONS, HELDOUT) + tuple(FIXTURES / f"questions_v{n}.jsonl" for n in range(3, 21))
 # +1: the weight is >= 0, -1: <= 0, 0: free (calibrate.FEATURES / Q_FEATURES order)
 ROW_SIGNS = {"cos": 1, "cos_gap": 1, "cov": 1, "cov_bi": 1, "cov_exp": 1, "oov": -1, "fused": 1, "rr_bm": 1,
              "rr_de": 1, "year": 1}

@@ -64,6 +64,21 @@ def canonical_province(name: Optional[str]) -> Optional[str]:
 
 
 @lru_cache(maxsize=1)
+def province_initials() -> dict[str, str]:
+    """Initials officials write for a province ("TG" Tiền Giang, "VP" Vĩnh
+    Phúc, "BRVT"), folded ("ĐN" → "DN"): only those one province has, so
+    "HN" (Hà Nội, Hà Nam) and "DN" (Đà Nẵng, Đồng Nai, Đắk Nông) name none."""
+    seen: dict[str, set[str]] = {}
+    for p in PROVINCES:
+        words = _k(p).split()
+        if words[:2] == ["thanh", "pho"]:
+            words = words[2:]
+        if len(words) >= 2:
+            seen.setdefault("".join(w[0] for w in words).upper(), set()).add(p)
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
+
+
+@lru_cache(maxsize=1)
 def _pat():
     return province_pattern()
 

@@ -34,7 +34,7 @@ from . import calibrate, heap
 from .e5model import query_precision  # noqa: F401 (re-exported)
 from .glossary import ENGLISH_STOPWORDS, expand
 from .index import get_query_encoder, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
-from .intent import _STOP, find_provinces, parse_question
+from .intent import _STOP, find_provinces, parse_question, spell_out_provinces
 from .qembed import QueryEmbedder
 from .records import open_records
 from .rows import RowTables
@@ -164,7 +164,7 @@ class SearchEngine:
     # ---------------------------------------------------------- question --
     def prepare(self, question: str) -> Query:
         """Expand and parse a question (``search.glossary`` + ``search.intent``)."""
-        text = spoken_numbers(question.strip()[:2000])
+        text = spell_out_provinces(spoken_numbers(question.strip()[:2000]))
         ex = expand(text)
         pq = parse_question(text)
         pt = parse_question(ex.translated) if ex.translated != text else pq

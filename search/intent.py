@@ -9,8 +9,10 @@ from functools import lru_cache
 from typing import Optional
 
 from kg.numbers import find_numbers
-from kg.provinces import find_province, province_pattern
+from kg.provinces import find_province, province_initials, province_pattern
 from kg.vntext import search_key
+
+from .glossary import abbreviations
 
 # Patterns on the diacritic-free lower-case question.
 _LEAD_STRONG = r"\bchu tri\b|\bwho leads\b|\bwho is leading\b|\blead agency\b"
@@ -35,8 +37,15 @@ _STOP = re.compile(
     r"|please tell me|could you tell me|can you tell me|i would like to know|i'd like to know|please)\b")
 
 
-# "ai phụ trách phối hợp với tập đoàn điện lực …": the one in charge of the coordination leads
-_LEAD_OF_SUPPORT = re.compile(r"\b(?:phu trach|chiu trach nhiem|dam nhiem|dam nhan|dau moi)\s+(?:viec\s+)?phoi hop\b")
+# "ai phụ trách phối hợp với tập đoàn điện lực …": the one in charge of the coordination leads; so does the one
+# who works with a partner outside the state ("ai phối hợp với EVN", "coordinates with the power corporation"): a
+# plan's rows name state agencies as support, and its lead works with the company; "sở nào đứng ra" takes charge
+_PARTNER = (r"(?:cac |nhung |the )?(?:tap doan|doanh nghiep|cong ty|ngan hang|evn|vnpt|viettel|nha dau tu|nha tai tro"
+            r"|doi tac|to chuc quoc te|(?:power|electricity|telecom\w*) (?:corporation|company|group)|enterprises?"
+            r"|compan(?:y|ies)|banks?|investors?|donors?)\b")
+_LEAD_OF_SUPPORT = re.compile(r"\b(?:phu trach|chiu trach nhiem|dam nhiem|dam nhan|dau moi)\s+(?:viec\s+)?phoi hop\b"
+                              rf"|\b(?:phoi hop|coordinat\w*|cooperat\w*|work\w*)\s+(?:voi|with)\s+{_PARTNER}"
+                              r"|\bdung ra\b")
 # English spellings of province names written as one word (kg.provinces reads "Ha Noi", "Da Nang")
 _EN_PROVINCE = [(re.compile(r"\bhanoi\b", re.I), "Ha Noi"), (re.compile(r"\bdanang\b", re.I), "Da Nang"),
                 (re.compile(r"\b(?:hcmc|saigon)\b", re.I), "Ho Chi Minh City")]
@@ -48,7 +57,48 @@ def _province(q: str) -> Optional[str]:
         for rx, name in _EN_PROVINCE:
             if rx.search(q):
                 return find_province(name)
+        p = next(iter(_initials(q)), None)
     return p
+
+
+@lru_cache(maxsize=1)
+def _initials_re() -> re.Pattern:
+    """A province's initials where only a place can stand: after "tỉnh" or
+    "thành phố"; after "ở", "tại", "của", "in", after a department's
+    abbreviation ("SNV TG", "Sở NV TG") or opening the question before a colon
+    ("TG: ai …") unless the glossary reads them as an abbreviation ("KH" kế
+    hoạch, "VP" văn phòng); never before a number or a symbol ("KH 319",
+    "CT-TTg") nor as "VP UBND"."""
+    names = "|".join(sorted(province_initials(), key=len, reverse=True))
+    return re.compile(
+        r"(?:(?P<strong>(?<![\w])(?i:tỉnh|tinh|thành phố|thanh pho|tp\.?)\s+)"
+        r"|(?<![\w])(?i:ở|o|tại|tai|của|cua|in|of)\s+|\bS[A-ZĐ&]{1,6}\s+|\bSở\s+[A-ZĐ&]{1,6}\s+|^\s*)"
+        rf"(?P<p>{names})\b(?!\s*[\d/&-])(?!\s+(?:UBND|điện tử|dien tu))")
+
+
+def _initial_spans(q: str) -> list[tuple[int, int, str]]:
+    """(start, end, province) of every province written as its initials."""
+    out = []
+    for m in _initials_re().finditer(q):
+        if not m.group("strong"):
+            if m.group("p").lower() in abbreviations():
+                continue                          # "của KH", "ở VP": the glossary's abbreviation
+            if m.start("p") == len(q) - len(q.lstrip()) and not re.match(r"\s*:", q[m.end():]):
+                continue                          # opening the question: only "TG: …"
+        out.append((m.start("p"), m.end("p"), province_initials()[m.group("p")]))
+    return out
+
+
+def _initials(q: str) -> list[str]:
+    return list(dict.fromkeys(p for _, _, p in _initial_spans(q)))
+
+
+def spell_out_provinces(q: str) -> str:
+    """The question with provinces written as initials spelled out ("ở TG" →
+    "ở Tiền Giang"): the rows write the name, and "TG" alone matches nothing."""
+    for s, e, p in reversed(_initial_spans(q)):
+        q = q[:s] + p + q[e:]
+    return q
 
 
 @dataclass
@@ -96,5 +146,8 @@ def find_provinces(q: str) -> list[str]:
     for rx, name in _EN_PROVINCE:
         p = find_province(name)
         if rx.search(q) and p not in found:
+            found.append(p)
+    for p in _initials(q):
+        if p not in found:
             found.append(p)
     return found

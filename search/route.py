@@ -149,7 +149,7 @@ _REL_CUES = [
 ]
 _REL_RE = re.compile(r"\b(?:" + "|".join(f"(?P<{r}>{p})" for r, p in _REL_CUES) + r")\b")
 _DOCQ = re.compile(rf"\b(?:{_DOC_NOUNS}){_ISSUER_SCOPE}\s+(?:(?:nam|so)\s+)?(?:nao|gi)\b"
-                   r"|\bcan cu(?: phap ly)?\s+(?:nao|gi)\b"            # "dựa trên những căn cứ pháp lý nào"
+                   r"|\b(?:can cu(?: phap ly)?|co so phap ly)\s+(?:nao|gi)\b"   # "dựa trên những căn cứ / cơ sở pháp lý nào"
                    rf"|\b(?:{_DOC_NOUNS})\s+so\s+may\b"                  # "… của nghị định trước, nghị định số mấy"
                    rf"|\b(?:nhung|cac|danh sach(?: cac)?|liet ke(?: cac)?)\s+(?:{_DOC_NOUNS})\b"
                    r"|^\s*(?:cac |nhung )?van ban\s+(?=\w)"
@@ -222,11 +222,13 @@ _DOC_META = re.compile(
 # words that may surround a document reference without making it a task question
 _DOC_FILLER = set("""
 so cua tinh thanh pho tp ubnd hdnd van ban la gi noi dung ve viec nao toan chi tiet
-thong tin co nhung cac nhiem vu chinh phu thu tuong bao nhieu trong tai duoc ban hanh ngay ky nguoi hieu luc quy dinh tom tat
+thong tin co nhung cac nhiem vu chinh phu thu tuong bao nhieu may trong tai duoc ban hanh ngay ky nguoi hieu luc quy dinh tom tat
 what is the about show me find document documents details detail of tell a an which text full summary
 summarize summarise issued signed when was who effective in force open see list tasks how many does do
 nam giai doan so hieu cuoi dau giua thang quy
 i am im looking look for need want please could can you give get me my where read view download province
+from dated since january february march april june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec
 """.split()) | REQUEST_WORDS
 _ROLE_FILLER = set("""
 so cua tinh thanh pho tp nhung cac viec gi nao nhiem vu cong viec dau viec bao nhieu trong tai co duoc giao
@@ -235,8 +237,14 @@ task how many list number duties responsibilities work jobs activities in by due
 vai tro trach ra sao the role roles part play plays
 """.split())
 # a document named by its type and title, without a number: the service matches it on titles
-_TITLE_Q = re.compile(rf"^\s*(?:(?:(?:cho|giup)\s+(?:toi|minh|em)\s+|hay\s+)?(?:tim|xem|tra cuu|mo|doc)\s+(?:(?:giup|cho)\s+)?(?:(?:toi|minh|em)\s+)?)?(?:(?:van ban|tai lieu)\s+(?:nao\s+)?la\s+)?(?P<t>{_DOC_NOUNS})\s+(?!so\b|nao\b|gi\b)\w+"
-                      rf"|^\s*(?:van ban|tai lieu)\s+nao\s+la\b")
+_TITLE_ASK = r"(?:tim|xem|tra cuu|mo|doc)\s+(?:(?:giup|cho)\s+)?(?:(?:toi|minh|em)\s+)?"
+_TITLE_Q = re.compile(
+    # an optional request: "Tìm giúp tôi", "Hãy xem", "Cho tôi (xem)"
+    rf"^\s*(?:(?:(?:cho|giup)\s+(?:toi|minh|em)\s+|hay\s+)?{_TITLE_ASK}|(?:cho|giup)\s+(?:toi|minh|em)\s+)?"
+    # "văn bản (nào) là …", or the act that issued or approved the plan: "văn bản ban hành kế hoạch …"
+    r"(?:(?:van ban|tai lieu)\s+(?:nao\s+)?la\s+|(?:van ban|quyet dinh)\s+(?:nao\s+)?(?:ban hanh|phe duyet)\s+)?"
+    rf"(?P<t>{_DOC_NOUNS})\s+(?!so\b|nao\b|gi\b)\w+"
+    r"|^\s*(?:van ban|tai lieu)\s+nao\s+la\b")
 _TITLE_EN = re.compile(r"\b(?P<t>plan|programme|program|decision|decree|resolution|circular|directive|scheme)s?\b"
                        r"(?!\s+(?:no|number)\b)")
 _TYPE_WORDS_EN = r"|".join(re.escape(w.lower()) + "s?" for w, _ in sorted(english_doc_types(), key=lambda x: -len(x[0])))
@@ -300,7 +308,12 @@ def _garbage(key: str) -> Optional[str]:
         return None
     abbr = abbreviations()
     known = [w for w in words if _VI_SYLLABLE.match(w) or is_english_word(w) or w in abbr]
-    return None if known else "no Vietnamese or known English word"
+    if not known:
+        return "no Vietnamese or known English word"
+    unknown = len(words) - len(known)
+    if unknown >= 2 and 2 * unknown > len(words):
+        return "mostly not words"          # "qwpo zmxn tthc lkaj": one known abbreviation among keyboard noise
+    return None
 
 
 # ------------------------------------------------------------------ the router
@@ -347,6 +360,8 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
         direction = "in" if (taker and doc.span[0] >= took.end("verb")) or passive else "out"
     elif rel == "based_on" and cue.group() == "on the basis of" and re.match(r"\s*(?:which|what)\b", after):
         direction = "out"                 # "on the basis of which documents was X issued": X rests on them
+    elif rel == "based_on" and direction == "in" and re.match(r"\s*(?:nao|gi)\b", after):
+        direction = "out"                 # "Căn cứ / Cơ sở pháp lý nào để ban hành X": the basis is asked for
     elif rel == "based_on" and direction == "in" and _DOCQ.search(blanked[:cue.start()]) \
             and _AUX_AFTER_BASIS.match(blanked[cue.end():doc.span[0]]):
         direction = "out"                 # "What legal bases is X built on": X rests on them

@@ -183,7 +183,8 @@ def _abstain(out: dict, engine, q, k: int, mode: str, offset: int, reason: str, 
 
 def _reason_text(reason: Optional[str]) -> str:
     return {"empty question": "Câu hỏi trống",
-            "no Vietnamese or known English word": "Câu hỏi không có từ tiếng Việt hay tiếng Anh nào"}.get(
+            "no Vietnamese or known English word": "Câu hỏi không có từ tiếng Việt hay tiếng Anh nào",
+            "mostly not words": "Câu hỏi phần lớn không phải từ tiếng Việt hay tiếng Anh"}.get(
         reason or "", reason or NOT_FOUND)
 
 

@@ -98,7 +98,10 @@ def resolve_named(G, engine, ref: DocumentRef) -> list[str]:
 
 
 TITLE_STOP = set("""van ban nao la cua tinh thanh pho ve viec the of a an in for which what is are plan plans
-province city nam""".split()) | REQUEST_WORDS      # "Cho tôi xem …" asks, names nothing
+province city nam den toi to""".split()) | REQUEST_WORDS      # "Cho tôi xem …" asks, names nothing;
+# "2021 đến 2025" is a range, not a title's words
+# "kế hoạch 5 năm", "five-year plan": how long, not a word of the title
+_DURATION = re.compile(r"\b\d{1,2}[\s-]+(?:năm|nam|years?|year)\b", re.I)
 
 
 def resolve_title(G, engine, r: Route, least: float = TITLE_MIN) -> list[str]:
@@ -124,7 +127,7 @@ def _title_scores(G, engine, r: Route, least: float = TITLE_MIN) -> list[tuple[f
 
 
 def _title_scores_of(G, engine, r: Route, text: str) -> list[tuple[float, str]]:
-    words = [w for w in dict.fromkeys(syllables(text)) if w not in TITLE_STOP]
+    words = [w for w in dict.fromkeys(syllables(_DURATION.sub(" ", text))) if w not in TITLE_STOP]
     if not words:
         return []
     # the type word weighs little: a "chương trình" or "đề án" is often issued as a Kế hoạch or a Quyết định
@@ -147,8 +150,8 @@ _TYPE_FIRST = re.compile(r"^\W*(?:ke hoach|quyet dinh|chuong trinh|de an|nghi qu
 
 
 def whole_title(G, engine, question: str, r: Route) -> Optional[str]:
-    """The in-corpus document whose type, title, number, province and year hold
-    nearly all of a question that starts with a document type or names one
+    """The in-corpus document (or one the question's reference names) whose
+    type, title, number, province and year hold nearly all of a question that starts with a document type or names one
     ("Kế hoạch thực hiện nhiệm vụ cải cách hành chính năm 2023 trên địa bàn
     tỉnh Tiền Giang", "quyet dinh 2866 vinh phuc ke hoach cai cach hanh chinh
     2021-2025"), else None: a user pasting a title wants the document, not a row."""
@@ -157,9 +160,12 @@ def whole_title(G, engine, question: str, r: Route) -> Optional[str]:
     words = [w for w in dict.fromkeys(syllables(question)) if w not in TITLE_STOP]
     if len(words) < WHOLE_WORDS:
         return None
+    # a reference followed by its title may name a text the corpus only cites ("quyết định 605 tiền giang đề án
+    # chính quyền số"): the documents it resolves to compete too
+    named = set(resolve(G, r.document)) if r.document is not None else set()
     scored = []
     for n, a, bag in _doc_index(G):
-        if a.get("in_corpus") and not a.get("attached_to"):
+        if (a.get("in_corpus") and not a.get("attached_to")) or n in named:
             scored.append((sum(w in bag for w in words) / len(words), n))
     scored.sort(reverse=True)
     if not scored or scored[0][0] < WHOLE_MIN or (len(scored) > 1 and scored[0][0] - scored[1][0] < WHOLE_LEAD):

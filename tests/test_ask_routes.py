@@ -87,6 +87,13 @@ CASES = [
     # a request before a title ("Cho tôi xem …") names no title word
     ("Cho tôi xem kế hoạch kiểm soát thủ tục hành chính năm 2023 của Vĩnh Phúc", "document",
      lambda r: _check_document(r, "vinh-phuc/2704-qd-ubnd")),
+    # the act that issued a plan, asked for by the plan's title; "5 năm" is a duration, "2021 đến 2025" a range
+    ("Cho tôi văn bản ban hành kế hoạch CCHC 5 năm 2021 đến 2025 của tỉnh Vĩnh Phúc", "document",
+     lambda r: _check_document(r, "vinh-phuc/2866-qd-ubnd")),
+    # a reference, then its title: a text the corpus only cites is still the document asked for
+    ("quyet dinh 605 tien giang de an chinh quyen so", "document",
+     lambda r: _check_document(r, "tien-giang/605-qd-ubnd")),
+    ("quyết định 605 tiền giang đề án chính quyền số giao ai chủ trì", "task", lambda r: _check_task(r)),
     ("Bao giờ sáp nhập tỉnh Vĩnh Phúc với Phú Thọ?", "none", lambda r: _check_none(r, "Phú Thọ")),
     ("Luật Đất đai 2024 có hiệu lực từ ngày nào?", "none", lambda r: _check_none(r, "Luật Đất đai 2024")),
     ("Văn bản nào thực hiện Nghị định 61/2018", "relation",

@@ -39,6 +39,14 @@ CASES = [
     ("Tìm giúp tôi Quyết định số 2704/QĐ-UBND ngày 12/12/2022", dict(kind="document", number="2704/QĐ-UBND")),
     ("Đề án chính quyền số Tiền Giang, quyết định 605", dict(kind="document", serial="605")),   # title, then its ref
     ("Tìm giúp tôi kế hoạch cải cách hành chính năm 2023 của Tiền Giang", dict(kind="document")),
+    ("Cho tôi văn bản ban hành kế hoạch CCHC của tỉnh Vĩnh Phúc", dict(kind="document", type="Kế hoạch")),
+    ("Quyết định nào phê duyệt đề án chính quyền số của Tiền Giang?", dict(kind="document")),
+    ("Cho tôi kế hoạch CCHC 2023 của Tiền Giang", dict(kind="document", type="Kế hoạch")),
+    ("Quyết định 2866 dựa trên cơ sở pháp lý nào?", dict(kind="relation", relation="based_on", direction="out")),
+    ("Cơ sở pháp lý nào để ban hành Kế hoạch 319?", dict(kind="relation", relation="based_on", direction="out")),
+    ("Căn cứ nào để ban hành Quyết định 2704?", dict(kind="relation", relation="based_on", direction="out")),
+    ("Show me Vinh Phuc decision 2704 from December 2022", dict(kind="document", serial="2704")),
+    ("Quyết định 2704 có mấy nhiệm vụ?", dict(kind="document", serial="2704")),
     ("Quyết định 2704 dựa trên những căn cứ pháp lý nào?", dict(kind="relation", relation="based_on", direction="out")),
     ("Xin cho xem Nghị định số 45/2020 (thủ tục hành chính trên môi trường điện tử)",   # type, serial and year
      dict(kind="document", serial="45", year=2020)),
@@ -287,6 +295,8 @@ CASES = [
     ("What must the Department of Health do about extra classes in schools?", dict(kind="agency", agency="Sở Y tế")),
     # ---- none: empty or garbage (off-topic but well formed questions are decided on scores)
     ("asdfgh qwerty", dict(kind="none")),
+    ("qwpo zmxn tthc lkaj", dict(kind="none")),                  # one abbreviation among keyboard noise
+    ("SIPAS PAPI PCI 2023 ai chủ trì", dict(kind="task")),          # index names the glossary may lack
     ("", dict(kind="none")),
     ("   ???  ", dict(kind="none")),
     ("xzqv bnmw", dict(kind="none")),

@@ -9,7 +9,7 @@ import pytest
 
 import search.index as search_index
 from search.index import passages_from
-from search.intent import parse_question
+from search.intent import parse_question, spell_out_provinces
 from service import Service, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,10 @@ FIX = ROOT / "tests" / "fixtures"
     ("Ai phụ trách phối hợp với tập đoàn điện lực để cấp điện?", "lead", None, None, None),
     ("đơn vị nào chịu trách nhiệm phối hợp tổ chức hội nghị", "lead", None, None, None),
     ("Ai phối hợp với Sở Nội vụ đánh giá chỉ số CCHC?", "support", None, None, None),
+    ("Ai phối hợp với EVN để cấp điện?", "lead", None, None, None),                  # a partner outside the state
+    ("Phối hợp với tập đoàn điện lực thì sở nào đứng ra?", "lead", None, None, None),
+    ("Who coordinates with the power corporation on electricity supply?", "lead", None, None, None),
+    ("Ai phối hợp với Sở Công Thương cấp điện?", "support", None, None, None),
     # English "who coordinates <a plan>" asks for the focal point; "coordinates with <agency>" for support
     ("Who coordinates the digital transformation plan?", "lead", None, None, None),
     ("Who coordinates with the Department of Justice on legal dissemination?", "support", None, None, None),
@@ -41,10 +45,32 @@ FIX = ROOT / "tests" / "fixtures"
     # English one-word spellings of provinces
     ("Who chairs the anti-corruption committee of Hanoi?", "lead", "Hà Nội", None, None),
     ("digital transformation plan of Danang in 2024", "search", "Đà Nẵng", 2024, None),
+    # a province's initials where only a place can stand; never "VP UBND" (Văn phòng), "KH 132" (Kế hoạch)
+    ("ai tổng hợp chỉ số CCHC ở TG?", "lead", "Tiền Giang", None, None),
+    ("SNV TG ban hành QĐ chỉ số CCHC", "search", "Tiền Giang", None, None),
+    ("BRVT: ai chủ trì số hóa hồ sơ?", "lead", "Bà Rịa - Vũng Tàu", None, None),
+    ("Ở tỉnh KH ai chủ trì chuyển đổi số", "lead", "Khánh Hòa", None, None),
+    ("VP UBND tỉnh rà soát TTHC", "search", None, None, None),
+    ("BHXH tỉnh thực hiện KH 132 tuyên truyền", "search", None, None, None),
+    ("ai thực hiện CT 30 về TTHC", "lead", None, None, None),
+    ("ai chủ trì ở HN?", "lead", None, None, None),                  # Hà Nội or Hà Nam: no province
+    ("KT, rà soát VBQPPL: ai chủ trì?", "lead", None, None, None),     # kiểm tra, not Kon Tum
+    ("mục tiêu của KH là gì", "search", None, None, None),               # the glossary's "KH": kế hoạch
 ])
 def test_parse_question(q, intent, province, year, number):
     pq = parse_question(q)
     assert (pq.intent, pq.province, pq.year, pq.number) == (intent, province, year, number)
+
+
+@pytest.mark.parametrize("q,spelled", [
+    ("ai chủ trì ở TG?", "ai chủ trì ở Tiền Giang?"),
+    ("SNV TG, tỉnh VP", "SNV Tiền Giang, tỉnh Vĩnh Phúc"),
+    ("VP UBND tỉnh rà soát TTHC", "VP UBND tỉnh rà soát TTHC"),
+    ("KH 132 ở VP", "KH 132 ở VP"),
+])
+def test_province_initials_spelled_out(q, spelled):
+    """The rows write a province's name: initials read as a province are spelled out for ranking."""
+    assert spell_out_provinces(q) == spelled
 
 
 @pytest.fixture(scope="module")
