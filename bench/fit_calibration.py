@@ -22,7 +22,7 @@ Fitted on every development set (questions_v2.jsonl, questions_heldout.jsonl,
 since round 2, session 6, questions_v3.jsonl, questions_v4.jsonl and
 questions_v5.jsonl, since session 7 questions_v6.jsonl to questions_v10.jsonl, and since
 session 8 questions_v11.jsonl to questions_v18.jsonl, since session 9 questions_v19.jsonl and questions_v20.jsonl,
-each an untouched set until its misses were read); never on an untouched set (questions_v21.jsonl, the next one written);
+each an untouched set until its misses were read); never on an untouched set (questions_v21.jsonl to questions_v23.jsonl, the next ones written);
 ``bench/search_quality.py`` reports a 5-fold cross-validation (refitted without
 each fold) — those are the honest figures, the in-sample ones are optimistic.
 

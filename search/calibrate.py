@@ -18,7 +18,9 @@ Features of a (question, row) pair (``FEATURES``, all in [0, 1] or close):
 * ``fused``     the fused BM25+dense score, relative to the question's best;
 * ``rr_bm``, ``rr_de``  reciprocal ranks in the BM25 and the dense lists;
 * ``year``      1 when the question names no year or the row belongs to the
-                year it names (deadline range, else the document's year), else 0.
+                year it names (deadline range, else the document's year), else 0;
+                a span other than one calendar year ("từ tháng 5 đến tháng
+                11/2023", "quý IV/2023") asks the row's deadline span to overlap it.
 
 Question features (``Q_FEATURES``, answerability) are the best candidates'
 values plus ``oov_bi`` (question bigrams no passage has), for English

@@ -32,7 +32,8 @@ from kg.vntext import has_marks, search_key
 
 from . import calibrate, heap
 from .e5model import query_precision  # noqa: F401 (re-exported)
-from .glossary import ENGLISH_STOPWORDS, expand
+from .finders import find_period
+from .glossary import ENGLISH_STOPWORDS, expand, vi_key
 from .index import get_query_encoder, passages_from, query_threads  # noqa: F401 (passages_from re-exported)
 from .intent import _STOP, find_provinces, parse_question, spell_out_provinces
 from .qembed import QueryEmbedder
@@ -99,6 +100,7 @@ class Query:
     english: bool
     content: list[str] = field(default_factory=list)   # content syllables (coverage features)
     en_unknown: float = 0.0                     # English content words the glossary left untranslated
+    period: Optional[tuple[str, str]] = None   # a span shorter or longer than one year ("từ tháng 5 đến tháng 11/2023")
 
 
 @dataclass
@@ -155,6 +157,7 @@ class SearchEngine:
         self.embedder = QueryEmbedder(self._encode)
         heap.trim()                  # the token lists of every passage were freed, give the pages back
         self._filter_cache: dict = {}
+        self._spans: dict[int, tuple] = {}           # row → its deadline span (ISO start, end), () when none
 
     @classmethod
     def load(cls, index_dir: Path, cache_root: Path) -> "SearchEngine":
@@ -189,8 +192,10 @@ class SearchEngine:
         if not ex.english and not has_marks(text):
             dense = self.reaccent(dense)      # e5 reads "so hoa ket qua" far worse than "số hóa kết quả"
         places = frozenset(search_key(w) for p in find_provinces(text) for w in p.split()) if ex.english else None
+        period = find_period(text, vi_key(text))
+        span = (period.start, period.end) if period and not _whole_year(period.start, period.end) else None
         return Query(text, intent, pq.province or pt.province, pq.year, pq.number or pt.number, topic,
-                     extra, dense, ex.english, content, ex.untranslated(places) if ex.english else 0.0)
+                     extra, dense, ex.english, content, ex.untranslated(places) if ex.english else 0.0, span)
 
     def reaccent(self, text: str) -> str:
         """Unaccented words → the corpus's most frequent accented spelling
@@ -356,7 +361,9 @@ class SearchEngine:
             c = cos_all[idx].astype(np.float64)
         else:
             c = np.array([cos_map.get(i, cos_ref) for i in ids])
-        if q.year:                                   # a soft filter: the rows of the year the question names
+        if q.period:                                 # … or of the months, quarters or years it spans
+            year = np.array([1.0 if self._in_period(i, *q.period) else 0.0 for i in ids])
+        elif q.year:                                 # a soft filter: the rows of the year the question names
             in_year = self.filter_ids("year", q.year)
             year = np.array([1.0 if i in in_year else 0.0 for i in ids])
         else:
@@ -487,6 +494,17 @@ class SearchEngine:
             active.pop()          # relax the least important filter
         return None
 
+    def _in_period(self, i: int, start: str, end: str) -> bool:
+        """Whether row ``i``'s deadline span (``deadline_range``) overlaps
+        [start, end] (ISO dates); a row without one by its years."""
+        span = self._spans.get(i)
+        if span is None:
+            rng = self.records[i]["task"].get("deadline_range") or (None, None)
+            span = self._spans[i] = (rng[0], rng[1]) if rng[0] and rng[1] else ()
+        if span:
+            return span[0] <= end and span[1] >= start
+        return bool(self._year_lo[i] <= int(end[:4]) and int(start[:4]) <= self._year_hi[i])
+
     def filter_ids(self, key: str, value) -> set[int]:
         """Records whose province / document number / document id / year is
         ``value`` (``search.rows.matches``), from the tables of the first pass:
@@ -533,6 +551,11 @@ _AMBIGUOUS_STOP = {"cua": {"của"}, "o": {"ở"}, "tai": {"tại"}, "nam": {"n�
                    "va": {"và"}, "viec": {"việc"}, "tinh": {"tỉnh"}, "do": {"do"}, "ai": {"ai"}, "trong": {"trong"},
                    "is": {"is"}, "are": {"are"}, "the": {"the"}, "of": {"of"}, "for": {"for"}}
 _AMBIGUOUS_STOP_KEEP: set = set()
+
+
+def _whole_year(start: str, end: str) -> bool:
+    """[start, end] is one calendar year: the ``year`` feature already reads it."""
+    return start[:4] == end[:4] and start[5:] == "01-01" and end[5:] == "12-31"
 
 
 def _topic_text(q) -> str:

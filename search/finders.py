@@ -196,6 +196,13 @@ _PERIOD_RULES = [
     # (regex on key, function(match) → Vietnamese period text for kg.dates.normalise_deadline)
     (r"\btu\s+(?:quy|qui)\s*(?:iv|iii|ii|i|[1-4])\b.{0,20}?\b(?:den|toi)\s+(?:het\s+)?(?:quy|qui)\s*(?:iv|iii|ii|i|[1-4])"
      r"\s*(?:/|nam)?\s*(?:19|20)\d{2}", lambda m: re.sub(r"\s+((?:19|20)\d{2})$", r"/\1", m.group(0))),
+    # a span of months: "từ tháng 5 đến tháng 11/2023", "between May and November 2023"
+    (r"\btu\s+thang\s*(\d{1,2})\s*(?:/\s*((?:19|20)\d{2}))?\s*(?:den|toi|-)\s*(?:het\s+)?thang\s*(\d{1,2})"
+     r"\s*(?:/|nam)?\s*((?:19|20)\d{2})",
+     lambda m: f"tu thang {m.group(1)}/{m.group(2) or m.group(4)} den thang {m.group(3)}/{m.group(4)}"),
+    (r"\b(?:between|from)\s+(" + "|".join(_MONTHS) + r")\s+(?:((?:19|20)\d{2})\s+)?(?:and|to|until|till|through|-)\s+("
+     + "|".join(_MONTHS) + r")\s+(?:of\s+)?((?:19|20)\d{2})",
+     lambda m: f"tu thang {_MONTHS[m.group(1)]}/{m.group(2) or m.group(4)} den thang {_MONTHS[m.group(3)]}/{m.group(4)}"),
     (r"\b(?:quy|qui)\s*(iv|iii|ii|i|[1-4])\s*(?:/|nam)?\s*((?:19|20)\d{2})", lambda m: f"quy {m.group(1)}/{m.group(2)}"),
     (r"\bthang\s*(\d{1,2})\s*(?:/|nam)?\s*((?:19|20)\d{2})", lambda m: f"thang {m.group(1)}/{m.group(2)}"),
     (r"\b6 thang (dau|cuoi) nam\s*((?:19|20)\d{2})",

@@ -362,6 +362,11 @@ def test_to_dict_names_the_route():
     ("6 tháng cuối năm 2023", ("2023-07-01", "2023-12-31")),
     ("trước năm 2025", ("2025-01-01", "2025-12-31")),
     ("Kế hoạch năm 2023", None),
+    # a span of months, not only its last month
+    ("từ tháng 5 đến tháng 11/2023", ("2023-05-01", "2023-11-30")),
+    ("tập huấn từ tháng 10/2022 đến tháng 3 năm 2023", ("2022-10-01", "2023-03-31")),
+    ("between May and November 2023", ("2023-05-01", "2023-11-30")),
+    ("from March 2023 to June 2024", ("2023-03-01", "2024-06-30")),
 ])
 def test_periods(text, expected):
     p = find_period(text, vi_key(text))

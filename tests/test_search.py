@@ -9,6 +9,7 @@ import pytest
 
 import search.index as search_index
 from search.index import passages_from
+from search import calibrate
 from search.intent import parse_question, spell_out_provinces
 from service import Service, Store
 
@@ -176,6 +177,20 @@ def test_year_is_a_preference_not_a_filter(engine, q, year, row):
     res = engine.ask(q, k=3)
     assert res["filters"]["year"] == year
     assert res["results"][0]["task"]["id"] == row
+
+
+def test_a_span_of_months_prefers_the_rows_due_in_it(engine):
+    """A question's span of months ("từ tháng 5 đến tháng 11/2023") is the ``year`` feature's time: a row whose
+    deadline span overlaps it has it, a row due in December 2023 does not (a lone year would give both)."""
+    se = engine.engine()
+    q = se.prepare("Ai tập huấn nghiệp vụ kiểm soát TTHC từ tháng 5 đến tháng 11/2023?")
+    assert q.period == ("2023-05-01", "2023-11-30")
+    sc = se.score(q)
+    col = calibrate.FEATURES.index("year")
+    by_id = {se.records[i]["task"]["id"]: sc.features[i][col] for i in sc.order[:50]}
+    assert by_id["vinh-phuc/2704-qd-ubnd#task-032"] == 1.0          # "Tháng 05/2023 - Tháng 11/2023"
+    assert by_id.get("vinh-phuc/319-kh-ubnd#task-031", 0.0) == 0.0   # "Tháng 12/2023"
+    assert se.prepare("Ai tập huấn nghiệp vụ kiểm soát TTHC năm 2023?").period is None
 
 
 def _row(text, objective=None):
