@@ -141,17 +141,31 @@ def vi_key(text: str) -> str:
 _TOKEN = re.compile(r"\w+|&")
 
 
+# British spellings folded to the American ones, the same for phrases and questions: an entry written once
+# ("Public Administration Service Center") matches "centre" too
+_BRITISH = {"centre": "center", "centres": "centers", "programme": "program", "programmes": "programs",
+            "licence": "license", "licences": "licenses", "labour": "labor", "defence": "defense",
+            "catalogue": "catalog", "catalogues": "catalogs", "analyse": "analyze", "analysed": "analyzed",
+            "enrol": "enroll", "fulfil": "fulfill", "counsellor": "counselor", "counselling": "counseling"}
+_IZE = re.compile(r"^(organi|digiti|authori|prioriti|standardi|moderni|utili|finali|centrali|decentrali|recogni"
+                  r"|mobili|publici|summari|speciali|computeri|harmoni|optimi|categori|minimi|maximi|legali"
+                  r"|sociali|normali|reali|privati|equiti|capitali|subsidi|synchroni|customi|itemi)s"
+                  r"(e|ed|ing|ation|er)$")
+
+
 def _stem(word: str) -> str:
     """English plural and third-person folding, the same for phrases and
     questions: policies → policy, publishes → publish, processes → process,
-    reviews → review."""
+    reviews → review, organizes → organize; British spellings as American
+    (centre → center, organises → organize)."""
+    word = _BRITISH.get(word, word)
     if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return _IZE.sub(r"\1z\2", word)
 
 
 def vi_tokens(text: str) -> list[tuple[str, int, int]]:

@@ -99,6 +99,11 @@ CASES = [
     # role and deadline words translate but are not added to the lexical query
     ("who coordinates", [], ["phối hợp"]),
     ("deadline", [], ["thời hạn"]),
+    # British spellings fold to the American ones of the entries; third persons of -ize verbs fold too
+    ("the public administration service centre", [], ["Trung tâm Phục vụ hành chính công"]),
+    ("who organises and who organizes training", [], ["tổ chức"]),
+    ("Who must post procedures publicly?", [], ["công khai", "thủ tục"]),
+    ("complaints and recommendations of businesses", [], ["phản ánh, kiến nghị"]),
 ]
 
 
@@ -227,3 +232,12 @@ def test_synonym_set_weight_is_shared():
     assert terms and all(t.weight < glossary.WEIGHTS["syn"] for t in terms)
     # a member that contains another only triggers the set
     assert "rà soát lại" not in [t.text for t in terms]
+
+
+@pytest.mark.parametrize("word,folded", [
+    ("centres", "center"), ("programme", "program"), ("organises", "organize"), ("organizes", "organize"),
+    ("digitisation", "digitization"), ("policies", "policy"), ("publishes", "publish"), ("sizes", "size"),
+    ("enterprise", "enterprise"), ("advise", "advise"), ("process", "process"),
+])
+def test_english_folding(word, folded):
+    assert glossary._stem(word) == folded
