@@ -101,9 +101,17 @@ def extract_text(raw: MappedText, label: str, data_hash: str = "") -> Extraction
 
     relations = []
     seen_rel = set()
+    def rel_label(m) -> Optional[str]:
+        """How the graph finds a mention among the references: a law by the
+        title its merged reference kept (one law, spelled 'Chính quyền' here
+        and 'chính quyền' there)."""
+        if m.number or not m.title:
+            return m.number
+        r = refs.get(_law_key(m.title))
+        return r["title"] if r else m.title
+
     for s in stated:
-        src = s.source.number or s.source.title
-        dst = s.target.number or s.target.title
+        src, dst = rel_label(s.source), rel_label(s.target)
         if not src or not dst or src == dst or (src, s.type, dst) in seen_rel:
             continue
         seen_rel.add((src, s.type, dst))

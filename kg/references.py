@@ -81,6 +81,7 @@ class Mention:
     year: Optional[int] = None
     province: Optional[str] = None
     context_start: int = 0            # where the mention's own phrase begins (type word)
+    amended_by: Optional["Mention"] = None   # a law named in an amending law's title ("Luật sửa đổi … Luật X")
 
 
 @dataclass
@@ -111,8 +112,10 @@ def find_mentions(text: str) -> list[Mention]:
     amend_spans = []
     for am in _AMENDING_LAW_RE.finditer(text):
         amend_spans.append((am.start(), am.end()))
-        out.append(Mention(am.start(), am.end(), None, title=compact_spaces(am.group(1)), type="Luật",
-                           context_start=am.start()))
+        amending = Mention(am.start(), am.end(), None, title=compact_spaces(am.group(1)), type="Luật",
+                           context_start=am.start())
+        out.append(amending)
+        out += _amended_laws(text, amending)
     for lm in _NAMED_LAW_RE.finditer(text):
         if any(s <= lm.start() < e for s, e in amend_spans):
             continue
@@ -125,20 +128,55 @@ def find_mentions(text: str) -> list[Mention]:
         if any(s <= lm.end() + 12 and lm.start() <= s for s, _ in taken if s >= lm.start()) and \
                 re.match(r"\s*số\s+\d", text[lm.end():lm.end() + 12]):
             continue
-        # lowercase 'luật' is generic ("pháp luật"); names start with a capital
-        name = re.sub(r"\s+(?:hiện hành|năm)$", "", name)
-        end = lm.start() + len(lm.group(1).rstrip())
-        # names with a comma: "Luật Cán bộ, công chức", "Luật Phòng, chống tham nhũng"
-        ext = _LAW_COMMA_TAIL_RE.match(text, end)
-        if ext and name.startswith(("Luật", "Bộ luật", "Pháp lệnh")):
-            name = compact_spaces(name + ext.group(0))
-            end = ext.end()
+        name, end = _with_comma_tail(text, name, lm.start() + len(lm.group(1).rstrip()))
         mt = Mention(lm.start(), end, None, title=name,
                      type="Hiến pháp" if name.startswith("Hiến pháp") else
                      ("Bộ luật" if name.startswith("Bộ") else ("Pháp lệnh" if name.startswith("Pháp") else "Luật")),
                      context_start=lm.start())
         out.append(mt)
     out.sort(key=lambda m: m.start)
+    return out
+
+
+# in an amending law's title, after "của (các)": the laws it amends, "Luật A và Luật B", "Luật A, Luật B"
+_AMENDED_HEAD = re.compile(r"\bcủa\s+(?:các\s+)?(?=Luật\s)", re.I)
+_AMENDED_SPLIT = re.compile(r"(?<=\S)(?:\s*,\s*(?:và\s+)?|\s+và\s+)(?=Luật\s)")   # from a run's start: linear
+
+
+def _with_comma_tail(text: str, name: str, end: int, limit: Optional[int] = None) -> tuple[str, int]:
+    """A law's name and end, without a trailing "hiện hành"/"năm", with the
+    words after a comma that belong to it ("Luật Cán bộ, công chức", "Luật
+    Phòng, chống tham nhũng")."""
+    # lowercase 'luật' is generic ("pháp luật"); names start with a capital
+    name = re.sub(r"\s+(?:hiện hành|năm)$", "", name)
+    ext = _LAW_COMMA_TAIL_RE.match(text, end, limit if limit is not None else len(text))
+    if ext and name.startswith(("Luật", "Bộ luật", "Pháp lệnh")):
+        return compact_spaces(name + ext.group(0)), ext.end()
+    return name, end
+
+
+def _amended_laws(text: str, amending: Mention) -> list[Mention]:
+    """The laws named in an amending law's title ("Luật sửa đổi, bổ sung một
+    số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa
+    phương"), each a mention inside that title, ``amended_by`` the amending law."""
+    head = _AMENDED_HEAD.search(text, amending.start, amending.end)
+    if head is None:
+        return []
+    out, pos = [], head.end()
+    tail = text[pos:amending.end]
+    for part in _AMENDED_SPLIT.split(tail):
+        start = text.find(part, pos, amending.end)
+        if start < 0:
+            continue
+        pos = start + len(part)
+        # the name as a named law is read ("Luật Xử lý vi phạm hành chính, trừ trường hợp …" names one law)
+        lm = _NAMED_LAW_RE.match(text, start, amending.end)
+        if lm is None:
+            continue
+        name, end = _with_comma_tail(text, compact_spaces(lm.group(1)), start + len(lm.group(1).rstrip()), amending.end)
+        if not name.startswith("Luật ") or _LAW_STOP.match(name) or len(name.split()) < 2:
+            continue
+        out.append(Mention(start, end, None, title=name, type="Luật", context_start=start, amended_by=amending))
     return out
 
 
@@ -155,8 +193,11 @@ def _date_after(text: str, pos: int, limit: int) -> tuple[Optional[str], int]:
 
 def resolve_mentions(text: str, mentions: list[Mention], own_province: Optional[str]) -> None:
     """Fill date, issuer, subject, year and province of each mention in place."""
-    for i, m in enumerate(mentions):
-        limit = mentions[i + 1].context_start if i + 1 < len(mentions) else len(text)
+    # a law named inside an amending law's title has no date, issuer or subject of its own (the date after the
+    # title is the amending law's), nor does it end the amending law's phrase
+    outer = [m for m in mentions if m.amended_by is None]
+    for i, m in enumerate(outer):
+        limit = outer[i + 1].context_start if i + 1 < len(outer) else len(text)
         m.date, pos = _date_after(text, m.end, limit)
         if m.date:
             m.year = int(m.date[:4])
@@ -235,6 +276,10 @@ def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
     folded = _fold(text)
     stated: list[StatedRel] = []
     for i, m in enumerate(mentions):
+        if m.amended_by is not None:      # inside the amending law's title: that law amends it, the text cites it
+            stated.append(StatedRel(m.amended_by, "amends", m, "sửa đổi, bổ sung", (m.amended_by.start, m.end)))
+            m.relation, m.cue = "cites", None
+            continue
         win_start = max(0, m.context_start - 2000)
         window = text[win_start:m.context_start]
         last_b = None
@@ -253,7 +298,7 @@ def assign_relations(text: str, mentions: list[Mention]) -> list[StatedRel]:
             subject = None
             coordinated = re.search(r"(?:\bvà|,)\s*$", text[max(0, c.start() - 6):c.start()]) is not None
             if c.lastgroup not in ("based_on", "cites") and not at_line_start and not coordinated:
-                prev = [p for p in mentions[:i] if lo <= p.start and p.end <= c.start()]
+                prev = [p for p in mentions[:i] if lo <= p.start and p.end <= c.start() and p.amended_by is None]
                 if prev:
                     between = text[prev[-1].end:c.start()]
                     if ";" not in between and not re.search(r"\.\s", between):

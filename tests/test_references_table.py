@@ -111,7 +111,12 @@ NAMED = [
      [("Luật Tổ chức chính quyền địa phương", 2015, "based_on")]),
     ("Căn cứ Luật Khiếu nại năm 2011;", [("Luật Khiếu nại", 2011, "based_on")]),
     ("Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22/11/2019;",
-     [("Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương", 2019, "based_on")]),
+     # the laws its title names are cited (the text rests on the amending law, not on them)
+     [("Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương", 2019, "based_on"),
+      ("Luật Tổ chức Chính phủ", None, "cites"), ("Luật Tổ chức chính quyền địa phương", None, "cites")]),
+    ("Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Cán bộ, công chức và Luật Viên chức năm 2019;",
+     [("Luật sửa đổi, bổ sung một số điều của Luật Cán bộ, công chức và Luật Viên chức", 2019, "based_on"),
+      ("Luật Cán bộ, công chức", None, "cites"), ("Luật Viên chức", None, "cites")]),
     ("Căn cứ Hiến pháp năm 2013;", [("Hiến pháp", 2013, "based_on")]),
     ("Căn cứ Luật Cán bộ, công chức ngày 13/11/2008; Luật Viên chức ngày 15/11/2010;",
      [("Luật Cán bộ, công chức", 2008, "based_on"), ("Luật Viên chức", 2010, "based_on")]),
@@ -141,6 +146,22 @@ def test_stated_relations_between_other_documents():
     # the citing document rests on all three (the Căn cứ governs the whole list)
     assert by["107/2021/NĐ-CP"].relation == "based_on"
     assert by["01/2018/TT-VPCP"].relation == "based_on"
+
+
+def test_an_amending_laws_title_states_what_it_amends():
+    """"Luật sửa đổi, bổ sung … của Luật A và Luật B" amends A and B; B cited earlier with its date is the same
+    law (one reference, its dated spelling); the date after the title stays the amending law's."""
+    text = ("Căn cứ Luật Tổ chức Chính quyền địa phương ngày 19 tháng 6 năm 2015;\n"
+            "Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa "
+            "phương ngày 22 tháng 11 năm 2019;")
+    refs, ex = refs_of(text)
+    amending = "Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương"
+    assert {(r.source, r.type, r.target) for r in ex.relations} == {
+        (amending, "amends", "Luật Tổ chức Chính phủ"), (amending, "amends", "Luật Tổ chức Chính quyền địa phương")}
+    assert refs[amending].date == "2019-11-22" and refs[amending].relation == "based_on"
+    assert refs["Luật Tổ chức Chính quyền địa phương"].target_id == "law/luat-to-chuc-chinh-quyen-dia-phuong-2015"
+    assert refs["Luật Tổ chức Chính quyền địa phương"].relation == "based_on"
+    assert refs["Luật Tổ chức Chính phủ"].relation == "cites"
 
 
 def test_own_number_is_not_a_reference_and_date_conflicts_are_reported():
