@@ -9,6 +9,7 @@ import pytest
 
 from search.finders import find_period, year_period
 from search.glossary import vi_key
+from search.intent import spell_out_provinces
 from search.route import route
 from search.text import spoken_numbers
 
@@ -389,7 +390,7 @@ def test_year_period(question, expected):
 # pieces its patterns look for must neither blow up nor take long (a catastrophic pattern takes seconds to hours)
 _RUNS = ["được ", "duoc bi ", "kế hoạch nào ", "theo ", "Sở ", "1/", "năm ", "hai trăm bốn mươi ", "mười ",
          "văn bản số 1 ", ", ", "Quyết định 2704 ", "ngày 1/1/2023 ", "căn cứ ", "lấy làm ", "which plans is ", "'s ",
-         "\t", "??", "ệ"]
+         "\t", "??", "ệ", "ở TG ", "SNV ", "tỉnh ", "từ tháng 5 đến ", "between May and ", "phối hợp với "]
 
 
 @pytest.mark.parametrize("unit", _RUNS)
@@ -397,6 +398,6 @@ def test_long_runs_stay_bounded(unit):
     q = (unit * (2000 // len(unit) + 1))[:2000]
     t0 = time.perf_counter()
     r = route(q)
-    text = spoken_numbers(q)
+    text = spell_out_provinces(spoken_numbers(q))
     assert time.perf_counter() - t0 < 2.0, unit
     assert r.kind in ("task", "document", "relation", "agency", "none") and isinstance(text, str)
