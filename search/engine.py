@@ -52,6 +52,7 @@ POOL_BM25 = 1000
 SPECIFIC_TOP = 5               # rows whose shared words make the question's ``top_specific``
 RESTATE_WINDOW = 5             # a duty paragraph yields to a table row it restates within this many places
 RESTATE_MIN = 0.7              # share of the row's words the paragraph must hold to restate it
+CITE_MIN_SHARE = 0.5           # a row citing the document a question names goes first from this share of the top
 DENSE_MATRIX_MAX = 60_000      # keep passage vectors in memory (cosine of any row) up to this many
 
 
@@ -101,6 +102,7 @@ class Query:
     content: list[str] = field(default_factory=list)   # content syllables (coverage features)
     en_unknown: float = 0.0                     # English content words the glossary left untranslated
     period: Optional[tuple[str, str]] = None   # a span shorter or longer than one year ("từ tháng 5 đến tháng 11/2023")
+    cited: Optional[str] = None                # the number of a text the corpus only cites, named by the question
 
 
 @dataclass
@@ -408,7 +410,7 @@ class SearchEngine:
             return dict(base, results=[], total=0, best=0.0,
                         uncovered_province=bool(q.province and allowed == set()))
         sc = self.score(q, allowed, mode)
-        rows = self.table_rows_first(self.dedupe(sc.order), sc.prob)
+        rows = self.citing_rows_first(self.table_rows_first(self.dedupe(sc.order), sc.prob), sc.prob, q.cited)
         floor = self.calibration.floor
         total = sum(1 for i in rows if sc.prob[i] >= floor)
         offset = max(0, int(offset))
@@ -455,6 +457,26 @@ class SearchEngine:
                 j = rows.pop(later)
                 rows.insert(pos, j)
                 prob[j] = max(prob.get(j, 0.0), prob.get(i, 0.0))
+        return rows
+
+    def citing_rows_first(self, rows: list[int], prob: dict[int, float], number: Optional[str]) -> list[int]:
+        """A question naming a document the corpus only cites ("BHXH tỉnh thực
+        hiện KH 132/KH-UBND tuyên truyền BHXH?") asks about the rows that cite
+        it: the best of them among the first ``RESTATE_WINDOW``, when it is at
+        least ``CITE_MIN_SHARE`` as probable as the first row, takes the first
+        place and its probability (rows that only resemble the question give
+        way). ``prob`` is updated in place; the new order is returned."""
+        if not number or not rows:
+            return rows
+        want = re.sub(r"\s+", "", number).upper()
+        top = prob.get(rows[0], 0.0)
+        for pos in range(min(RESTATE_WINDOW, len(rows))):
+            i = rows[pos]
+            if want in re.sub(r"\s+", "", self.records[i]["passage"]).upper():
+                if pos and prob.get(i, 0.0) >= CITE_MIN_SHARE * top:
+                    rows = [i] + rows[:pos] + rows[pos + 1:]
+                    prob[i] = max(prob.get(i, 0.0), top)
+                break
         return rows
 
     def _restated_share(self, duty: int, row: int, held: set[str]) -> float:

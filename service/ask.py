@@ -114,8 +114,9 @@ def task_scope(G, engine, r: Route, q, out: Optional[dict] = None):
     None, query)``.  A named document in the corpus narrows to its rows, and its
     reference leaves the question's words ("Ai chủ trì số hóa trong Quyết định
     2704?" asks about "số hóa" among 2704's rows); a number nobody has →
-    abstain; a cited-only text leaves every row (rows anywhere may carry it out)
-    and stays a word of the question."""
+    abstain; a cited-only text leaves every row (rows anywhere may carry it out),
+    stays a word of the question, and puts the rows citing it first
+    (``Query.cited``)."""
     allowed = None
     if r.document is not None and r.kind != "document":
         ids = resolve(G, r.document)
@@ -131,7 +132,8 @@ def task_scope(G, engine, r: Route, q, out: Optional[dict] = None):
             allowed = allowed or None
             q = _without_reference(engine, r, q) if allowed else q
         elif ids:
-            q.number = None
+            # not a filter (no row belongs to it), but the rows that cite it answer first (engine.citing_rows_first)
+            q.number, q.cited = None, G.nodes[ids[0]].get("number")
     if allowed is None:
         allowed = engine.question_filter(q)
     if q.province and allowed == set():

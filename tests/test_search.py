@@ -193,6 +193,16 @@ def test_a_span_of_months_prefers_the_rows_due_in_it(engine):
     assert se.prepare("Ai tập huấn nghiệp vụ kiểm soát TTHC năm 2023?").period is None
 
 
+@pytest.mark.parametrize("q", ["BHXH tỉnh thực hiện KH 132 tuyên truyền BHXH?",
+                               "Ai tuyên truyền BHXH theo Kế hoạch 132/KH-UBND?"])
+def test_the_row_citing_a_named_text_answers_first(engine, q):
+    """132/KH-UBND is only cited (151 VI.2 carries it out): the row citing it goes before rows that only share
+    "BHXH" with the question."""
+    res = engine.ask(q, k=3)
+    assert res["route"] == "task"
+    assert res["results"][0]["task"]["id"] == "vinh-phuc/151-kh-ubnd#task-047"
+
+
 def _row(text, objective=None):
     return {"id": "p/1-kh#task-001", "text": text, "objective": objective, "section_title": "CẢI CÁCH",
             "product": "Kế hoạch", "lead": ["Sở Nội vụ"], "support": []}
