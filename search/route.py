@@ -227,6 +227,7 @@ what is the about show me find document documents details detail of tell a an wh
 summarize summarise issued signed when was who effective in force open see list tasks how many does do
 nam giai doan so hieu cuoi dau giua thang quy
 i am im looking look for need want please could can you give get me my where read view download province
+tai lieu cai voi nhe
 from dated since january february march april june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec
 """.split()) | REQUEST_WORDS
@@ -243,6 +244,7 @@ _TITLE_Q = re.compile(
     rf"^\s*(?:(?:(?:cho|giup)\s+(?:toi|minh|em)\s+|hay\s+)?{_TITLE_ASK}|(?:cho|giup)\s+(?:toi|minh|em)\s+)?"
     # "văn bản (nào) là …", or the act that issued or approved the plan: "văn bản ban hành kế hoạch …"
     r"(?:(?:van ban|tai lieu)\s+(?:nao\s+)?la\s+|(?:van ban|quyet dinh)\s+(?:nao\s+)?(?:ban hanh|phe duyet)\s+)?"
+    r"(?:cai\s+|(?:cac|nhung)\s+)?"                   # "Mở giúp mình cái kế hoạch …"
     rf"(?P<t>{_DOC_NOUNS})\s+(?!so\b|nao\b|gi\b)\w+"
     r"|^\s*(?:van ban|tai lieu)\s+nao\s+la\b")
 _TITLE_EN = re.compile(r"\b(?P<t>plan|programme|program|decision|decree|resolution|circular|directive|scheme)s?\b"

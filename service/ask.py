@@ -204,7 +204,8 @@ def _summary(G, n: str) -> dict:
 def _document(svc, G, engine, r: Route, q, out: dict, k: int, mode: str, offset: int,
               ids: Optional[list[str]] = None) -> Optional[dict]:
     if not ids:
-        ids = (resolve_title(G, engine, r) or resolve_named(G, engine, r.document)) if r.rule == "document:title" \
+        ids = (resolve_title(G, engine, r) or resolve_named(G, engine, r.document)
+               or resolve_title(G, engine, r, cited=True)) if r.rule == "document:title" \
             else resolve(G, r.document) or (resolve_named(G, engine, r.document) if not r.document.number else [])
     if not ids:
         return None

@@ -11,6 +11,7 @@ from typing import Optional
 
 from kg.vntext import search_key
 from search.finders import DocumentRef
+from search.glossary import is_english, is_english_word
 from search.route import Route
 from search.text import REQUEST_WORDS, syllables
 
@@ -100,34 +101,49 @@ def resolve_named(G, engine, ref: DocumentRef) -> list[str]:
 TITLE_STOP = set("""van ban nao la cua tinh thanh pho ve viec the of a an in for which what is are plan plans
 province city nam den toi to""".split()) | REQUEST_WORDS      # "Cho tôi xem …" asks, names nothing;
 # "2021 đến 2025" is a range, not a title's words
-# "kế hoạch 5 năm", "five-year plan": how long, not a word of the title
-_DURATION = re.compile(r"\b\d{1,2}[\s-]+(?:năm|nam|years?|year)\b", re.I)
+# not words of a title: how long ("kế hoạch 5 năm", "five-year plan"), the act ("phê duyệt", "ban hành": the
+# question may say one where the title says the other), the number asked for ("là văn bản số mấy"), an English
+# possessive ("Tien Giang's")
+_NOT_TITLE = re.compile(r"\b\d{1,2}[\s-]+(?:năm|nam|years?|year)\b|\b(?:phê duyệt|phe duyet|ban hành|ban hanh)\b"
+                        r"|\b(?:số|so)\s+(?:mấy|may|hiệu|hieu|bao nhiêu|bao nhieu)\b|\b(?:tài liệu|tai lieu)\b|['’]s\b", re.I)
 
 
-def resolve_title(G, engine, r: Route, least: float = TITLE_MIN) -> list[str]:
+def resolve_title(G, engine, r: Route, least: float = TITLE_MIN, cited: bool = False) -> list[str]:
     """In-corpus documents whose type, title, number, province and year
     contain at least ``least`` of the question's words (weighted by idf; the
     better of the words as asked and glossary-translated), the best first and
-    those within 0.15 of it."""
-    scored = _title_scores(G, engine, r, least)
+    those within 0.15 of it; with ``cited`` (a request for a document), when
+    none does, the texts the corpus only cites, by their titles."""
+    scored = _title_scores(G, engine, r, least, cited)
     best = scored[0][0] if scored else 0
     return [n for c, n in scored if c >= max(least, best - 0.15)]
 
 
-def _title_scores(G, engine, r: Route, least: float = TITLE_MIN) -> list[tuple[float, str]]:
+def _title_scores(G, engine, r: Route, least: float = TITLE_MIN, cited: bool = False) -> list[tuple[float, str]]:
     """(share, document) best first: the share of the question's words
     (glossary-translated; as asked when no title reaches ``least`` that way,
     e.g. "PAPI" beside its expansion) that a document's type, title, number,
     province and year hold."""
     translated = engine.prepare(r.question).dense
+    if is_english(r.question):       # "Where is …", "approved": English words the glossary left are no title's
+        translated = " ".join(w for w in translated.split()
+                              if not (w.isascii() and is_english_word(re.sub(r"\W+", "", w).lower() or "s")))
     scored = _title_scores_of(G, engine, r, translated)
     if translated != r.question and (not scored or scored[0][0] < least):
         scored = max(scored, _title_scores_of(G, engine, r, r.question), key=lambda s: s[0][0] if s else 0.0)
+    if cited and (not scored or scored[0][0] < least):
+        # a text the corpus only cites, known by its title ("Which decision approved Tiền Giang's digital
+        # government scheme?": 605/QĐ-UBND, cited by 45/QĐ-UBND)
+        cited = _title_scores_of(G, engine, r, translated, cited=True)
+        if cited and cited[0][0] >= least:
+            scored = cited
     return scored
 
 
-def _title_scores_of(G, engine, r: Route, text: str) -> list[tuple[float, str]]:
-    words = [w for w in dict.fromkeys(syllables(_DURATION.sub(" ", text))) if w not in TITLE_STOP]
+def _title_scores_of(G, engine, r: Route, text: str, cited: bool = False) -> list[tuple[float, str]]:
+    """As ``_title_scores``, over the in-corpus documents, or with ``cited``
+    over the texts the corpus only cites that have a title."""
+    words = [w for w in dict.fromkeys(syllables(_NOT_TITLE.sub(" ", text))) if w not in TITLE_STOP]
     if not words:
         return []
     # the type word weighs little: a "chương trình" or "đề án" is often issued as a Kế hoạch or a Quyết định
@@ -136,7 +152,7 @@ def _title_scores_of(G, engine, r: Route, text: str) -> list[tuple[float, str]]:
     total = sum(weights.values()) or 1.0
     scored = []
     for n, a, bag in _doc_index(G):
-        if not a.get("in_corpus") or a.get("attached_to"):
+        if (not a.get("title") or a.get("in_corpus")) if cited else (not a.get("in_corpus") or a.get("attached_to")):
             continue
         if r.province and a.get("province") and a.get("province") != r.province:
             continue

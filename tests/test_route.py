@@ -48,6 +48,8 @@ CASES = [
     ("Căn cứ nào để ban hành Quyết định 2704?", dict(kind="relation", relation="based_on", direction="out")),
     ("Show me Vinh Phuc decision 2704 from December 2022", dict(kind="document", serial="2704")),
     ("Quyết định 2704 có mấy nhiệm vụ?", dict(kind="document", serial="2704")),
+    ("Mở giúp mình cái kế hoạch cải cách hành chính 2023 của Vĩnh Phúc với", dict(kind="document", type="Kế hoạch")),
+    ("tai lieu ke hoach 319 vinh phuc", dict(kind="document", serial="319")),
     ("Quyết định 2704 dựa trên những căn cứ pháp lý nào?", dict(kind="relation", relation="based_on", direction="out")),
     ("Xin cho xem Nghị định số 45/2020 (thủ tục hành chính trên môi trường điện tử)",   # type, serial and year
      dict(kind="document", serial="45", year=2020)),
