@@ -379,6 +379,9 @@ def _relation(q: str, key: str, doc: Optional[DocumentRef]):
     elif direction == "out" and _DOCQ_BETWEEN.search(blanked[doc.span[1]:cue.start()]) \
             and not _PASSIVE_VI_BEFORE.search(blanked[:cue.start()]):
         direction = "in"                  # "Sau QĐ 2866, có kế hoạch nào được ban hành để triển khai nó": the plan acts
+    elif direction == "out" and re.search(r"\b(?:duoc|bi)\s+$", blanked[:doc.span[0]]) \
+            and not blanked[doc.span[1]:cue.start()].strip():
+        pass                              # "Văn bản nào bị Quyết định 2866 bãi bỏ": X is the agent, it acts
     elif rel != "based_on" and (_PASSIVE_VI_BEFORE.search(blanked[:cue.start()])
                                 or (direction == "out" and _PASSIVE_AGENT_BEFORE.search(blanked[doc.span[1]:cue.start()]))
                                 or _PASSIVE_EN_BEFORE.search(blanked[:cue.start()]) or _PASSIVE_AFTER.match(after)):

@@ -50,6 +50,10 @@ CASES = [
     ("Quyết định 2704 có mấy nhiệm vụ?", dict(kind="document", serial="2704")),
     ("Mở giúp mình cái kế hoạch cải cách hành chính 2023 của Vĩnh Phúc với", dict(kind="document", type="Kế hoạch")),
     ("tai lieu ke hoach 319 vinh phuc", dict(kind="document", serial="319")),
+    # a passive whose agent is the named document: it acts ("bị X bãi bỏ" = X repeals them)
+    ("Văn bản nào bị Quyết định 2866 bãi bỏ?", dict(kind="relation", relation="repeals", direction="out")),
+    ("Những văn bản nào được Kế hoạch 319 thực hiện?", dict(kind="relation", relation="implements", direction="out")),
+    ("Nghị định 61/2018 bị văn bản nào sửa đổi?", dict(kind="relation", relation="amends", direction="in")),
     ("Quyết định 2704 dựa trên những căn cứ pháp lý nào?", dict(kind="relation", relation="based_on", direction="out")),
     ("Xin cho xem Nghị định số 45/2020 (thủ tục hành chính trên môi trường điện tử)",   # type, serial and year
      dict(kind="document", serial="45", year=2020)),
