@@ -126,18 +126,25 @@ def _title_scores(G, engine, r: Route, least: float = TITLE_MIN, cited: bool = F
     province and year hold."""
     translated = engine.prepare(r.question).dense
     if is_english(r.question):       # "Where is …", "approved": English words the glossary left are no title's
-        translated = " ".join(w for w in translated.split()
-                              if not (w.isascii() and is_english_word(re.sub(r"\W+", "", w).lower() or "s")))
+        translated = " ".join(w for w in translated.split() if not _untranslated_english(w))
     scored = _title_scores_of(G, engine, r, translated)
     if translated != r.question and (not scored or scored[0][0] < least):
         scored = max(scored, _title_scores_of(G, engine, r, r.question), key=lambda s: s[0][0] if s else 0.0)
     if cited and (not scored or scored[0][0] < least):
         # a text the corpus only cites, known by its title ("Which decision approved Tiền Giang's digital
         # government scheme?": 605/QĐ-UBND, cited by 45/QĐ-UBND)
-        cited = _title_scores_of(G, engine, r, translated, cited=True)
-        if cited and cited[0][0] >= least:
-            scored = cited
+        only_cited = _title_scores_of(G, engine, r, translated, cited=True)
+        if only_cited and only_cited[0][0] >= least:
+            scored = only_cited
     return scored
+
+
+def _untranslated_english(word: str) -> bool:
+    """An English word (or a bare possessive) the glossary left in a translated question."""
+    if not word.isascii():
+        return False                  # Vietnamese, with its marks: a translation
+    bare = re.sub(r"\W+", "", word).lower()
+    return not bare or bare == "s" or is_english_word(bare)
 
 
 def _title_scores_of(G, engine, r: Route, text: str, cited: bool = False) -> list[tuple[float, str]]:
