@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Optional
 
@@ -147,6 +148,8 @@ class SearchEngine:
         self.row_group = np.asarray(rows.group, dtype=np.int64)
         self._year_lo = np.asarray(rows.year_lo, dtype=np.int32)
         self._year_hi = np.asarray(rows.year_hi, dtype=np.int32)
+        self._due_lo = np.asarray(rows.due_lo, dtype=np.int32)
+        self._due_hi = np.asarray(rows.due_hi, dtype=np.int32)
         self.year_span: Optional[tuple[int, int]] = rows.year_span()   # of ``record_years`` over all rows
         self._doc_rank = rows.document_order()
         self._filter_groups = rows.groups
@@ -159,7 +162,6 @@ class SearchEngine:
         self.embedder = QueryEmbedder(self._encode)
         heap.trim()                  # the token lists of every passage were freed, give the pages back
         self._filter_cache: dict = {}
-        self._spans: dict[int, tuple] = {}           # row → its deadline span (ISO start, end), () when none
 
     @classmethod
     def load(cls, index_dir: Path, cache_root: Path) -> "SearchEngine":
@@ -364,7 +366,7 @@ class SearchEngine:
         else:
             c = np.array([cos_map.get(i, cos_ref) for i in ids])
         if q.period:                                 # … or of the months, quarters or years it spans
-            year = np.array([1.0 if self._in_period(i, *q.period) else 0.0 for i in ids])
+            year = self._in_period(idx, *q.period).astype(np.float64)
         elif q.year:                                 # a soft filter: the rows of the year the question names
             in_year = self.filter_ids("year", q.year)
             year = np.array([1.0 if i in in_year else 0.0 for i in ids])
@@ -516,16 +518,13 @@ class SearchEngine:
             active.pop()          # relax the least important filter
         return None
 
-    def _in_period(self, i: int, start: str, end: str) -> bool:
-        """Whether row ``i``'s deadline span (``deadline_range``) overlaps
-        [start, end] (ISO dates); a row without one by its years."""
-        span = self._spans.get(i)
-        if span is None:
-            rng = self.records[i]["task"].get("deadline_range") or (None, None)
-            span = self._spans[i] = (rng[0], rng[1]) if rng[0] and rng[1] else ()
-        if span:
-            return span[0] <= end and span[1] >= start
-        return bool(self._year_lo[i] <= int(end[:4]) and int(start[:4]) <= self._year_hi[i])
+    def _in_period(self, rows: np.ndarray, start: str, end: str) -> np.ndarray:
+        """For each of ``rows``: whether its deadline span (``deadline_range``)
+        overlaps [start, end] (ISO dates); a row without one by its years."""
+        s, e = date.fromisoformat(start).toordinal(), date.fromisoformat(end).toordinal()
+        lo, hi = self._due_lo[rows], self._due_hi[rows]
+        by_years = (self._year_lo[rows] <= int(end[:4])) & (int(start[:4]) <= self._year_hi[rows])
+        return np.where(lo <= hi, (lo <= e) & (hi >= s), by_years)
 
     def filter_ids(self, key: str, value) -> set[int]:
         """Records whose province / document number / document id / year is

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from datetime import date
 from typing import Optional
 
 import numpy as np
@@ -54,6 +55,18 @@ def year_window(r: dict) -> tuple[int, int]:
             return 1, 0
     date = (r.get("document") or {}).get("date") or ""
     return (int(date[:4]), int(date[:4]) + 1) if date[:4].isdigit() else (1, 0)
+
+
+def deadline_days(r: dict) -> tuple[int, int]:
+    """A record's deadline span (``deadline_range``) as proleptic ordinals
+    [lo, hi], for a question's span of months; (0, -1) when it has none."""
+    rng = r["task"].get("deadline_range")
+    if rng and rng[0] and rng[1]:
+        try:
+            return date.fromisoformat(rng[0]).toordinal(), date.fromisoformat(rng[1]).toordinal()
+        except ValueError:
+            pass
+    return 0, -1
 
 
 def matches(r: dict, key: str, value) -> bool:
@@ -123,6 +136,8 @@ class RowTables:
         self.groups: dict[str, dict] = {"province": {}, "number": {}, "document": {}}
         self.year_lo = array("i")
         self.year_hi = array("i")
+        self.due_lo = array("i")                 # deadline span as day ordinals (``deadline_days``)
+        self.due_hi = array("i")
         self._year_min: Optional[int] = None     # of record_years over the rows so far
         self._year_max: Optional[int] = None
         self._doc_keys: list[tuple] = []
@@ -147,6 +162,9 @@ class RowTables:
         lo, hi = year_window(r)
         self.year_lo.append(lo)
         self.year_hi.append(hi)
+        lo, hi = deadline_days(r)
+        self.due_lo.append(lo)
+        self.due_hi.append(hi)
         ys = record_years(r)
         if ys:
             lo, hi = min(ys), max(ys)

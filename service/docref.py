@@ -112,8 +112,10 @@ def resolve_title(G, engine, r: Route, least: float = TITLE_MIN, cited: bool = F
     """In-corpus documents whose type, title, number, province and year
     contain at least ``least`` of the question's words (weighted by idf; the
     better of the words as asked and glossary-translated), the best first and
-    those within 0.15 of it; with ``cited`` (a request for a document), when
-    none does, the texts the corpus only cites, by their titles."""
+    those within 0.15 of it; with ``cited``, the texts the corpus only cites
+    instead (by their titles: a request for a document no in-corpus title
+    answers, "Which decision approved Tiền Giang's digital government
+    scheme?" → 605/QĐ-UBND, cited by 45/QĐ-UBND)."""
     scored = _title_scores(G, engine, r, least, cited)
     best = scored[0][0] if scored else 0
     return [n for c, n in scored if c >= max(least, best - 0.15)]
@@ -123,19 +125,14 @@ def _title_scores(G, engine, r: Route, least: float = TITLE_MIN, cited: bool = F
     """(share, document) best first: the share of the question's words
     (glossary-translated; as asked when no title reaches ``least`` that way,
     e.g. "PAPI" beside its expansion) that a document's type, title, number,
-    province and year hold."""
+    province and year hold; with ``cited``, of the texts the corpus only
+    cites (the translated words only)."""
     translated = engine.prepare(r.question).dense
     if is_english(r.question):       # "Where is …", "approved": English words the glossary left are no title's
         translated = " ".join(w for w in translated.split() if not _untranslated_english(w))
-    scored = _title_scores_of(G, engine, r, translated)
-    if translated != r.question and (not scored or scored[0][0] < least):
+    scored = _title_scores_of(G, engine, r, translated, cited)
+    if not cited and translated != r.question and (not scored or scored[0][0] < least):
         scored = max(scored, _title_scores_of(G, engine, r, r.question), key=lambda s: s[0][0] if s else 0.0)
-    if cited and (not scored or scored[0][0] < least):
-        # a text the corpus only cites, known by its title ("Which decision approved Tiền Giang's digital
-        # government scheme?": 605/QĐ-UBND, cited by 45/QĐ-UBND)
-        only_cited = _title_scores_of(G, engine, r, translated, cited=True)
-        if only_cited and only_cited[0][0] >= least:
-            scored = only_cited
     return scored
 
 
